@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// The `rapport` command: runs the TypeScript CLI through tsx, so no build step stands between a
+// fresh clone and a working command.
+import { register } from "tsx/esm/api";
+register();
+await import("../src/cli/index.ts");

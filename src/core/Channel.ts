@@ -1,0 +1,18 @@
+import type { Address, ChannelName, InboundEvent, OutboundMessage } from "./message";
+
+/** Called by a channel for every inbound event; resolves once the event is stored and handled. */
+export type Deliver = (event: InboundEvent) => Promise<void>;
+
+/**
+ * A chat network Rapport can talk through. Implementations translate, they do not decide: no flow,
+ * loyalty or i18n logic lives in a channel (compare bolt's Receiver: init/start/stop).
+ */
+export interface Channel {
+  readonly name: ChannelName;
+  /** Begins receiving; every event goes to `deliver`, which the channel awaits before acknowledging. */
+  start(deliver: Deliver): Promise<void>;
+  /** Stops taking new events and lets those in flight finish. */
+  stop(): Promise<void>;
+  /** Sends one message; long text is the channel's to split to its own limits. */
+  send(to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }>;
+}

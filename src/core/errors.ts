@@ -1,0 +1,89 @@
+/**
+ * Rapport's errors: one named class per failure, each with a stable `code` (for logs and APIs) and a
+ * message that says what went wrong, where, and what to do (bolt's src/errors.ts, grammY's BotError).
+ */
+export abstract class RapportError extends Error {
+  /** Stable identifier such as "rapport_flow_invalid"; never reworded. */
+  abstract readonly code: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A setting from the environment is missing or malformed. Names the variable and the fix. */
+export class ConfigError extends RapportError {
+  readonly code = "rapport_config_invalid";
+  constructor(readonly variable: string, problem: string, hint?: string) {
+    super(`${variable}: ${problem}${hint ? `\n  hint: ${hint}` : ""}`);
+  }
+}
+
+/** One problem found in a flow file, positioned so an editor can jump to it. */
+export interface FlowProblem {
+  file: string;
+  line: number;
+  col: number;
+  message: string;
+}
+
+/** Formats a problem the way compilers do, `file:line:col: message`, so editors and CI link it. */
+export function formatProblem(p: FlowProblem): string {
+  return `${p.file}:${p.line}:${p.col}: ${p.message}`;
+}
+
+/** A flow file (or set of them) failed validation. Marketers read this, so it lists every problem. */
+export class FlowFileError extends RapportError {
+  readonly code = "rapport_flow_invalid";
+  constructor(readonly problems: FlowProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+  }
+}
+
+/** A flow names an action that no module registered. */
+export class UnknownActionError extends RapportError {
+  readonly code = "rapport_action_unknown";
+  constructor(readonly action: string, known: string[]) {
+    super(`unknown action "${action}"; registered actions: ${known.join(", ") || "(none)"}`);
+  }
+}
+
+/** A registered action threw while a flow ran it; wraps the cause with where it happened. */
+export class ActionFailedError extends RapportError {
+  readonly code = "rapport_action_failed";
+  constructor(readonly action: string, readonly flowId: string, readonly stepId: string, cause: unknown) {
+    super(`action "${action}" failed in flow "${flowId}" at step "${stepId}": ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** A `<channel>:<id>` or contact id did not match any contact. */
+export class ContactNotFoundError extends RapportError {
+  readonly code = "rapport_contact_not_found";
+  constructor(readonly reference: string) {
+    super(`no contact matches "${reference}"; use a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456`);
+  }
+}
+
+/** The database could not be reached or answered with a transient failure after all retries. */
+export class DatabaseUnavailableError extends RapportError {
+  readonly code = "rapport_db_unavailable";
+  constructor(readonly attempts: number, cause: unknown) {
+    super(`database unavailable after ${attempts} attempts: ${cause instanceof Error ? cause.message : String(cause)}\n  hint: check DATABASE_URL and that the database server is running`, { cause });
+  }
+}
+
+/** Handling an inbound event failed outside any flow step; carries the contact and event for the log. */
+export class PipelineError extends RapportError {
+  readonly code = "rapport_pipeline_failed";
+  constructor(readonly where: string, cause: unknown) {
+    super(`handling ${where} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** A transcript file for `rapport flows test` is malformed. */
+export class TranscriptFileError extends RapportError {
+  readonly code = "rapport_transcript_invalid";
+  constructor(readonly file: string, readonly line: number, problem: string) {
+    super(`${file}:${line}: ${problem}`);
+  }
+}

@@ -1,0 +1,159 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import pg from "pg";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
+import { PrismaClient as PgPrismaClient } from "./generated/postgresql/client";
+import { ConfigError } from "../core/errors";
+import type { Plan, Row, Statement } from "./plan";
+
+/** The two databases Rapport supports; `DATABASE_URL`'s scheme picks one. */
+export type Dialect = "sqlite" | "postgresql";
+
+/**
+ * The Prisma client type domains program against. Both generated clients expose the same models;
+ * the SQLite one's type stands for both (a Prisma 7 client is generated per provider).
+ */
+export type Prisma = SqlitePrismaClient;
+
+/**
+ * An open database: Prisma for everything that reads like domain code, plus `run(plan)` for the few
+ * hot-path transactions that must be few, large statements (group commit). Both share one file or pool.
+ */
+export interface Database {
+  readonly dialect: Dialect;
+  readonly prisma: Prisma;
+  /** Runs a plan as one transaction on the driver Prisma itself uses underneath. */
+  run<T>(plan: Plan<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Picks the dialect from a DATABASE_URL, or explains what is accepted. */
+export function dialectOf(url: string): Dialect {
+  if (url.startsWith("file:")) return "sqlite";
+  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  throw new ConfigError("DATABASE_URL", `cannot tell the database from "${url}"`, "start it with file: (SQLite) or postgresql:// (PostgreSQL)");
+}
+
+/** Resolves `file:./data/rapport.db` against the working directory (Prisma's own rule for SQLite URLs). */
+export function sqlitePath(url: string, cwd = process.cwd()): string {
+  const path = url.slice("file:".length).split("?")[0] ?? "";
+  if (path === ":memory:") return path;
+  return resolve(cwd, path);
+}
+
+/** Opens the database named by `url`, creating the SQLite file and its folder when needed. */
+export async function openDatabase(url: string): Promise<Database> {
+  return dialectOf(url) === "sqlite" ? openSqlite(url) : openPostgres(url);
+}
+
+function openSqlite(url: string): Database {
+  const path = sqlitePath(url);
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  // The hot-path connection never waits for a lock (busy_timeout 0): its transactions are synchronous,
+  // so the only lock it can meet is another process's, and SQLITE_BUSY is retried asynchronously by
+  // withDbRetry instead of blocking the event loop.
+  const hot = new BetterSqlite3(path, { timeout: 0 });
+  hot.pragma("journal_mode = WAL");
+  hot.pragma("synchronous = NORMAL");
+  hot.pragma("foreign_keys = ON");
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const prepare = (text: string) => {
+    let s = statements.get(text);
+    if (!s) {
+      s = hot.prepare(text);
+      if (statements.size > 500) statements.clear(); // bounded: batch sizes vary the SQL text
+      statements.set(text, s);
+    }
+    return s;
+  };
+  const exec = (st: Statement): Row[] => {
+    const s = prepare(st.sql);
+    const params = st.params.map(toSqliteValue);
+    if (s.reader) return s.all(...params) as Row[];
+    s.run(...params);
+    return [];
+  };
+  const prisma = new SqlitePrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }) });
+  return {
+    dialect: "sqlite",
+    prisma,
+    run<T>(plan: Plan<T>): Promise<T> {
+      try {
+        const result = hot.transaction(() => {
+          let step = plan.next();
+          while (!step.done) step = plan.next(exec(step.value));
+          return step.value;
+        }).immediate();
+        return Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      hot.close();
+    },
+  };
+}
+
+function toSqliteValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === "boolean") return v ? 1 : 0;
+  if (v === undefined) return null;
+  return v;
+}
+
+/** `timestamp(3)` columns hold UTC wall time (Prisma's convention); read them back as UTC. */
+const utcTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 1114) return (s: string) => new Date(s.replace(" ", "T") + "Z");
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on("error", () => { /* an idle client died (server restart); the next checkout reconnects */ });
+  const prisma = new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
+  return {
+    dialect: "postgresql",
+    prisma,
+    async run<T>(plan: Plan<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        await client.query("BEGIN");
+        let step = plan.next();
+        while (!step.done) {
+          const res = await client.query({ text: toPgPlaceholders(step.value.sql), values: step.value.params.map(toPgValue), types: utcTypes });
+          step = plan.next(res.rows as Row[]);
+        }
+        await client.query("COMMIT");
+        return step.value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => { broken = true; });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+function toPgValue(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString();
+  return v === undefined ? null : v;
+}
+
+/** Rewrites `?` placeholders to `$1, $2, …`. Rapport's SQL never has a literal `?` in a string. */
+export function toPgPlaceholders(text: string): string {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+}

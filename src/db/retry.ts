@@ -1,0 +1,50 @@
+import { DatabaseUnavailableError } from "../core/errors";
+
+/** SQLite lock codes and PostgreSQL/Node connection failures that a retry can outlast. */
+const TRANSIENT_CODES = new Set([
+  "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "SQLITE_IOERR",
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN",
+  "57P01", "57P02", "57P03", "53300", "40001", "40P01", "08000", "08003", "08006", "08001", "08004",
+]);
+
+/** True for failures that are worth retrying: the database is busy, restarting or briefly away. */
+export function isTransientDbError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
+    const message = e instanceof Error ? e.message : "";
+    if (/Connection terminated|connection (refused|closed)|database is locked|timeout exceeded when trying to connect/i.test(message)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** How long to keep retrying; tests shorten it. */
+export interface RetryOptions {
+  /** Total time budget in milliseconds (default 30 s). */
+  budgetMs?: number;
+  /** First delay; doubles each attempt up to 1 s. */
+  firstDelayMs?: number;
+  onRetry?: (attempt: number, error: unknown) => void;
+}
+
+/**
+ * Runs `fn`, retrying transient database failures with backoff until the budget is spent. A message
+ * that arrives while the database restarts is delayed, not dropped (issue #3, "Bad input").
+ */
+export async function withDbRetry<T>(fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const budget = options.budgetMs ?? 30_000;
+  const started = Date.now();
+  let delay = options.firstDelayMs ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isTransientDbError(error)) throw error;
+      if (Date.now() - started + delay > budget) throw new DatabaseUnavailableError(attempt, error);
+      options.onRetry?.(attempt, error);
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 1000);
+    }
+  }
+}
