@@ -1,0 +1,16 @@
+import { randomBytes } from "node:crypto";
+
+let last = 0;
+let counter = 0;
+const node = randomBytes(4).toString("hex");
+
+/**
+ * A new unique id that sorts by creation time (ms timestamp, per-process counter, process tag), so
+ * history rows written in one batch keep their order and ids never collide across instances.
+ */
+export function newId(): string {
+  const now = Date.now();
+  if (now === last) counter++;
+  else { last = now; counter = 0; }
+  return `${now.toString(36).padStart(9, "0")}${counter.toString(36).padStart(4, "0")}${node}`;
+}

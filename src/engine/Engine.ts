@@ -1,0 +1,177 @@
+import type { Address, InboundEvent, OutboundMessage } from "../core/message";
+import type { Channel } from "../core/Channel";
+import { describeInbound } from "../core/message";
+import { newId } from "../core/ids";
+import type { Logger } from "../core/log";
+import { PipelineError } from "../core/errors";
+import type { Database } from "../db/Database";
+import { withDbRetry, type RetryOptions } from "../db/retry";
+import type { FlowRuntime, TurnInput, TurnOutput } from "../flows/FlowRuntime";
+import type { ContactView } from "../flows/types";
+import type { ConversationState } from "../conversations/ConversationState";
+import { resolveLocale } from "../i18n/locales";
+import type { InteractionRow } from "../history/InteractionRow";
+import { GroupCommit } from "./GroupCommit";
+import { KeyedQueue } from "./KeyedQueue";
+import { completePlan, isHandledPlan, loadContactPlan, receivePlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
+
+/** A reply the engine handed to a channel (tests and the terminal chat observe these). */
+export interface SentReply {
+  to: Address;
+  message: OutboundMessage;
+  contactId: string;
+}
+
+/** Options for the engine; all have production defaults. */
+export interface EngineOptions {
+  retry?: RetryOptions;
+  /** Called after each reply is sent (or would have been, when its channel is not attached). */
+  onReply?: (reply: SentReply) => void;
+}
+
+const MAX_CONFLICT_RETRIES = 5;
+
+/**
+ * The core's pipeline for every inbound event, per customer in order and across customers in
+ * parallel: store the message (group commit) → run the flow runtime → store replies, flow events and
+ * the new state (group commit, version-guarded) → send the replies. Nothing is sent before it is
+ * stored, and nothing received is dropped: database hiccups are retried, unknown failures recorded.
+ */
+export class Engine {
+  private readonly channels = new Map<string, Channel>();
+  private readonly queue = new KeyedQueue();
+  private readonly receiver: GroupCommit<ReceiveItem, Received>;
+  private readonly completer: GroupCommit<CompleteItem, boolean>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly runtime: FlowRuntime,
+    private readonly log: Logger,
+    private readonly options: EngineOptions = {},
+  ) {
+    this.receiver = new GroupCommit((items) => db.run(receivePlan(items, new Date())));
+    this.completer = new GroupCommit((items) => db.run(completePlan(items, new Date())));
+  }
+
+  /** Makes a channel available for replies; the channel calls `deliver` for what it receives. */
+  attach(channel: Channel): void {
+    this.channels.set(channel.name, channel);
+  }
+
+  /** Entry point for channels: resolves when the event is stored, handled, and its replies sent. */
+  deliver = (event: InboundEvent): Promise<void> =>
+    this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event));
+
+  /** Waits for all in-flight events (graceful shutdown). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /**
+   * Starts the flow that a named event triggers (e.g. `ticket.resolved`) for a contact, if the
+   * contact is not in another conversation. Replies go to the contact's most recent channel.
+   */
+  async emit(contactId: string, name: string, data: Record<string, unknown> = {}, to?: Address): Promise<void> {
+    await this.queue.run(`contact\u0000${contactId}`, async () => {
+      const loaded = await this.retry(() => this.db.run(loadContactPlan(contactId)));
+      if (!loaded) throw new PipelineError(`event ${name}`, new Error(`no contact ${contactId}`));
+      await this.turn(loaded.contact, loaded.state, { kind: "event", name, data }, newId(), undefined, to ?? (await this.addressOf(contactId)), undefined);
+    });
+  }
+
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withDbRetry(fn, { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
+  }
+
+  private async handle(event: InboundEvent): Promise<void> {
+    const now = event.receivedAt;
+    const item: ReceiveItem = {
+      channel: event.channel,
+      externalUserId: event.sender.externalUserId,
+      displayName: event.sender.displayName ?? null,
+      username: event.sender.username ?? null,
+      locale: resolveLocale(event.sender.languageHint),
+      newContactId: newId(),
+      row: inboundRow(event, now),
+    };
+    const received = await this.retry(() => this.receiver.submit(item));
+    if (received.duplicate) {
+      this.log.debug("duplicate delivery ignored", { dedupeKey: event.dedupeKey });
+      return;
+    }
+    const to: Address = { channel: event.channel, externalChatId: event.externalChatId, externalUserId: event.sender.externalUserId };
+    await this.turn(received.contact, received.state, { kind: "message", body: event.body }, received.interactionId, received.interactionId, to, event.externalMessageId);
+  }
+
+  private async turn(contact: ContactView, state: ConversationState, input: TurnInput, runSeed: string, inboundId: string | undefined, to: Address | undefined, replyTo: string | undefined) {
+    let output: TurnOutput | undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        output = await this.runtime.handle(contact, state, input, runSeed);
+      } catch (error) {
+        // A bug outside any step: record it, apologise, reset the conversation; never leave it stuck.
+        const wrapped = new PipelineError(`event for contact ${contact.id}`, error);
+        this.log.error("turn failed", { contactId: contact.id, error: wrapped });
+        const entry = { kind: "error" as const, text: wrapped.message, data: { code: wrapped.code } };
+        output = { replies: [], entries: [entry], timeline: [{ entry }], state: { ...state, flowId: null, flowVersion: null, stepId: null, variables: {}, waiting: null }, contactChanges: {} };
+      }
+      const rows = turnRows(contact.id, output, to?.channel ?? null);
+      const committed = await this.retry(() => this.completer.submit({ contactId: contact.id, state: output!.state, rows, inboundId, contactChanges: output!.contactChanges }));
+      if (committed) break;
+      if (inboundId && (await this.retry(() => this.db.run(isHandledPlan(inboundId))))) return; // our commit landed; its ack was lost
+      if (attempt >= MAX_CONFLICT_RETRIES) throw new PipelineError(`event for contact ${contact.id}`, new Error("conversation kept changing under us (another instance?)"));
+      const fresh = await this.retry(() => this.db.run(loadContactPlan(contact.id)));
+      if (!fresh) return;
+      ({ contact, state } = fresh);
+    }
+    if (!to) return;
+    for (const [i, reply] of output.replies.entries()) {
+      const message = i === 0 && replyTo ? { ...reply.message, replyTo } : reply.message;
+      await this.send(contact.id, to, message);
+    }
+  }
+
+  private async send(contactId: string, to: Address, message: OutboundMessage) {
+    const channel = this.channels.get(to.channel);
+    try {
+      if (channel) await channel.send(to, message);
+      this.options.onReply?.({ to, message, contactId });
+    } catch (error) {
+      this.log.error("send failed", { contactId, channel: to.channel, error: error as Error });
+    }
+  }
+
+  private async addressOf(contactId: string): Promise<Address | undefined> {
+    const ids = await this.db.prisma.channelIdentity.findMany({ where: { contactId }, orderBy: { createdAt: "desc" } });
+    const id = ids.find((i) => this.channels.has(i.channel)) ?? ids[0];
+    return id ? { channel: id.channel, externalChatId: id.externalId, externalUserId: id.externalId } : undefined;
+  }
+}
+
+function inboundRow(event: InboundEvent, now: Date): InteractionRow {
+  const b = event.body;
+  const data = b.kind === "choice" ? { value: b.value } : b.kind === "command" ? { command: b.command, payload: b.payload ?? null } : b.kind === "media" ? { media: b.media, fileId: b.fileId ?? null, ...b.details } : null;
+  return {
+    id: newId(), contactId: "", occurredAt: now, direction: "in", kind: b.kind === "media" ? `media.${b.media}` : b.kind,
+    channel: event.channel, externalId: event.externalMessageId ?? null, dedupeKey: event.dedupeKey ?? null, actor: "customer",
+    flowId: null, flowVersion: null, stepId: null, text: describeInbound(b), data: data ? JSON.stringify(data) : null, status: "received",
+  };
+}
+
+function turnRows(contactId: string, output: TurnOutput, channel: string | null): InteractionRow[] {
+  const at = new Date();
+  const rows: InteractionRow[] = [];
+  for (const item of output.timeline) {
+    if ("entry" in item) {
+      const e = item.entry;
+      rows.push({ id: newId(), contactId, occurredAt: at, direction: "event", kind: e.kind, channel: null, externalId: null, dedupeKey: null, actor: "bot",
+        flowId: e.flowId ?? null, flowVersion: e.flowVersion ?? null, stepId: e.stepId ?? null, text: e.text ?? null, data: e.data ? JSON.stringify(e.data) : null, status: null });
+      continue;
+    }
+    const r = item.reply;
+    rows.push({ id: newId(), contactId, occurredAt: at, direction: "out", kind: "text", channel, externalId: null, dedupeKey: null, actor: "bot",
+      flowId: r.flowId ?? null, flowVersion: r.flowVersion ?? null, stepId: r.stepId ?? null, text: r.message.text,
+      data: r.message.choices ? JSON.stringify({ choices: r.message.choices }) : null, status: null });
+  }
+  return rows;
+}

@@ -1,0 +1,188 @@
+import type { ConversationState } from "../conversations/ConversationState";
+import { idleState } from "../conversations/ConversationState";
+import { sql, placeholders, type Plan, type Row } from "../db/plan";
+import type { ContactView } from "../flows/types";
+import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
+
+/** One inbound message to store: who sent it, and its history row (contactId filled in by the plan). */
+export interface ReceiveItem {
+  channel: string;
+  externalUserId: string;
+  displayName: string | null;
+  username: string | null;
+  /** Locale for a contact created by this message. */
+  locale: string;
+  newContactId: string;
+  row: InteractionRow;
+}
+
+/** The stored message's contact and conversation; `duplicate` when this delivery was already handled. */
+export interface Received {
+  contact: ContactView;
+  state: ConversationState;
+  interactionId: string;
+  duplicate: boolean;
+  isNewContact: boolean;
+}
+
+const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment,
+  s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version`;
+
+function toContact(r: Row): ContactView {
+  return {
+    id: r.id as string,
+    displayName: (r.display_name as string | null) ?? null,
+    username: (r.username as string | null) ?? null,
+    locale: r.locale as string,
+    points: Number(r.points),
+    tier: r.tier as string,
+    segment: (r.segment as string | null) ?? null,
+  };
+}
+
+function toState(r: Row): ConversationState {
+  if (r.version === null || r.version === undefined) return idleState();
+  return {
+    flowId: (r.flow_id as string | null) ?? null,
+    flowVersion: r.flow_version === null ? null : Number(r.flow_version),
+    stepId: (r.step_id as string | null) ?? null,
+    variables: JSON.parse((r.variables as string) || "{}"),
+    waiting: r.waiting ? JSON.parse(r.waiting as string) : null,
+    version: Number(r.version),
+  };
+}
+
+/** Loads contacts and their conversation by channel identity, one statement for the whole batch. */
+function* selectByIdentity(keys: { channel: string; externalUserId: string }[]): Plan<Map<string, Row>> {
+  const rows = yield sql(
+    `SELECT i.channel AS ch, i.external_id AS ext, ${CONTACT_COLUMNS}
+     FROM channel_identities i JOIN contacts c ON c.id = i.contact_id
+     LEFT JOIN conversation_states s ON s.contact_id = c.id
+     WHERE (i.channel, i.external_id) IN (VALUES ${placeholders(keys.length, 2)})`,
+    ...keys.flatMap((k) => [k.channel, k.externalUserId]),
+  );
+  return new Map(rows.map((r) => [`${r.ch}\u0000${r.ext}`, r]));
+}
+
+/**
+ * Stores a batch of inbound messages in one transaction: finds or creates each sender's contact,
+ * inserts the history rows (a redelivered dedupe key or a retried id is recognised, not duplicated)
+ * and returns each contact with its conversation state. Runs before any flow, so nothing received
+ * is lost if the process dies afterwards.
+ */
+export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> {
+  const key = (i: { channel: string; externalUserId: string }) => `${i.channel}\u0000${i.externalUserId}`;
+  let found = yield* selectByIdentity(items);
+  const missing = [...new Map(items.filter((i) => !found.has(key(i))).map((i) => [key(i), i])).values()];
+  const created = new Set<string>();
+  if (missing.length > 0) {
+    yield sql(
+      `INSERT INTO contacts (id, display_name, username, locale, created_at, updated_at, last_seen_at) VALUES ${placeholders(missing.length, 7)}`,
+      ...missing.flatMap((m) => [m.newContactId, m.displayName, m.username, m.locale, now, now, now]),
+    );
+    const won = yield sql(
+      `INSERT INTO channel_identities (channel, external_id, contact_id, created_at) VALUES ${placeholders(missing.length, 4)}
+       ON CONFLICT DO NOTHING RETURNING channel, external_id`,
+      ...missing.flatMap((m) => [m.channel, m.externalUserId, m.newContactId, now]),
+    );
+    const winners = new Set(won.map((r) => `${r.channel}\u0000${r.external_id}`));
+    const lost = missing.filter((m) => !winners.has(key(m)));
+    // Another instance created the same identity between our SELECT and INSERT: drop our copy.
+    if (lost.length > 0) yield sql(`DELETE FROM contacts WHERE id IN (${lost.map(() => "?").join(",")})`, ...lost.map((m) => m.newContactId));
+    for (const w of winners) created.add(w);
+    found = yield* selectByIdentity(items);
+  }
+  const stale = items.filter((i) => {
+    const r = found.get(key(i))!;
+    return !created.has(key(i)) && ((i.displayName && r.display_name !== i.displayName) || (i.username && r.username !== i.username));
+  });
+  for (const i of stale) yield sql(`UPDATE contacts SET display_name = ?, username = ?, updated_at = ? WHERE id = ?`, i.displayName, i.username, now, found.get(key(i))!.id);
+  for (const i of items) i.row.contactId = found.get(key(i))!.id as string;
+
+  const inserted = yield sql(
+    `INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(items.length, INTERACTION_COLUMNS.length)}
+     ON CONFLICT DO NOTHING RETURNING id`,
+    ...items.flatMap((i) => interactionValues(i.row)),
+  );
+  const fresh = new Set(inserted.map((r) => r.id as string));
+  const repeats = items.filter((i) => !fresh.has(i.row.id));
+  const priorById = new Map<string, Row>();
+  if (repeats.length > 0) {
+    const keys = repeats.map((r) => r.row.dedupeKey ?? r.row.id);
+    const rows = yield sql(
+      `SELECT id, dedupe_key, status FROM interactions WHERE id IN (${keys.map(() => "?").join(",")}) OR dedupe_key IN (${keys.map(() => "?").join(",")})`,
+      ...keys, ...keys,
+    );
+    for (const r of rows) { priorById.set(r.id as string, r); if (r.dedupe_key) priorById.set(r.dedupe_key as string, r); }
+  }
+  const contactIds = [...new Set(items.map((i) => i.row.contactId))];
+  yield sql(`UPDATE contacts SET last_seen_at = ? WHERE id IN (${contactIds.map(() => "?").join(",")})`, now, ...contactIds);
+  return items.map((i) => {
+    const r = found.get(key(i))!;
+    const prior = fresh.has(i.row.id) ? undefined : priorById.get(i.row.dedupeKey ?? i.row.id) ?? priorById.get(i.row.id);
+    return {
+      contact: toContact(r),
+      state: toState(r),
+      interactionId: (prior?.id as string | undefined) ?? i.row.id,
+      duplicate: prior?.status === "handled",
+      isNewContact: created.has(key(i)),
+    };
+  });
+}
+
+/** Reloads one contact and its conversation by id (after a version conflict, or for a named event). */
+export function* loadContactPlan(contactId: string): Plan<{ contact: ContactView; state: ConversationState } | undefined> {
+  const rows = yield sql(`SELECT ${CONTACT_COLUMNS} FROM contacts c LEFT JOIN conversation_states s ON s.contact_id = c.id WHERE c.id = ?`, contactId);
+  const r = rows[0];
+  return r ? { contact: toContact(r), state: toState(r) } : undefined;
+}
+
+/** The result of a turn to persist: the next state (written only if nobody else moved it) and its rows. */
+export interface CompleteItem {
+  contactId: string;
+  state: ConversationState; // state.version is the version read; the plan writes version + 1
+  rows: InteractionRow[];
+  inboundId?: string;
+  contactChanges: { locale?: string };
+}
+
+/**
+ * Commits a batch of turns in one transaction. Each conversation state is written only if its
+ * version is still the one the turn read (multi-row upsert guarded by version); history rows and
+ * the inbound row's `handled` mark are written only for the turns that won. Returns, per item,
+ * whether it committed; a loser is re-run by the engine on fresh state.
+ */
+export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]> {
+  const won = yield sql(
+    `INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
+     VALUES ${placeholders(items.length, 8)}
+     ON CONFLICT (contact_id) DO UPDATE SET flow_id = excluded.flow_id, flow_version = excluded.flow_version,
+       step_id = excluded.step_id, variables = excluded.variables, waiting = excluded.waiting,
+       version = excluded.version, updated_at = excluded.updated_at
+     WHERE conversation_states.version = excluded.version - 1
+     RETURNING contact_id`,
+    ...items.flatMap((i) => [i.contactId, i.state.flowId, i.state.flowVersion, i.state.stepId, JSON.stringify(i.state.variables),
+      i.state.waiting ? JSON.stringify(i.state.waiting) : null, i.state.version + 1, now]),
+  );
+  const winners = new Set(won.map((r) => r.contact_id as string));
+  const ok = items.map((i) => winners.has(i.contactId));
+  const committed = items.filter((_, n) => ok[n]);
+  const rows = committed.flatMap((i) => i.rows);
+  for (let start = 0; start < rows.length; start += 500) {
+    const chunk = rows.slice(start, start + 500);
+    yield sql(`INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, INTERACTION_COLUMNS.length)}`,
+      ...chunk.flatMap(interactionValues));
+  }
+  const inbound = committed.map((i) => i.inboundId).filter((x): x is string => !!x);
+  if (inbound.length > 0) yield sql(`UPDATE interactions SET status = 'handled' WHERE id IN (${inbound.map(() => "?").join(",")})`, ...inbound);
+  for (const i of committed) {
+    if (i.contactChanges.locale) yield sql(`UPDATE contacts SET locale = ?, updated_at = ? WHERE id = ?`, i.contactChanges.locale, now, i.contactId);
+  }
+  return ok;
+}
+
+/** True when the inbound row is already marked handled (our own commit whose reply got lost). */
+export function* isHandledPlan(interactionId: string): Plan<boolean> {
+  const rows = yield sql(`SELECT status FROM interactions WHERE id = ?`, interactionId);
+  return rows[0]?.status === "handled";
+}

@@ -1,0 +1,168 @@
+import { watch, type FSWatcher } from "node:fs";
+import type { Database } from "../db/Database";
+import { FlowFileError } from "../core/errors";
+import type { Translator } from "../i18n/Translator";
+import { SUPPORTED_LOCALES } from "../i18n/locales";
+import { findFlowFiles, keywordList, lintFlows, normaliseKeyword, type FlowSource } from "./lintFlows";
+import { loadFlowFile } from "./loadFlowFile";
+import type { Flow, Variables } from "./types";
+
+/** A trigger that matched: the flow to start and the variables its pattern captured. */
+export interface TriggerMatch {
+  flow: Flow;
+  vars: Variables;
+}
+
+/**
+ * The flows being served, and every version ever served. Reloading swaps in a new set only when the
+ * whole set lints clean; otherwise the last good set keeps serving. Each distinct file text is stored
+ * once in flow_versions, so a conversation begun on version N finishes on N, even after a restart.
+ */
+export class FlowCatalog {
+  private byId = new Map<string, Flow>();
+  private old = new Map<string, Flow>(); // `${id}@${version}` → flow, bounded
+  private commands = new Map<string, Flow>();
+  private payloads: { command: string; pattern: RegExp; flow: Flow }[] = [];
+  private keywords = new Map<string, Flow>(); // `${locale}\u0000${keyword}`
+  private events = new Map<string, Flow>();
+  private fallbackFlow: Flow | undefined;
+  private watchers: FSWatcher[] = [];
+
+  constructor(private readonly db: Database, private translator: () => Translator) {}
+
+  /** Lints `sources` and serves them; throws FlowFileError (with every problem) and keeps the old set if any. */
+  async load(sources: FlowSource[]): Promise<Flow[]> {
+    const result = lintFlows(sources, this.translator());
+    if (result.problems.length > 0) throw new FlowFileError(result.problems);
+    for (const flow of result.flows) flow.version = await this.register(flow);
+    this.index(result.flows);
+    return result.flows;
+  }
+
+  /** Reads and serves every flow file in `dir`. */
+  async loadDirectory(dir: string): Promise<Flow[]> {
+    return this.load(findFlowFiles([dir]));
+  }
+
+  /**
+   * Watches `dirs` and calls `reload` (debounced) on any change. `reload` decides what to re-read, so
+   * the translator and flows can be reloaded together.
+   */
+  watch(dirs: string[], reload: () => Promise<void>): void {
+    let timer: NodeJS.Timeout | undefined;
+    for (const dir of dirs) {
+      try {
+        this.watchers.push(watch(dir, { recursive: true }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => void reload(), 150);
+        }));
+      } catch {
+        // recursive watch is unavailable on some file systems; hot reload is a convenience
+      }
+    }
+  }
+
+  /** Stops watching files. */
+  close(): void {
+    for (const w of this.watchers) w.close();
+    this.watchers = [];
+  }
+
+  /** The current version of a flow. */
+  current(id: string): Flow | undefined {
+    return this.byId.get(id);
+  }
+
+  /** All flows currently served. */
+  all(): Flow[] {
+    return [...this.byId.values()];
+  }
+
+  /** A specific version: the current one, a cached older one, or one read back from the database. */
+  async version(id: string, version: number): Promise<Flow | undefined> {
+    const cur = this.byId.get(id);
+    if (cur && cur.version === version) return cur;
+    const key = `${id}@${version}`;
+    const cached = this.old.get(key);
+    if (cached) return cached;
+    const row = await this.db.prisma.flowVersion.findUnique({ where: { flowId_version: { flowId: id, version } } });
+    if (!row) return undefined;
+    const loaded = loadFlowFile(row.file, row.source).flow;
+    if (!loaded) return undefined;
+    loaded.version = version;
+    if (this.old.size > 200) this.old.clear();
+    this.old.set(key, loaded);
+    return loaded;
+  }
+
+  /** `/command payload`: a payload pattern match first, then the plain command. Bad payloads fall back safely. */
+  matchCommand(command: string, payload?: string): TriggerMatch | undefined {
+    const name = command.toLowerCase();
+    if (payload) {
+      for (const p of this.payloads) {
+        if (p.command !== name) continue;
+        const m = p.pattern.exec(payload);
+        if (m) return { flow: p.flow, vars: { payload, ...(m.groups ?? {}) } };
+      }
+    }
+    const flow = this.commands.get(name);
+    return flow ? { flow, vars: payload ? { payload } : {} } : undefined;
+  }
+
+  /** A whole-message keyword in the customer's locale (or English, which every customer may type). */
+  matchKeywords(locale: string, text: string): TriggerMatch | undefined {
+    const word = normaliseKeyword(text);
+    const flow = this.keywords.get(`${locale}\u0000${word}`) ?? this.keywords.get(`en\u0000${word}`);
+    return flow ? { flow, vars: {} } : undefined;
+  }
+
+  /** The flow a named event starts, if any. */
+  matchEvent(name: string): Flow | undefined {
+    return this.events.get(name);
+  }
+
+  /** The flow for unmatched free text (the FAQ), if one declares `fallback: true`. */
+  fallback(): Flow | undefined {
+    return this.fallbackFlow;
+  }
+
+  private index(flows: Flow[]) {
+    const t = this.translator();
+    const byId = new Map<string, Flow>();
+    const commands = new Map<string, Flow>();
+    const payloads: typeof this.payloads = [];
+    const keywords = new Map<string, Flow>();
+    const events = new Map<string, Flow>();
+    let fallbackFlow: Flow | undefined;
+    for (const flow of flows) {
+      const prior = this.byId.get(flow.id);
+      if (prior && prior.version !== flow.version) this.old.set(`${prior.id}@${prior.version}`, prior);
+      byId.set(flow.id, flow);
+      for (const trig of flow.triggers) {
+        if (trig.command && trig.payload) payloads.push({ command: trig.command, pattern: new RegExp(trig.payload, "u"), flow });
+        else if (trig.command) commands.set(trig.command, flow);
+        if (trig.event) events.set(trig.event, flow);
+        if (trig.fallback) fallbackFlow = flow;
+        if (trig.keywords) for (const lng of SUPPORTED_LOCALES) for (const w of keywordList(t, lng, trig.keywords)) keywords.set(`${lng}\u0000${w}`, flow);
+      }
+    }
+    Object.assign(this, { byId, commands, payloads, keywords, events, fallbackFlow });
+  }
+
+  /** Stores the flow's text as a new version unless this exact text is already stored; returns its number. */
+  private async register(flow: Flow): Promise<number> {
+    const prisma = this.db.prisma;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await prisma.flowVersion.findUnique({ where: { flowId_hash: { flowId: flow.id, hash: flow.hash } } });
+      if (existing) return existing.version;
+      const latest = await prisma.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: "desc" } });
+      try {
+        const row = await prisma.flowVersion.create({ data: { flowId: flow.id, version: (latest?.version ?? 0) + 1, hash: flow.hash, source: flow.source, file: flow.file } });
+        return row.version;
+      } catch (error) {
+        if ((error as { code?: string }).code !== "P2002") throw error; // another instance registered it first
+      }
+    }
+    throw new Error(`could not register a version of flow "${flow.id}" after 5 attempts`);
+  }
+}

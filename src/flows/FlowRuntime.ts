@@ -1,0 +1,292 @@
+import type { InboundBody, OutboundMessage } from "../core/message";
+import { ActionFailedError, UnknownActionError } from "../core/errors";
+import type { Database } from "../db/Database";
+import type { Translator } from "../i18n/Translator";
+import { idleState, type ConversationState } from "../conversations/ConversationState";
+import { findAction } from "./actions/registry";
+import type { FlowCatalog } from "./FlowCatalog";
+import { stepKinds } from "./steps";
+import { retryKey, typeOf } from "./steps/ask";
+import type { Answer, ContactView, Flow, Step, StepContext, Variables } from "./types";
+
+/** A reply produced by a turn, with the flow position it came from (for the history row). */
+export interface Reply {
+  message: OutboundMessage;
+  flowId?: string;
+  flowVersion?: number;
+  stepId?: string;
+}
+
+/** A history row describing what the flow did (start, answer, end, error). */
+export interface FlowEntry {
+  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped";
+  flowId?: string;
+  flowVersion?: number;
+  stepId?: string;
+  text?: string;
+  data?: Record<string, unknown>;
+}
+
+/** What happened in one turn; the engine stores all of it before any reply is sent. */
+export interface TurnOutput {
+  replies: Reply[];
+  entries: FlowEntry[];
+  /** Replies and entries in the order they happened, for the history. */
+  timeline: ({ reply: Reply } | { entry: FlowEntry })[];
+  state: ConversationState;
+  contactChanges: { locale?: string };
+}
+
+/** What a turn reacts to: a customer message, or a named event (e.g. ticket.resolved). */
+export type TurnInput = { kind: "message"; body: InboundBody } | { kind: "event"; name: string; data?: Record<string, unknown> };
+
+/** Upper bound on steps run in one turn; a goto loop ends with an error instead of spinning. */
+const MAX_STEPS_PER_TURN = 200;
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** Logs runtime failures; the engine passes its logger. */
+export type RuntimeLog = (error: Error, context: Record<string, unknown>) => void;
+
+/**
+ * Interprets flows for one contact's turn. It decides; it does no I/O except calling registered
+ * actions. Input: the stored state and what the customer sent. Output: replies, history entries and
+ * the next state, which the engine commits in one transaction before anything is sent.
+ */
+export class FlowRuntime {
+  constructor(
+    private readonly catalog: FlowCatalog,
+    private readonly translator: () => Translator,
+    private readonly db: Database,
+    private readonly log: RuntimeLog,
+  ) {}
+
+  /** Runs one turn. `runSeed` makes action idempotency keys stable when a turn is retried. */
+  async handle(contact: ContactView, prior: ConversationState, input: TurnInput, runSeed: string): Promise<TurnOutput> {
+    const turn = new Turn(this, contact, prior, runSeed);
+    await turn.react(input);
+    return turn.output();
+  }
+
+  /** @internal */ get flows(): FlowCatalog { return this.catalog; }
+  /** @internal */ get i18n(): Translator { return this.translator(); }
+  /** @internal */ get database(): Database { return this.db; }
+  /** @internal */ report(error: Error, context: Record<string, unknown>): void { this.log(error, context); }
+}
+
+class Turn {
+  private readonly timeline: ({ reply: Reply } | { entry: FlowEntry })[] = [];
+  private state: ConversationState;
+  private flow: Flow | undefined;
+  private readonly contactChanges: { locale?: string } = {};
+  private steps = 0;
+
+  constructor(private readonly rt: FlowRuntime, private contact: ContactView, prior: ConversationState, private readonly runSeed: string) {
+    this.state = { ...prior, variables: { ...prior.variables } };
+  }
+
+  output(): TurnOutput {
+    const replies = this.timeline.flatMap((x) => ("reply" in x ? [x.reply] : []));
+    const entries = this.timeline.flatMap((x) => ("entry" in x ? [x.entry] : []));
+    return { replies, entries, timeline: this.timeline, state: this.state, contactChanges: this.contactChanges };
+  }
+
+  private addReply(reply: Reply) { this.timeline.push({ reply }); }
+  private addEntry(entry: FlowEntry) { this.timeline.push({ entry }); }
+
+  private get locale(): string { return this.contactChanges.locale ?? this.contact.locale; }
+
+  private t = (key: string, options?: Record<string, unknown>): string =>
+    this.rt.i18n.t(this.locale, key, { vars: this.state.variables, contact: { ...this.contact, locale: this.locale }, ...options });
+
+  private sayKey(key: string, options?: Record<string, unknown>) {
+    this.addReply({ message: { text: this.t(key, options) }, ...this.position() });
+  }
+
+  private position() {
+    return this.flow ? { flowId: this.flow.id, flowVersion: this.flow.version, stepId: this.state.stepId ?? undefined } : {};
+  }
+
+  async react(input: TurnInput): Promise<void> {
+    if (this.state.flowId && this.state.flowVersion !== null) {
+      this.flow = await this.rt.flows.version(this.state.flowId, this.state.flowVersion);
+      if (!this.flow) this.reset(); // the version vanished from the database: start clean rather than stick
+    }
+    if (input.kind === "event") return this.onEvent(input.name, input.data ?? {});
+    const body = input.body;
+    if (body.kind === "command") return this.onCommand(body.command, body.payload);
+    if (body.kind === "media") {
+      this.sayKey("common:media_unsupported", { media: body.media });
+      if (this.waitingStep()) this.repeatQuestion();
+      return;
+    }
+    const answer: Answer = body.kind === "choice" ? { kind: "choice", value: body.value } : { kind: "text", text: body.text };
+    if (this.waitingStep()) return this.onAnswer(answer);
+    const text = answer.kind === "text" ? answer.text : answer.value;
+    const match = this.rt.flows.matchKeywords(this.locale, text);
+    if (match) return this.start(match.flow, match.vars);
+    if (answer.kind === "choice") {
+      // A button from a finished conversation: say so instead of guessing.
+      this.sayKey("common:stale_button");
+      return;
+    }
+    const fallback = this.rt.flows.fallback();
+    if (fallback) return this.start(fallback, { text });
+    this.sayKey("common:not_understood");
+  }
+
+  private async onCommand(command: string, payload: string | undefined) {
+    const match = this.rt.flows.matchCommand(command, payload);
+    if (!match) {
+      this.addEntry({ kind: "command.unknown", text: `/${command}` });
+      this.sayKey("common:unknown_command", { command: `/${command}` });
+      if (this.waitingStep()) this.repeatQuestion();
+      return;
+    }
+    if (this.flow) this.finish("interrupted");
+    await this.start(match.flow, match.vars);
+  }
+
+  private async onEvent(name: string, data: Record<string, unknown>) {
+    const flow = this.rt.flows.matchEvent(name);
+    if (!flow) return;
+    if (this.flow) {
+      this.addEntry({ kind: "event.skipped", text: name, data: { reason: "conversation in progress", flowId: flow.id } });
+      return;
+    }
+    await this.start(flow, { event: data });
+  }
+
+  private waitingStep(): Step | undefined {
+    if (!this.flow || !this.state.waiting || !this.state.stepId) return undefined;
+    return this.flow.steps.find((s) => s.id === this.state.stepId);
+  }
+
+  private ctx(): StepContext {
+    return { flow: this.flow!, vars: this.state.variables, contact: { ...this.contact, locale: this.locale }, t: this.t };
+  }
+
+  private repeatQuestion() {
+    const step = this.waitingStep()!;
+    const outcome = stepKinds.get(step.kind)!.run(step.spec, this.ctx(), step);
+    for (const m of outcome.say ?? []) this.addReply({ message: m, ...this.position() });
+  }
+
+  private async onAnswer(answer: Answer) {
+    const step = this.waitingStep()!;
+    const kind = stepKinds.get(step.kind)!;
+    const spec = step.spec as { save_as: string; max_attempts?: number; on_give_up?: string; type?: string; choices?: unknown[] };
+    const check = kind.accept!(step.spec, answer, this.ctx());
+    const given = answer.kind === "text" ? answer.text : answer.value;
+    if (check.ok) {
+      this.state.variables[spec.save_as] = check.value;
+      this.addEntry({ kind: "answer", ...this.position(), text: String(check.value), data: { saveAs: spec.save_as, value: check.value } });
+      this.state.waiting = null;
+      return this.runFrom(this.after(step));
+    }
+    const attempts = (this.state.waiting?.attempts ?? 0) + 1;
+    const max = spec.max_attempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.addEntry({ kind: "answer.invalid", ...this.position(), text: given.slice(0, 500), data: { attempt: attempts, of: max, expected: typeOf(spec as never) } });
+    if (attempts >= max) {
+      this.state.waiting = null;
+      if (spec.on_give_up) return this.jump(spec.on_give_up);
+      this.sayKey("common:gave_up");
+      this.finish("gave_up");
+      return;
+    }
+    this.state.waiting = { attempts, run: this.state.waiting!.run };
+    this.sayKey(retryKey(spec as never), { count: max - attempts });
+    this.repeatQuestion();
+  }
+
+  private async start(flow: Flow, vars: Variables) {
+    this.flow = flow;
+    this.state = { flowId: flow.id, flowVersion: flow.version, stepId: flow.steps[0]!.id, variables: { ...vars }, waiting: null, version: this.state.version };
+    this.addEntry({ kind: "flow.start", ...this.position(), data: Object.keys(vars).length ? { vars } : undefined });
+    await this.runFrom(0);
+  }
+
+  private finish(reason: "completed" | "interrupted" | "gave_up" | "error" | "goto") {
+    if (this.flow) this.addEntry({ kind: "flow.end", ...this.position(), data: { reason } });
+    this.reset();
+  }
+
+  private reset() {
+    this.flow = undefined;
+    this.state = { ...idleState(this.state.version) };
+  }
+
+  /** Index of the step that runs after `step` (its `next`, else the following one). */
+  private after(step: Step): number | string {
+    return step.next ?? this.flow!.steps.indexOf(step) + 1;
+  }
+
+  private async jump(target: string) {
+    if (target.startsWith("flow:")) {
+      const next = this.rt.flows.current(target.slice(5));
+      this.finish("goto");
+      if (next) await this.start(next, {});
+      return;
+    }
+    await this.runFrom(target);
+  }
+
+  private async runFrom(from: number | string): Promise<void> {
+    let index = typeof from === "number" ? from : this.flow!.steps.findIndex((s) => s.id === from);
+    const run = this.state.waiting?.run ?? `${this.runSeed}`;
+    for (;;) {
+      if (++this.steps > MAX_STEPS_PER_TURN) return this.fail(new Error(`more than ${MAX_STEPS_PER_TURN} steps in one turn; a goto loop without an ask?`), this.flow!.steps[index]);
+      const step = this.flow!.steps[index];
+      if (!step) return this.finish("completed");
+      this.state.stepId = step.id;
+      if (step.disabled) { index++; continue; }
+      const kind = stepKinds.get(step.kind)!;
+      const outcome = kind.run(step.spec, this.ctx(), step);
+      for (const m of outcome.say ?? []) this.addReply({ message: m, ...this.position() });
+      if (outcome.call) {
+        try {
+          const result = await this.call(outcome.call.action, outcome.call.params, `${run}:${this.flow!.id}:${step.id}`, step);
+          if (outcome.call.saveAs) this.state.variables[outcome.call.saveAs] = result ?? null;
+        } catch (error) {
+          return this.fail(error, step);
+        }
+      }
+      if (outcome.wait) {
+        this.state.waiting = { attempts: 0, run };
+        return;
+      }
+      if (outcome.end) return this.finish("completed");
+      const target = outcome.goto ?? step.next;
+      if (target?.startsWith("flow:")) return this.jump(target);
+      index = target !== undefined ? this.flow!.steps.findIndex((s) => s.id === target) : index + 1;
+    }
+  }
+
+  private async call(name: string, rawParams: Record<string, unknown>, stepKey: string, step: Step): Promise<unknown> {
+    const action = findAction(name);
+    if (!action) throw new UnknownActionError(name, []);
+    const params = action.params.safeParse(rawParams);
+    if (!params.success) throw new Error(`invalid parameters for ${name}: ${params.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; ")}`);
+    try {
+      return await action.run(params.data, {
+        contact: { ...this.contact, locale: this.locale },
+        vars: this.state.variables,
+        locale: this.locale,
+        t: this.t,
+        lookup: (key) => this.rt.i18n.lookup(this.locale, key),
+        db: this.rt.database,
+        stepKey,
+        updateContact: (changes) => { if (changes.locale) this.contactChanges.locale = changes.locale; },
+      });
+    } catch (error) {
+      throw new ActionFailedError(name, this.flow!.id, step.id, error);
+    }
+  }
+
+  private fail(error: unknown, step: Step | undefined) {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.rt.report(err, { flowId: this.flow?.id, stepId: step?.id, contactId: this.contact.id });
+    this.addEntry({ kind: "error", ...this.position(), text: err.message, data: { code: (err as { code?: string }).code ?? "rapport_runtime_error" } });
+    this.sayKey("common:error.apology");
+    this.finish("error");
+  }
+}

@@ -1,0 +1,133 @@
+import { createHash } from "node:crypto";
+import { basename } from "node:path";
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
+import { z } from "zod";
+import type { FlowProblem } from "../core/errors";
+import { stepKinds } from "./steps";
+import { suggest } from "./suggest";
+import type { Flow, Position, Step, Trigger } from "./types";
+
+/** Outcome of reading one flow file: the flow when it is valid on its own, and every problem found. */
+export interface LoadResult {
+  flow?: Flow;
+  problems: FlowProblem[];
+}
+
+const COMMON = ["id", "next", "disabled"] as const;
+const ID = /^[a-z][a-z0-9_-]*$/;
+
+const triggerSchema = z.union([
+  z.object({ command: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "commands are lowercase letters, digits and _ (Telegram's rule), without the slash"), payload: z.string().optional() }).strict(),
+  z.object({ keywords: z.string().min(1) }).strict(),
+  z.object({ event: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "event names look like ticket.resolved") }).strict(),
+  z.object({ fallback: z.literal(true) }).strict(),
+]);
+
+const fileSchema = z.object({
+  description: z.string().optional(),
+  triggers: z.array(z.unknown()).default([]),
+  steps: z.array(z.record(z.string(), z.unknown())).min(1, "a flow needs at least one step"),
+}).strict();
+
+/**
+ * Parses and validates one flow file on its own (schema, step kinds, ids). Cross-file checks
+ * (targets in other flows, duplicate triggers, translations) are the linter's. Never throws for
+ * bad input: every problem comes back with its line and column.
+ */
+export function loadFlowFile(file: string, source: string): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const problems: FlowProblem[] = [];
+  const posOf = (offset: number | undefined): Position => {
+    const p = lines.linePos(offset ?? 0);
+    return { line: p.line, col: p.col };
+  };
+  const report = (at: Position, message: string) => problems.push({ file, line: at.line, col: at.col, message });
+  for (const e of doc.errors) report(posOf(e.pos[0]), `YAML syntax: ${e.message.split("\n")[0]}`);
+  if (problems.length > 0) return { problems };
+  const nodeAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf);
+
+  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) report(nodeAt(issue.path as (string | number)[]), describeIssue(issue));
+    return { problems };
+  }
+  const id = basename(file).replace(/\.ya?ml$/, "");
+  if (!ID.test(id)) report({ line: 1, col: 1 }, `flow file name "${basename(file)}" must be lowercase letters, digits, - or _ (it is the flow's id)`);
+
+  const triggers: Trigger[] = [];
+  parsed.data.triggers.forEach((raw, i) => {
+    const t = triggerSchema.safeParse(raw);
+    const at = nodeAt(["triggers", i]);
+    if (!t.success) {
+      report(at, `trigger ${i + 1}: expected one of command (with optional payload), keywords, event or fallback: true; got ${JSON.stringify(raw)}`);
+      return;
+    }
+    const trig = t.data as Omit<Trigger, "at">;
+    if (trig.payload !== undefined) {
+      try { new RegExp(trig.payload, "u"); } catch (e) { report(nodeAt(["triggers", i, "payload"]), `payload is not a valid regular expression: ${(e as Error).message}`); }
+    }
+    triggers.push({ ...trig, at });
+  });
+
+  const steps: Step[] = [];
+  const seen = new Map<string, Position>();
+  parsed.data.steps.forEach((raw, i) => {
+    const at = nodeAt(["steps", i]);
+    const kinds = Object.keys(raw).filter((k) => !(COMMON as readonly string[]).includes(k) && stepKinds.has(k));
+    if (kinds.length !== 1) {
+      const unknown = Object.keys(raw).filter((k) => !(COMMON as readonly string[]).includes(k) && !stepKinds.has(k));
+      const known = [...stepKinds.keys()].join(", ");
+      if (kinds.length === 0 && unknown.length > 0) {
+        const hint = suggest(unknown[0]!, stepKinds.keys());
+        report(nodeAt(["steps", i, unknown[0]!]), `unknown step kind "${unknown[0]}"${hint ? `; did you mean "${hint}"?` : ""} Known kinds: ${known}.`);
+      } else if (kinds.length === 0) report(at, `step ${i + 1} has no kind; start it with one of: ${known}`);
+      else report(at, `step ${i + 1} mixes kinds ${kinds.join(" and ")}; split it into one step per kind`);
+      return;
+    }
+    const kind = stepKinds.get(kinds[0]!)!;
+    const { id: rawId, next, disabled, ...spec } = raw as Record<string, unknown>;
+    const result = kind.schema.safeParse(spec);
+    if (!result.success) {
+      for (const issue of result.error.issues) report(nodeAt(["steps", i, ...(issue.path as (string | number)[])]), `${kind.kind} step: ${describeIssue(issue)}`);
+      return;
+    }
+    const stepId = rawId === undefined ? `#${i + 1}` : String(rawId);
+    if (rawId !== undefined && (typeof rawId !== "string" || !ID.test(rawId))) report(nodeAt(["steps", i, "id"]), `step id ${JSON.stringify(rawId)} must be lowercase letters, digits, - or _`);
+    if (seen.has(stepId)) report(nodeAt(["steps", i, "id"]), `duplicate step id "${stepId}" (first at line ${seen.get(stepId)!.line})`);
+    seen.set(stepId, at);
+    if (next !== undefined && typeof next !== "string") report(nodeAt(["steps", i, "next"]), "next must be a step id or flow:<id>");
+    if (disabled !== undefined && typeof disabled !== "boolean") report(nodeAt(["steps", i, "disabled"]), "disabled must be true or false");
+    steps.push({ id: stepId, kind: kind.kind, spec: result.data as Record<string, unknown>, next: next as string | undefined, disabled: disabled === true, at });
+  });
+  if (problems.length > 0) return { problems };
+  const hash = createHash("sha256").update(source).digest("hex");
+  return { flow: { id, file, hash, source, description: parsed.data.description, triggers, steps, version: 0 }, problems };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+  if (issue.code === "unrecognized_keys") return `${where}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "invalid_union") return `${where}not a valid value here (see flows/README.md for the accepted forms)`;
+  return `${where}${issue.message}`;
+}
+
+/** The position of the deepest node on `path` that exists (a key for unknown fields). */
+function positionOf(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position): Position {
+  let node: unknown = doc.contents;
+  let best: Position = { line: 1, col: 1 };
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p: Pair) => String((p.key as Node | null)?.toJSON?.() ?? p.key) === String(part));
+      if (!pair) break;
+      best = posOf((pair.key as Node).range?.[0]);
+      node = pair.value;
+      if ((node as Node | null)?.range && !isMap(node) && !isSeq(node)) best = posOf((node as Node).range![0]);
+    } else if (isSeq(node) && typeof part === "number") {
+      node = node.items[part];
+      if (!node) break;
+      best = posOf((node as Node).range?.[0]);
+    } else break;
+  }
+  return best;
+}

@@ -1,0 +1,77 @@
+import { z } from "zod";
+import type { Choice } from "../../core/message";
+import type { Answer, AnswerCheck, StepContext } from "../types";
+import { defineStep } from "./defineStep";
+import { keyOf, render, textRefSchema } from "./say";
+
+const choice = z.object({ value: z.string().min(1).max(48), label: z.string().min(1) }).strict();
+
+const spec = z.object({
+  ask: textRefSchema,
+  type: z.enum(["choice", "text", "number", "rating", "email"]).optional(),
+  choices: z.array(choice).min(1).max(20).optional(),
+  save_as: z.string().regex(/^[a-z_][a-z0-9_]*$/i, "save_as must be a simple name such as email or menu_choice"),
+  /** Message shown before asking again; defaults to common:retry.<type>. */
+  retry: z.string().optional(),
+  max_attempts: z.number().int().min(1).max(10).optional(),
+  /** Where to go after the last failed attempt; by default the flow ends with common:gave_up. */
+  on_give_up: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** For rating: the highest score (buttons 1..scale). */
+  scale: z.number().int().min(2).max(10).optional(),
+}).strict().superRefine((s, ctx) => {
+  const type = typeOf(s);
+  if (type === "choice" && !s.choices) ctx.addIssue({ code: "custom", message: "a choice question needs `choices`", path: ["ask"] });
+  if (type !== "choice" && s.choices) ctx.addIssue({ code: "custom", message: `\`choices\` only go with type: choice (this question is type: ${type})`, path: ["choices"] });
+});
+
+type AskSpec = z.infer<typeof spec>;
+
+/** The question's type: explicit, or choice when choices are given, else text. */
+export function typeOf(s: Pick<AskSpec, "type" | "choices">): NonNullable<AskSpec["type"]> {
+  return s.type ?? (s.choices ? "choice" : "text");
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+function buttons(s: AskSpec, ctx: StepContext): Choice[] | undefined {
+  const type = typeOf(s);
+  if (type === "choice") return s.choices!.map((c) => ({ value: c.value, label: ctx.t(c.label) }));
+  if (type === "rating") return Array.from({ length: s.scale ?? 5 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }));
+  return undefined;
+}
+
+/** The retry message key for a question (explicit, or the shared one for its type). */
+export function retryKey(s: AskSpec): string {
+  return s.retry ?? `common:retry.${typeOf(s)}`;
+}
+
+/** Asks a question and waits; a valid answer is saved under `save_as`, an invalid one is re-asked. */
+export const ask = defineStep({
+  kind: "ask",
+  schema: spec,
+  targets: (s) => (s.on_give_up ? [s.on_give_up] : []),
+  keys: (s) => [keyOf(s.ask), retryKey(s), ...(s.choices ?? []).map((c) => c.label)],
+  run: (s, ctx) => ({ say: [{ text: render(s.ask, ctx), choices: buttons(s, ctx) }], wait: true }),
+  accept(s, answer: Answer, ctx): AnswerCheck {
+    const type = typeOf(s);
+    const offered = buttons(s, ctx);
+    if (offered) {
+      const raw = answer.kind === "choice" ? answer.value : answer.text.trim();
+      const hit = offered.find((c) => c.value === raw) ?? (answer.kind === "text" ? offered.find((c) => c.label.toLowerCase() === raw.toLowerCase()) : undefined);
+      if (!hit) return { ok: false };
+      return { ok: true, value: type === "rating" ? Number(hit.value) : hit.value };
+    }
+    if (answer.kind !== "text") return { ok: false };
+    const text = answer.text.trim();
+    if (text === "") return { ok: false };
+    if (type === "email") return EMAIL.test(text) ? { ok: true, value: text.toLowerCase() } : { ok: false };
+    if (type === "number") {
+      const n = Number(text.replace(",", "."));
+      if (!Number.isFinite(n) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) return { ok: false };
+      return { ok: true, value: n };
+    }
+    return { ok: true, value: text };
+  },
+});
