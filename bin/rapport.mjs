@@ -3,4 +3,5 @@
 // fresh clone and a working command.
 import { register } from "tsx/esm/api";
 register();
+process.env.RAPPORT_CLI = "1";
 await import("../src/cli/index.ts");

@@ -1,0 +1,56 @@
+import { createInterface } from "node:readline";
+import type { App } from "../app/createApp";
+import { TerminalChannel } from "../channels/terminal/TerminalChannel";
+import { isLocale, resolveLocale, SUPPORTED_LOCALES } from "../i18n/locales";
+import { UsageError } from "./args";
+
+/** Options of `rapport chat`. */
+export interface ChatOptions {
+  user: string;
+  locale?: string;
+  input: NodeJS.ReadableStream & { isTTY?: boolean };
+  output: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/**
+ * Talks to the bot as customer `terminal:<user>`. On a TTY it is interactive (buttons as numbered
+ * choices); otherwise it reads one customer message per line, prints the replies to each, and
+ * returns at end of input, so a conversation can be scripted.
+ */
+export async function runChat(app: App, options: ChatOptions): Promise<void> {
+  if (!/^[\w.@-]{1,64}$/.test(options.user)) throw new UsageError(`--user "${options.user}" must be 1-64 letters, digits, . _ @ or -`);
+  let locale: string | undefined;
+  if (options.locale !== undefined) {
+    locale = resolveLocale(options.locale, "en");
+    if (!isLocale(options.locale) && locale === "en" && !options.locale.toLowerCase().startsWith("en")) {
+      throw new UsageError(`--locale "${options.locale}" is not supported; use one of ${SUPPORTED_LOCALES.join(", ")}`);
+    }
+    await setLocaleIfKnown(app, options.user, locale);
+  }
+  const channel = new TerminalChannel(options.user, options.output as never, locale);
+  app.engine.attach(channel);
+  await channel.start(app.engine.deliver);
+  const interactive = Boolean(options.input.isTTY);
+  const rl = createInterface({ input: options.input, output: interactive ? options.output : undefined, terminal: interactive });
+  if (interactive) {
+    options.output.write(`Chatting as terminal:${options.user}. Type /start to begin, /help for help, Ctrl+D to quit.\n`);
+    rl.setPrompt("you> ");
+    rl.prompt();
+  }
+  for await (const line of rl) {
+    if (line.trim() === "") { if (interactive) rl.prompt(); continue; }
+    if (!interactive) options.output.write(`> ${line}\n`);
+    try {
+      await channel.type(line);
+    } catch (error) {
+      options.output.write(`! ${(error as Error).message}\n`);
+    }
+    if (interactive) rl.prompt();
+  }
+  await channel.stop();
+}
+
+async function setLocaleIfKnown(app: App, user: string, locale: string) {
+  const identity = await app.db.prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: "terminal", externalId: user } } });
+  if (identity) await app.db.prisma.contact.update({ where: { id: identity.contactId }, data: { locale, updatedAt: new Date() } });
+}

@@ -1,0 +1,91 @@
+import { loadSettings } from "../config";
+import { createApp } from "../app/createApp";
+import { createLogger, silentLogger } from "../core/log";
+import { RapportError } from "../core/errors";
+import { parseArgs, UsageError } from "./args";
+import { runChat } from "./chat";
+import { runContactsHistory } from "./contactsHistory";
+import { runFlowsLint } from "./flowsLint";
+import { runFlowsTest } from "./flowsTest";
+import { runStart } from "./start";
+
+const USAGE = `Usage: rapport <command>
+
+  start                          serve HTTP, channels, and a terminal chat when no token is set
+  chat [--user NAME] [--locale L] talk to the bot as customer terminal:NAME (default: local)
+  flows lint [FILES|DIRS…]       check flow files (default: flows/)
+  flows test [TRANSCRIPTS…]      run transcript tests (default: flows/tests/)
+  contacts history CONTACT [--json] [--limit N]
+                                 a contact's timeline; CONTACT is an id or channel:id (terminal:alice)
+  help                           this text
+
+Settings come from the environment and .env (see README.md).`;
+
+/** Runs the CLI with `argv` (without node and script); returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const settings = loadSettings();
+  switch (command) {
+    case "start": {
+      parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), [], []);
+      await runStart(settings, createLogger(settings.logLevel));
+      return 0;
+    }
+    case "chat": {
+      const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), ["user", "locale"], []);
+      if (args.positional.length > 0) throw new UsageError(`rapport chat takes no arguments, got "${args.positional[0]}"`);
+      // The chat prints replies on stdout; warnings and errors still reach stderr.
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      try {
+        await runChat(app, { user: (args.options.get("user") as string | undefined) ?? "local", locale: args.options.get("locale") as string | undefined, input: process.stdin, output: process.stdout });
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    case "flows": {
+      if (sub === "lint") {
+        const args = parseArgs(rest, [], []);
+        return runFlowsLint(args.positional, settings.localesDir, process.stdout, process.stderr);
+      }
+      if (sub === "test") {
+        const args = parseArgs(rest, [], []);
+        return runFlowsTest(args.positional, settings, process.stdout, process.stderr);
+      }
+      throw new UsageError(`unknown command "flows ${sub ?? ""}"; use "flows lint" or "flows test"`);
+    }
+    case "contacts": {
+      if (sub !== "history") throw new UsageError(`unknown command "contacts ${sub ?? ""}"; use "contacts history <contact>"`);
+      const args = parseArgs(rest, ["limit"], ["json"]);
+      const reference = args.positional[0];
+      if (!reference) throw new UsageError("contacts history needs a contact: an id or <channel>:<external id>, e.g. terminal:alice");
+      const limit = args.options.has("limit") ? Number(args.options.get("limit")) : undefined;
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError("--limit must be a positive whole number");
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      try {
+        await runContactsHistory(app.db.prisma, reference, args.options.has("json"), limit, process.stdout);
+      } finally {
+        await app.close();
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+const isEntry = process.argv[1] && /(?:src\/cli\/index\.ts|bin\/rapport\.mjs)$/.test(process.argv[1]);
+if (isEntry || process.env.RAPPORT_CLI === "1") {
+  main(process.argv.slice(2)).then(
+    (code) => { if (code !== 0) process.exitCode = code; },
+    (error: unknown) => {
+      if (error instanceof RapportError) process.stderr.write(`rapport: ${error.message}\n`);
+      else process.stderr.write(`rapport: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+      process.exitCode = error instanceof UsageError ? 2 : 1;
+    },
+  );
+}

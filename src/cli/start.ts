@@ -1,0 +1,40 @@
+import { createApp } from "../app/createApp";
+import type { Settings } from "../config";
+import type { Logger } from "../core/log";
+import { HttpServer } from "../http/server";
+import { runChat } from "./chat";
+
+/**
+ * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
+ * (`GET /healthz` answers 200 once ready) and every channel whose settings are present. With no
+ * channel configured and a terminal attached it opens a terminal chat as well.
+ */
+export async function runStart(settings: Settings, log: Logger): Promise<void> {
+  const app = await createApp({ settings, log });
+  const http = new HttpServer();
+  const port = await http.listen(settings.port, settings.host);
+  const channels: string[] = [];
+  if (settings.telegramBotToken) {
+    log.warn("TELEGRAM_BOT_TOKEN is set, but the Telegram channel is not part of this version yet (issue #4); ignoring it");
+  }
+  http.markReady();
+  log.info("rapport ready", { port, database: app.db.dialect, channels });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("shutting down", { signal });
+    await http.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  if (channels.length === 0 && process.stdin.isTTY) {
+    process.stdout.write(`Rapport is running on http://localhost:${port} (GET /healthz). No channel tokens are set, so here is a terminal chat.\n`);
+    await runChat(app, { user: "local", input: process.stdin, output: process.stdout });
+    await stop("end of terminal input");
+  }
+}
