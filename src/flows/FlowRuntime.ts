@@ -115,7 +115,7 @@ class Turn {
     const body = input.body;
     if (body.kind === "command") return this.onCommand(body.command, body.payload);
     if (body.kind === "media") {
-      this.sayKey("common:media_unsupported", { media: body.media });
+      this.sayKey("common:media_unsupported", { media: this.t(`common:media_kind.${body.media}`) });
       if (this.waitingStep()) this.repeatQuestion();
       return;
     }

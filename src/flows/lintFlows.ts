@@ -161,5 +161,5 @@ export function keywordList(translator: Translator, locale: string, key: string)
 
 /** Lowercases and strips punctuation so "Menu!" matches the keyword "menu". */
 export function normaliseKeyword(text: string): string {
-  return text.toLowerCase().replace(/[\p{P}\p{S}]+/gu, " ").replace(/\s+/g, " ").trim();
+  return text.normalize("NFC").toLowerCase().replace(/[\p{P}\p{S}]+/gu, " ").replace(/\s+/g, " ").trim();
 }

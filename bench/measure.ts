@@ -1,0 +1,130 @@
+import type { Dialect } from "../src/db/Database";
+import { calibrate, customerRunner, MESSAGES_PER_CUSTOMER } from "./customer";
+import { runClosedLoop, runOpenLoop } from "./drive";
+import { RssSampler, snapshotMemory, type MemorySnapshot } from "./memory";
+import { openSession, type BenchSession } from "./session";
+import { summarise } from "./stats";
+import { rowsOf, verifySession } from "./verify";
+
+/** How hard to push, and where PostgreSQL lives. */
+export interface MeasureOptions {
+  customers: number;
+  inflight: number;
+  /** Customers played before each measured run and not counted (JIT, statement caches, pool). */
+  warmup: number;
+  /** Offered load of the latency run, in messages per second. */
+  offeredMsgPerSec: number;
+  pgServer: string;
+}
+
+/** One database's figures; the first five fields are the bench's contract with `--json` readers. */
+export interface DbResult {
+  db: Dialect;
+  /** Messages per second at full speed, `inflight` customers at a time. */
+  msgPerSec: number;
+  /** Latency percentiles (ms) at `offeredMsgPerSec` offered. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Peak resident set size over both runs, MB. */
+  rssMb: number;
+  customers: number;
+  messages: number;
+  /** History rows stored by the throughput run (warm-up and calibration included). */
+  interactions: number;
+  offeredMsgPerSec: number;
+  /** Slowest message at the offered load, ms. */
+  maxMs: number;
+  /** Memory after a collection, once half and once all of the throughput run's customers finished. */
+  rssHalfMb: number;
+  rssFullMb: number;
+  heapHalfMb: number;
+  heapFullMb: number;
+}
+
+/**
+ * Measures one database: a full-speed run for throughput, then an open-loop run for latency, each on
+ * a fresh database with its own calibration and warm-up, each verified against the database at the
+ * end. Peak RSS is sampled throughout.
+ */
+export async function measureDatabase(dialect: Dialect, options: MeasureOptions): Promise<DbResult> {
+  const sampler = new RssSampler(50).start();
+  try {
+    const speed = await inSession(dialect, options, (run) => throughputRun(run, options));
+    const latency = await inSession(dialect, options, (run) => latencyRun(run, options));
+    return {
+      db: dialect,
+      msgPerSec: speed.msgPerSec,
+      p50Ms: latency.p50Ms,
+      p99Ms: latency.p99Ms,
+      rssMb: sampler.stop(),
+      customers: options.customers,
+      messages: options.customers * MESSAGES_PER_CUSTOMER,
+      interactions: speed.interactions,
+      offeredMsgPerSec: options.offeredMsgPerSec,
+      maxMs: latency.maxMs,
+      rssHalfMb: speed.half.rssMb,
+      rssFullMb: speed.full.rssMb,
+      heapHalfMb: speed.half.heapUsedMb,
+      heapFullMb: speed.full.heapUsedMb,
+    };
+  } finally {
+    sampler.stop();
+  }
+}
+
+/** A calibrated, warmed-up session and how to play its measured customers. */
+interface PreparedRun {
+  session: BenchSession;
+  expectedReplies: number[];
+}
+
+/**
+ * Opens a fresh session, calibrates on one customer, warms up, hands over to `body`, and then checks
+ * that the database holds exactly what the customers played (calibration + warm-up + measured).
+ */
+async function inSession<T>(dialect: Dialect, options: MeasureOptions, body: (run: PreparedRun) => Promise<T>): Promise<T & { interactions: number }> {
+  const session = await openSession(dialect, options.pgServer);
+  try {
+    const deliver = session.app.engine.deliver;
+    const expectedReplies = await calibrate(deliver, session.channel, "calibration");
+    const rowsPerCustomer = await rowsOf(session, "calibration");
+    await runClosedLoop(0, options.warmup, options.inflight, customerRunner({ deliver, channel: session.channel, prefix: "warmup-", expectedReplies }));
+    const result = await body({ session, expectedReplies });
+    const interactions = await verifySession(session, {
+      customers: 1 + options.warmup + options.customers,
+      messagesPerCustomer: MESSAGES_PER_CUSTOMER,
+      rowsPerCustomer,
+      repliesPerCustomer: expectedReplies.reduce((a, b) => a + b, 0),
+    });
+    return { ...result, interactions };
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Full speed in two halves with a memory snapshot after each (outside the timed spans), so a
+ * per-contact leak shows as the second figure growing with the customer count.
+ */
+async function throughputRun({ session, expectedReplies }: PreparedRun, options: MeasureOptions) {
+  const play = customerRunner({ deliver: session.app.engine.deliver, channel: session.channel, prefix: "customer-", expectedReplies });
+  const half = Math.floor(options.customers / 2);
+  let elapsedMs = 0;
+  const timed = async (first: number, count: number): Promise<MemorySnapshot> => {
+    const started = performance.now();
+    await runClosedLoop(first, count, options.inflight, play);
+    elapsedMs += performance.now() - started;
+    return snapshotMemory();
+  };
+  const halfMemory = await timed(0, half);
+  const fullMemory = await timed(half, options.customers - half);
+  return { msgPerSec: (options.customers * MESSAGES_PER_CUSTOMER) / (elapsedMs / 1000), half: halfMemory, full: fullMemory };
+}
+
+/** Open loop at the offered rate; every message's deliver-to-resolve time is kept. */
+async function latencyRun({ session, expectedReplies }: PreparedRun, options: MeasureOptions) {
+  const latencies = new Float64Array(options.customers * MESSAGES_PER_CUSTOMER);
+  const play = customerRunner({ deliver: session.app.engine.deliver, channel: session.channel, prefix: "customer-", expectedReplies, latencies });
+  await runOpenLoop(options.customers, options.offeredMsgPerSec / MESSAGES_PER_CUSTOMER, play);
+  return summarise(latencies);
+}

@@ -1,0 +1,42 @@
+import type { Dialect } from "../src/db/Database";
+import type { DbResult } from "./measure";
+
+/** What Rapport promises on a 2-core machine (issue: "thousands of messages a second, every one persisted"). */
+export const TARGETS = {
+  msgPerSec: { sqlite: 10_000, postgresql: 4_000 } satisfies Record<Dialect, number>,
+  /** p99 latency at 1,000 messages/s offered. */
+  p99Ms: 10,
+} as const;
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * One line of `--json` output. Field order is fixed (db, msgPerSec, p50Ms, p99Ms, rssMb first), so
+ * scripts can also compare lines as text; extra fields follow.
+ */
+export function jsonLine(r: DbResult): string {
+  return JSON.stringify({
+    db: r.db, msgPerSec: Math.round(r.msgPerSec), p50Ms: round(r.p50Ms, 2), p99Ms: round(r.p99Ms, 2), rssMb: round(r.rssMb, 1),
+    customers: r.customers, messages: r.messages, interactions: r.interactions, offeredMsgPerSec: r.offeredMsgPerSec, maxMs: round(r.maxMs, 2),
+    rssHalfMb: round(r.rssHalfMb, 1), rssFullMb: round(r.rssFullMb, 1), heapHalfMb: round(r.heapHalfMb, 1), heapFullMb: round(r.heapFullMb, 1),
+  });
+}
+
+/** The human table: figures per database beside their targets, ✓ or ✗ for each. */
+export function table(results: DbResult[]): string {
+  const mark = (ok: boolean) => (ok ? "✓" : "✗");
+  const header = ["database", "msg/s", "target", "", "p50 ms", "p99 ms", "target", "", "max ms", "peak RSS MB", "RSS/heap MB after ½ → all customers"];
+  const rows = results.map((r) => {
+    const speedTarget = TARGETS.msgPerSec[r.db];
+    return [
+      r.db, Math.round(r.msgPerSec).toLocaleString("en"), `≥ ${speedTarget.toLocaleString("en")}`, mark(r.msgPerSec >= speedTarget),
+      r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), `≤ ${TARGETS.p99Ms}`, mark(r.p99Ms <= TARGETS.p99Ms),
+      r.maxMs.toFixed(1), r.rssMb.toFixed(1),
+      `${r.rssHalfMb.toFixed(1)} → ${r.rssFullMb.toFixed(1)}  /  ${r.heapHalfMb.toFixed(1)} → ${r.heapFullMb.toFixed(1)}`,
+    ];
+  });
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((row) => [...row[c]!].length)));
+  const numeric = new Set([1, 4, 5, 8, 9]);
+  return all.map((row) => row.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd()).join("\n");
+}

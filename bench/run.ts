@@ -1,0 +1,86 @@
+/**
+ * `npm run bench [-- --json] [--customers N] [--inflight N] [--db sqlite|postgresql|both]`
+ *
+ * Drives simulated customers through bench/flows/signup.yaml straight into the engine and prints
+ * messages/s at full speed, p50/p99 latency at 1,000 messages/s offered, and peak RSS, per database.
+ * Each database is measured in its own child process (see child.ts). See bench/README.md.
+ */
+import { availableParallelism } from "node:os";
+import { parseArgs } from "node:util";
+import type { Dialect } from "../src/db/Database";
+import { BenchFailure } from "./BenchFailure";
+import { CHILD_ENV, measureInChild } from "./child";
+import { DEFAULT_PG_SERVER, postgresProblem } from "./databases";
+import { measureDatabase, type DbResult, type MeasureOptions } from "./measure";
+import { jsonLine, table } from "./report";
+
+const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--db sqlite|postgresql|both]";
+
+function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
+  const { values } = parseArgs({
+    options: {
+      json: { type: "boolean", default: false },
+      customers: { type: "string", default: "2000" },
+      inflight: { type: "string", default: "100" },
+      db: { type: "string", default: "both" },
+    },
+  });
+  const count = (name: "customers" | "inflight") => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) throw new BenchFailure(`--${name} must be a positive whole number, not "${values[name]}"\n${USAGE}`);
+    return n;
+  };
+  const db = values.db!;
+  if (!["sqlite", "postgresql", "both"].includes(db)) throw new BenchFailure(`--db must be sqlite, postgresql or both, not "${db}"\n${USAGE}`);
+  return {
+    json: values.json!,
+    dbs: db === "both" ? ["sqlite", "postgresql"] : [db as Dialect],
+    customers: count("customers"),
+    inflight: count("inflight"),
+    warmup: 200,
+    offeredMsgPerSec: 1000,
+    pgServer: process.env.BENCH_PG_URL ?? DEFAULT_PG_SERVER,
+  };
+}
+
+async function main() {
+  const opts = options();
+  if (process.env[CHILD_ENV]) {
+    process.stdout.write(jsonLine(await measureDatabase(opts.dbs[0]!, opts)) + "\n");
+    return;
+  }
+  if (!opts.json) {
+    console.log(`Rapport bench: ${opts.customers} customers × 4 messages, ${opts.inflight} in flight, bench/flows/signup.yaml; node ${process.version}, ${availableParallelism()} CPUs`);
+    console.log(`throughput at full speed; latency at ${opts.offeredMsgPerSec} msg/s offered (open loop); warm-up ${opts.warmup} customers; fresh database per run\n`);
+  }
+  const results: DbResult[] = [];
+  for (const db of opts.dbs) {
+    if (db === "postgresql") {
+      const problem = await postgresProblem(opts.pgServer);
+      if (problem) {
+        console.error(`warning: PostgreSQL at ${redact(opts.pgServer)} is unreachable (${problem}); skipping it. Set BENCH_PG_URL to a server the bench may create databases on.`);
+        continue;
+      }
+    }
+    const result = await measureInChild(db, opts);
+    results.push(result);
+    if (opts.json) console.log(jsonLine(result));
+  }
+  if (!opts.json && results.length > 0) console.log(table(results));
+}
+
+/** The server URL without its password, for messages. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof BenchFailure ? `bench failed: ${error.message}` : error);
+  process.exit(1);
+});

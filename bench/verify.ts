@@ -1,0 +1,53 @@
+import { BenchFailure } from "./BenchFailure";
+import type { BenchSession } from "./session";
+
+/** What a session's database must hold after `customers` customers each finished the sign-up flow. */
+export interface Expectation {
+  customers: number;
+  messagesPerCustomer: number;
+  /** History rows one customer's conversation leaves (counted from the calibration customer). */
+  rowsPerCustomer: number;
+  /** Replies one customer receives (from the calibration customer). */
+  repliesPerCustomer: number;
+}
+
+/** History rows stored for one customer of the bench channel. */
+export async function rowsOf(session: BenchSession, externalUserId: string): Promise<number> {
+  const prisma = session.app.db.prisma;
+  const identity = await prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: session.channel.name, externalId: externalUserId } } });
+  if (!identity) throw new BenchFailure(`no contact was stored for customer ${externalUserId}`);
+  return prisma.interaction.count({ where: { contactId: identity.contactId } });
+}
+
+/**
+ * Checks, with one query, that every customer's conversation finished and every interaction was
+ * stored and marked handled, and that the channel sent every reply. Throws BenchFailure naming each
+ * mismatch. Returns the number of history rows.
+ */
+export async function verifySession(session: BenchSession, expect: Expectation): Promise<number> {
+  const [row] = await session.app.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT
+      (SELECT COUNT(*) FROM contacts) AS contacts,
+      (SELECT COUNT(*) FROM interactions) AS interactions,
+      (SELECT COUNT(*) FROM interactions WHERE direction = 'in' AND status = 'handled') AS handled,
+      (SELECT COUNT(*) FROM interactions WHERE direction = 'out') AS outbound,
+      (SELECT COUNT(*) FROM interactions WHERE kind = 'flow.end' AND data LIKE '%"completed"%') AS completed,
+      (SELECT COUNT(*) FROM interactions WHERE kind IN ('error', 'answer.invalid')) AS problems,
+      (SELECT COUNT(*) FROM conversation_states WHERE flow_id IS NULL AND waiting IS NULL) AS idle`);
+  const got = Object.fromEntries(Object.entries(row ?? {}).map(([k, v]) => [k, Number(v)]));
+  const n = expect.customers;
+  const wanted: Record<string, number> = {
+    contacts: n,
+    interactions: n * expect.rowsPerCustomer,
+    handled: n * expect.messagesPerCustomer,
+    outbound: n * expect.repliesPerCustomer,
+    completed: n,
+    problems: 0,
+    idle: n,
+  };
+  const wrong = Object.entries(wanted).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k}: ${got[k]} in the database, expected ${v}`);
+  if (session.channel.total !== n * expect.repliesPerCustomer) wrong.push(`replies sent: ${session.channel.total}, expected ${n * expect.repliesPerCustomer}`);
+  if (wrong.length > 0) {
+    throw new BenchFailure(`${session.dialect}: after ${n} customers the run is not what the bench measures:\n  ${wrong.join("\n  ")}`);
+  }
+  return got.interactions!;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// One fresh database per test file (see test/helpers/database.ts); files run in parallel workers.
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+    maxWorkers: 2,
+  },
+});
