@@ -116,7 +116,11 @@ const utcTypes = {
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on("error", () => { /* an idle client died (server restart); the next checkout reconnects */ });
+  // A connection that dies (server restart, network blip) must not crash the process: pg emits
+  // 'error' on the client, and a checked-out client has no listener of the pool's. The query that
+  // was running fails instead, and withDbRetry retries it on a fresh connection.
+  pool.on("error", () => { /* an idle client died; the next checkout reconnects */ });
+  pool.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
   const prisma = new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
   return {
     dialect: "postgresql",

@@ -31,7 +31,9 @@ export function findFlowFiles(paths: string[], cwd = process.cwd()): FlowSource[
       for (const f of readdirSync(abs).sort()) if (/\.ya?ml$/.test(f)) files.push(join(abs, f));
     } else files.push(abs);
   }
-  return files.map((f) => ({ file: relative(cwd, f) || f, source: readFileSync(f, "utf8") }));
+  // Paths inside the project print relative (flows/faq.yaml:3:5), others absolute.
+  const shown = (f: string) => { const r = relative(cwd, f); return r && !r.startsWith("..") ? r : f; };
+  return files.map((f) => ({ file: shown(f), source: readFileSync(f, "utf8") }));
 }
 
 /**

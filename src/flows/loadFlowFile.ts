@@ -45,11 +45,15 @@ export function loadFlowFile(file: string, source: string): LoadResult {
   const report = (at: Position, message: string) => problems.push({ file, line: at.line, col: at.col, message });
   for (const e of doc.errors) report(posOf(e.pos[0]), `YAML syntax: ${e.message.split("\n")[0]}`);
   if (problems.length > 0) return { problems };
-  const nodeAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf);
+  const nodeAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf, false);
+  const keyAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf, true);
+  /** Unknown fields point at the first unknown key; anything else at the value in question. */
+  const issueAt = (base: (string | number)[], issue: z.core.$ZodIssue): Position =>
+    issue.code === "unrecognized_keys" ? keyAt([...base, ...(issue.path as (string | number)[]), issue.keys[0]!]) : nodeAt([...base, ...(issue.path as (string | number)[])]);
 
   const parsed = fileSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) report(nodeAt(issue.path as (string | number)[]), describeIssue(issue));
+    for (const issue of parsed.error.issues) report(issueAt([], issue), describeIssue(issue));
     return { problems };
   }
   const id = basename(file).replace(/\.ya?ml$/, "");
@@ -80,7 +84,7 @@ export function loadFlowFile(file: string, source: string): LoadResult {
       const known = [...stepKinds.keys()].join(", ");
       if (kinds.length === 0 && unknown.length > 0) {
         const hint = suggest(unknown[0]!, stepKinds.keys());
-        report(nodeAt(["steps", i, unknown[0]!]), `unknown step kind "${unknown[0]}"${hint ? `; did you mean "${hint}"?` : ""} Known kinds: ${known}.`);
+        report(keyAt(["steps", i, unknown[0]!]), `unknown step kind "${unknown[0]}"${hint ? `; did you mean "${hint}"?` : ""} Known kinds: ${known}.`);
       } else if (kinds.length === 0) report(at, `step ${i + 1} has no kind; start it with one of: ${known}`);
       else report(at, `step ${i + 1} mixes kinds ${kinds.join(" and ")}; split it into one step per kind`);
       return;
@@ -89,7 +93,7 @@ export function loadFlowFile(file: string, source: string): LoadResult {
     const { id: rawId, next, disabled, ...spec } = raw as Record<string, unknown>;
     const result = kind.schema.safeParse(spec);
     if (!result.success) {
-      for (const issue of result.error.issues) report(nodeAt(["steps", i, ...(issue.path as (string | number)[])]), `${kind.kind} step: ${describeIssue(issue)}`);
+      for (const issue of result.error.issues) report(issueAt(["steps", i], issue), `${kind.kind} step: ${describeIssue(issue)}`);
       return;
     }
     const stepId = rawId === undefined ? `#${i + 1}` : String(rawId);
@@ -113,15 +117,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** The position of the deepest node on `path` that exists (a key for unknown fields). */
-function positionOf(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position): Position {
+function positionOf(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position, atKey: boolean): Position {
   let node: unknown = doc.contents;
   let best: Position = { line: 1, col: 1 };
-  for (const part of path) {
+  for (const [n, part] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p: Pair) => String((p.key as Node | null)?.toJSON?.() ?? p.key) === String(part));
       if (!pair) break;
       best = posOf((pair.key as Node).range?.[0]);
       node = pair.value;
+      if (atKey && n === path.length - 1) break;
       if ((node as Node | null)?.range && !isMap(node) && !isSeq(node)) best = posOf((node as Node).range![0]);
     } else if (isSeq(node) && typeof part === "number") {
       node = node.items[part];

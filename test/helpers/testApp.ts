@@ -3,7 +3,7 @@ import { createApp, type App } from "../../src/app/createApp";
 import type { Channel, Deliver } from "../../src/core/Channel";
 import { silentLogger, type Logger } from "../../src/core/log";
 import type { Address, InboundBody, InboundEvent, OutboundMessage } from "../../src/core/message";
-import { freshDatabaseUrl } from "./database";
+import { dropDatabase, freshDatabaseUrl } from "./database";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -55,6 +55,9 @@ export async function startTestApp(options: { flowsDir?: string; localesDir?: st
       });
       return channel.sent.slice(before).filter((s) => s.to.externalUserId === user).map((s) => s.message);
     },
-    close: () => app.close(),
+    async close() {
+      await app.close();
+      if (!options.url) await dropDatabase(url);
+    },
   };
 }
