@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Database } from "./Database";
 import { RapportError } from "../core/errors";
 import { sql, type Plan } from "./plan";
+import { withDbRetry } from "./retry";
 
 /** Where the checked-in SQL lives: prisma/migrations/<dialect>/NNNN_name.sql. */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
@@ -44,10 +45,11 @@ const MIGRATION_LOCK_KEY = 72_617_001;
 export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
   const files = readMigrations(db.dialect, dir);
   const lock = db.dialect === "postgresql";
-  await db.run(ensureTablePlan(lock));
+  // Retried: another process (a second `rapport` command on the same SQLite file) may hold the lock.
+  await withDbRetry(() => db.run(ensureTablePlan(lock)));
   const applied: string[] = [];
   for (const file of files) {
-    if (await db.run(applyPlan(file, lock))) applied.push(file.name);
+    if (await withDbRetry(() => db.run(applyPlan(file, lock)))) applied.push(file.name);
   }
   return applied;
 }

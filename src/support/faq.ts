@@ -15,10 +15,14 @@ export interface FaqMatch {
   score: number;
 }
 
+/** Han characters: text in these languages has no spaces between words. */
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
+
 /**
- * Finds the FAQ topic whose keywords best cover the question. Keywords match as substrings of the
- * normalised question, so it works for languages written without spaces (zh) as well as inflected
- * ones (a keyword stem such as "доставк" matches "доставка" and "доставкой").
+ * Finds the FAQ topic whose keywords best cover the question. A keyword matches at the start of a
+ * word, so stems cover inflections ("доставк" matches "доставка", "доставкой") without matching
+ * inside unrelated words ("points" is not found in "appointments"); in Chinese, written without
+ * spaces, a keyword matches anywhere. Longer keywords weigh more.
  */
 export function matchFaq(topics: Record<string, FaqTopic> | undefined, question: string): FaqMatch | undefined {
   if (!topics || typeof topics !== "object") return undefined;
@@ -28,7 +32,7 @@ export function matchFaq(topics: Record<string, FaqTopic> | undefined, question:
     if (!entry || typeof entry.keywords !== "string") continue;
     let score = 0;
     for (const kw of entry.keywords.split(",").map(normaliseKeyword).filter(Boolean)) {
-      if (q.includes(kw)) score += kw.length;
+      if (CJK.test(kw) ? q.includes(kw) : q.includes(` ${kw}`)) score += kw.length;
     }
     if (score > 0 && (!best || score > best.score)) best = { topic, question: entry.question, answer: entry.answer, score };
   }

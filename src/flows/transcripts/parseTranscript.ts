@@ -19,7 +19,7 @@ export interface Transcript {
  *   # title or comment        locale: ru          (header, before the first user line)
  *   user: /start              user: [Ask a question]   (a button press, by its label)
  *   bot: What would you like to do? [Ask a question | Change language]
- *   bot: Orders are shipped*  (`*` matches any text)
+ *   bot: Orders are shipped*  (`*` matches any text; `\n` is a line break)
  *   ---                       (starts another conversation with a new customer)
  */
 export function parseTranscripts(file: string, text: string): Transcript[] {
@@ -47,8 +47,9 @@ export function parseTranscripts(file: string, text: string): Transcript[] {
       t.lines.push(press ? { who: "user", line: n, press: press[1]!.trim() } : { who: "user", line: n, text: rest });
       return;
     }
-    const buttons = /^(.*?)\s*\[([^\]]*\|[^\]]*|[^\]|]+)\]$/s.exec(rest);
-    t.lines.push(buttons ? { who: "bot", line: n, text: buttons[1]!, choices: buttons[2]!.split("|").map((s) => s.trim()) } : { who: "bot", line: n, text: rest });
+    const unescaped = rest.replace(/\\n/g, "\n");
+    const buttons = /^(.*?)\s*\[([^\]]*\|[^\]]*|[^\]|]+)\]$/s.exec(unescaped);
+    t.lines.push(buttons ? { who: "bot", line: n, text: buttons[1]!, choices: buttons[2]!.split("|").map((s) => s.trim()) } : { who: "bot", line: n, text: unescaped });
   });
   if (current && (current as Transcript).lines.length) out.push(current);
   for (const t of out) if (t.lines[0]?.who !== "user") throw new TranscriptFileError(file, t.lines[0]?.line ?? t.line, "a conversation starts with a user: line");
