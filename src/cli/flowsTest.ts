@@ -43,7 +43,8 @@ export async function runFlowsTest(paths: string[], dirs: { flowsDir: string; lo
   let total = 0;
   try {
     for (const file of files) {
-      const shown = relative(process.cwd(), file) || file;
+      const rel = relative(process.cwd(), file);
+      const shown = rel && !rel.startsWith("..") ? rel : file;
       for (const t of parseTranscripts(shown, readFileSync(file, "utf8"))) {
         total++;
         const user = `t${total}`;

@@ -1,0 +1,67 @@
+import { describe, expect, it, afterAll } from "vitest";
+import { runCli, spawnCli } from "../helpers/cli";
+import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
+
+const urls: string[] = [];
+afterAll(async () => { for (const u of urls) await dropDatabase(u); });
+async function db() { const u = await freshDatabaseUrl(); urls.push(u); return { DATABASE_URL: u }; }
+
+describe("rapport chat (stdin not a TTY)", () => {
+  it("reads one message per line, prints the replies with numbered buttons, and exits at end of input", async () => {
+    const env = await db();
+    const r = await runCli(["chat", "--user", "alice"], { input: "/start\n1\nwhen will my parcel arrive?\n", env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe([
+      "> /start",
+      "Hello! I'm your assistant. I can answer questions, and more is coming soon.",
+      "What would you like to do?",
+      "  1) Ask a question",
+      "  2) Change language",
+      "  3) What can you do?",
+      "> 1",
+      "What is your question? Type it in your own words.",
+      "> when will my parcel arrive?",
+      "Orders are shipped within 1 business day. Delivery takes 2-5 business days depending on your region; you'll get a tracking link by email as soon as your parcel leaves our warehouse.",
+      "Did that answer your question?",
+      "  1) Yes, thanks",
+      "  2) No",
+      "",
+    ].join("\n"));
+  });
+
+  it("--user continues a conversation later; --locale picks the language", async () => {
+    const env = await db();
+    await runCli(["chat", "--user", "bob", "--locale", "pl"], { input: "/start\n", env });
+    const later = await runCli(["chat", "--user", "bob", "--locale", "pl"], { input: "2\n", env });
+    // typed "2" with no buttons on screen in this session: it is text, so the menu is asked again, in Polish
+    expect(later.stdout).toContain("> 2\nKliknij jeden z przycisków poniżej. Zostały Ci jeszcze 2 próby.\nCo chcesz zrobić?\n  1) Zadaj pytanie");
+    const other = await runCli(["chat", "--user", "bob", "--locale", "zh-TW"], { input: "/help\n", env });
+    expect(other.stdout).toContain("/language");
+    expect(other.stdout).toMatch(/[\u4e00-\u9fff]/);
+    const bad = await runCli(["chat", "--locale", "klingon"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('rapport: --locale "klingon" is not supported; use one of en, ru, pl, vi, zh-CN, zh-TW\n');
+  });
+
+  it("continues at the same step with the same variables after the process is killed (SIGKILL)", async () => {
+    const env = await db();
+    const child = spawnCli(["chat", "--user", "kill"], { env });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    const waitFor = async (text: string) => { for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50)); expect(out).toContain(text); };
+    child.stdin.write("/language\n");
+    await waitFor("6) 繁體中文");
+    child.stdin.write("2\n"); // Русский: stored on the contact, then the flow ends
+    await waitFor("Готово!");
+    child.stdin.write("/faq\n");
+    await waitFor("Какой у вас вопрос?");
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("close", r));
+    const again = await runCli(["chat", "--user", "kill"], { input: "Как вернуть товар?\n", env });
+    expect(again.stdout).toContain("Любой товар можно вернуть в течение 30 дней"); // answered as the open FAQ question, in Russian
+    const history = await runCli(["contacts", "history", "terminal:kill", "--json"], { env });
+    const entries = JSON.parse(history.stdout).entries as { direction: string; text: string }[];
+    expect(entries.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["/language", "Русский", "/faq", "Как вернуть товар?"]);
+  });
+});

@@ -1,0 +1,34 @@
+import { describe, expect, it, afterAll } from "vitest";
+import { runCli } from "../helpers/cli";
+import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
+
+const urls: string[] = [];
+afterAll(async () => { for (const u of urls) await dropDatabase(u); });
+
+describe("rapport contacts history", () => {
+  it("prints the timeline by channel:id or contact id, as text or JSON", async () => {
+    const url = await freshDatabaseUrl();
+    urls.push(url);
+    const env = { DATABASE_URL: url };
+    await runCli(["chat", "--user", "eve"], { input: "/help\n", env });
+    const json = await runCli(["contacts", "history", "terminal:eve", "--json"], { env });
+    expect(json.code).toBe(0);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.contact.identities).toEqual(["terminal:eve"]);
+    expect(parsed.entries.map((e: { direction: string; kind: string }) => `${e.direction}:${e.kind}`)).toEqual(["in:command", "event:flow.start", "out:text", "event:flow.end"]);
+    expect(parsed.entries[2].text).toContain("/language");
+    const text = await runCli(["contacts", "history", parsed.contact.id], { env });
+    expect(text.stdout.split("\n")[0]).toBe(`contact ${parsed.contact.id} (terminal:eve) locale en, 0 points, novice`);
+    expect(text.stdout).toMatch(/<- command +customer \/help/);
+    expect(text.stdout).toMatch(/\*\* flow\.start +bot +\[help@1 #1\]/);
+    expect(text.stdout).toContain("4 entries");
+  });
+
+  it("says how to name a contact when none matches", async () => {
+    const url = await freshDatabaseUrl();
+    urls.push(url);
+    const r = await runCli(["contacts", "history", "telegram:42"], { env: { DATABASE_URL: url } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('rapport: no contact matches "telegram:42"; use a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456\n');
+  });
+});

@@ -1,0 +1,64 @@
+import { cpSync, mkdtempSync, appendFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../../src/db/Database";
+import { migrate, MIGRATIONS_DIR, MigrationDriftError } from "../../src/db/migrate";
+import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
+
+const opened: Database[] = [];
+let url: string | undefined;
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.close();
+  if (url) await dropDatabase(url);
+  url = undefined;
+});
+async function open(u: string) { const db = await openDatabase(u); opened.push(db); return db; }
+
+describe(`migrate (${testDialect})`, () => {
+  it("applies the checked-in migrations once, and every model works through Prisma", async () => {
+    url = await freshDatabaseUrl();
+    const db = await open(url);
+    expect(await migrate(db)).toEqual(["0001_init.sql"]);
+    expect(await migrate(db)).toEqual([]);
+    const p = db.prisma;
+    const now = new Date("2026-11-23T10:00:00.123Z");
+    await p.contact.create({ data: { id: "c1", displayName: "Ann", locale: "pl", lastSeenAt: now } });
+    await p.channelIdentity.create({ data: { channel: "telegram", externalId: "9007199254740993", contactId: "c1" } });
+    await p.interaction.create({ data: { id: "i1", contactId: "c1", occurredAt: now, direction: "in", kind: "text", actor: "customer", text: "x".repeat(10_000), dedupeKey: "k1", status: "received" } });
+    await p.conversationState.create({ data: { contactId: "c1", flowId: "welcome", flowVersion: 1, stepId: "menu", variables: "{\"a\":1}", waiting: "{\"attempts\":0}", version: 1 } });
+    await p.flowVersion.create({ data: { flowId: "welcome", version: 1, hash: "h", source: "steps: []", file: "flows/welcome.yaml" } });
+    const contact = await p.contact.findUniqueOrThrow({ where: { id: "c1" }, include: { identities: true, interactions: true, conversation: true } });
+    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lastSeenAt: now });
+    expect(contact.identities[0]!.externalId).toBe("9007199254740993");
+    expect(contact.interactions[0]!.text).toHaveLength(10_000);
+    expect(contact.interactions[0]!.occurredAt.toISOString()).toBe(now.toISOString());
+    expect(contact.conversation).toMatchObject({ stepId: "menu", version: 1 });
+    await expect(p.interaction.create({ data: { id: "i2", contactId: "c1", occurredAt: now, direction: "in", kind: "text", actor: "customer", dedupeKey: "k1" } }))
+      .rejects.toMatchObject({ code: "P2002" });
+    await expect(p.channelIdentity.create({ data: { channel: "telegram", externalId: "9007199254740993", contactId: "c1" } })).rejects.toMatchObject({ code: "P2002" });
+    await p.contact.delete({ where: { id: "c1" } });
+    expect(await p.interaction.count()).toBe(0); // history goes with the contact (GDPR erase relies on it)
+  });
+
+  it("refuses to start when an applied migration was edited afterwards", async () => {
+    url = await freshDatabaseUrl();
+    const dir = mkdtempSync(join(tmpdir(), "rapport-migrations-"));
+    cpSync(MIGRATIONS_DIR, dir, { recursive: true });
+    const db = await open(url);
+    await migrate(db, dir);
+    appendFileSync(join(dir, db.dialect, "0001_init.sql"), "\n-- edited\n");
+    const error = await migrate(db, dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MigrationDriftError);
+    expect((error as Error).message).toBe("migration 0001_init.sql was applied with different contents than the file has now; migrations are append-only: restore the file and add a new migration instead");
+  });
+
+  it("several instances starting together migrate once", async () => {
+    url = await freshDatabaseUrl();
+    const dbs = await Promise.all([1, 2, 3, 4].map(() => open(url!)));
+    const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
+    expect(results.filter((r) => Array.isArray(r) && r.length === 1)).toHaveLength(1);
+    expect(results.filter((r) => Array.isArray(r) && r.length === 0)).toHaveLength(3);
+    expect(await dbs[0]!.prisma.contact.count()).toBe(0);
+  });
+});
