@@ -17,6 +17,8 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   if (settings.telegramBotToken) {
     log.warn("TELEGRAM_BOT_TOKEN is set, but the Telegram channel is not part of this version yet (issue #4); ignoring it");
   }
+  const terminalChat = channels.length === 0 && Boolean(process.stdin.isTTY);
+  if (terminalChat) channels.push("terminal");
   http.markReady();
   log.info("rapport ready", { port, database: app.db.dialect, channels });
 
@@ -32,7 +34,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
-  if (channels.length === 0 && process.stdin.isTTY) {
+  if (terminalChat) {
     process.stdout.write(`Rapport is running on http://localhost:${port} (GET /healthz). No channel tokens are set, so here is a terminal chat.\n`);
     await runChat(app, { user: "local", input: process.stdin, output: process.stdout });
     await stop("end of terminal input");

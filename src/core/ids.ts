@@ -9,7 +9,7 @@ const node = randomBytes(4).toString("hex");
  * history rows written in one batch keep their order and ids never collide across instances.
  */
 export function newId(): string {
-  const now = Date.now();
+  const now = Math.max(Date.now(), last); // a clock stepping back must not reorder ids
   if (now === last) counter++;
   else { last = now; counter = 0; }
   return `${now.toString(36).padStart(9, "0")}${counter.toString(36).padStart(4, "0")}${node}`;

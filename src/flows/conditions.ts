@@ -2,6 +2,8 @@ import { z } from "zod";
 import { readPath } from "./template";
 import type { ContactView, Variables } from "./types";
 
+const TESTS = ["equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte", "exists", "matches"] as const;
+
 const comparison = z.object({
   var: z.string().optional(),
   contact: z.enum(["locale", "points", "tier", "segment", "displayName", "username"]).optional(),
@@ -15,7 +17,9 @@ const comparison = z.object({
   lte: z.number().optional(),
   exists: z.boolean().optional(),
   matches: z.string().optional(),
-}).strict().refine((c) => (c.var === undefined) !== (c.contact === undefined), { message: "a condition names exactly one of `var` or `contact`" });
+}).strict()
+  .refine((c) => (c.var === undefined) !== (c.contact === undefined), { message: "a condition names exactly one of `var` or `contact`" })
+  .refine((c) => TESTS.some((t) => t in c), { message: `a condition needs a test: one of ${"equals, not_equals, in, not_in, gt, gte, lt, lte, exists, matches"}` });
 
 /** A branch condition as marketers write it: a comparison, or all/any/not of conditions. No eval. */
 export type Condition =

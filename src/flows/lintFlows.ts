@@ -62,7 +62,7 @@ export function lintFlows(sources: FlowSource[], translator: Translator): LintRe
           report(step, `step "${step.id}" goes to unknown flow "${id}"${hint ? `; did you mean "flow:${hint}"?` : ""}`);
         }
       } else if (!stepIds.has(target)) {
-        const hint = suggest(target, stepIds);
+        const hint = suggest(target, [...stepIds].filter((id) => !id.startsWith("#")));
         report(step, `step "${step.id}" goes to unknown step "${target}"${hint ? `; did you mean "${hint}"?` : ""} (use flow:<id> to start another flow)`);
       }
     };
@@ -77,7 +77,8 @@ export function lintFlows(sources: FlowSource[], translator: Translator): LintRe
           report(step, `unknown action "${a}"${hint ? `; did you mean "${hint}"?` : ""} Registered actions: ${actionNames().join(", ") || "(none)"}.`);
         }
       }
-      for (const key of kind.keys(step.spec)) checkKey(translator, key, usesCount(step), (m) => report(step, m));
+      const counted = countedKey(step);
+      for (const key of kind.keys(step.spec)) checkKey(translator, key, key === counted, (m) => report(step, m));
     }
     for (const trig of flow.triggers) if (trig.keywords) checkKey(translator, trig.keywords, false, (m) => report(trig, m));
     for (const id of unreachable(flow)) {
@@ -90,9 +91,10 @@ export function lintFlows(sources: FlowSource[], translator: Translator): LintRe
   return { flows, problems };
 }
 
-function usesCount(step: Step): boolean {
-  const say = (step.spec.say ?? step.spec.ask ?? step.spec.end) as unknown;
-  return typeof say === "object" && say !== null && "count" in say;
+/** The key a step shows with `count:` (it needs every plural form); other keys need not be plural. */
+function countedKey(step: Step): string | undefined {
+  const text = (step.spec.say ?? step.spec.ask ?? step.spec.end) as unknown;
+  return typeof text === "object" && text !== null && "count" in text ? (text as { key: string }).key : undefined;
 }
 
 function checkKey(translator: Translator, key: string, plural: boolean, report: (message: string) => void) {
@@ -163,5 +165,5 @@ export function keywordList(translator: Translator, locale: string, key: string)
 
 /** Lowercases and strips punctuation so "Menu!" matches the keyword "menu". */
 export function normaliseKeyword(text: string): string {
-  return text.normalize("NFC").toLowerCase().replace(/[\p{P}\p{S}]+/gu, " ").replace(/\s+/g, " ").trim();
+  return text.normalize("NFC").toLowerCase().replace(/[\p{P}\p{S}\u200d\ufe0e\ufe0f]+/gu, " ").replace(/\s+/g, " ").trim();
 }

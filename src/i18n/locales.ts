@@ -11,7 +11,7 @@ export type Locale = (typeof SUPPORTED_LOCALES)[number];
 export function resolveLocale(hint: string | undefined | null, fallback: Locale = "en"): Locale {
   if (!hint) return fallback;
   const h = hint.trim().toLowerCase().replace(/_/g, "-");
-  if (h.startsWith("zh")) return /^(zh-(hant|tw|hk|mo))/.test(h) ? "zh-TW" : "zh-CN";
+  if (h === "zh" || h.startsWith("zh-")) return /^(zh-(hant|tw|hk|mo))/.test(h) ? "zh-TW" : "zh-CN";
   const base = h.split("-")[0];
   const hit = SUPPORTED_LOCALES.find((l) => l.toLowerCase() === base);
   return hit ?? fallback;

@@ -68,6 +68,7 @@ export const ask = defineStep({
     if (text === "") return { ok: false };
     if (type === "email") return EMAIL.test(text) ? { ok: true, value: text.toLowerCase() } : { ok: false };
     if (type === "number") {
+      if (!/^[-+]?\d+([.,]\d+)?$/.test(text)) return { ok: false }; // no hex, exponents or thousands separators
       const n = Number(text.replace(",", "."));
       if (!Number.isFinite(n) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) return { ok: false };
       return { ok: true, value: n };

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { describeInbound } from "../../src/core/message";
+
+describe("describeInbound", () => {
+  it("renders each body kind as one line for history", () => {
+    expect(describeInbound({ kind: "text", text: "where is my parcel?" })).toBe("where is my parcel?");
+    expect(describeInbound({ kind: "choice", value: "support", label: "Ask a question" })).toBe("Ask a question");
+    expect(describeInbound({ kind: "choice", value: "support" })).toBe("support");
+    expect(describeInbound({ kind: "command", command: "start", payload: "ref-AB12" })).toBe("/start ref-AB12");
+    expect(describeInbound({ kind: "command", command: "help" })).toBe("/help");
+    expect(describeInbound({ kind: "media", media: "photo", caption: "my receipt" })).toBe("my receipt");
+    expect(describeInbound({ kind: "media", media: "voice", fileId: "f1" })).toBe("[voice]");
+  });
+});
