@@ -94,7 +94,7 @@ export function lintFlows(sources: FlowSource[], translator: Translator): LintRe
 /** The key a step shows with `count:` (it needs every plural form); other keys need not be plural. */
 function countedKey(step: Step): string | undefined {
   const text = (step.spec.say ?? step.spec.ask ?? step.spec.end) as unknown;
-  return typeof text === "object" && text !== null && "count" in text ? (text as { key: string }).key : undefined;
+  return typeof text === "object" && text !== null && "count" in text ? (text as unknown as { key: string }).key : undefined;
 }
 
 function checkKey(translator: Translator, key: string, plural: boolean, report: (message: string) => void) {
