@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     case "flows": {
       if (sub === "lint") {
         const args = parseArgs(rest, [], []);
-        return runFlowsLint(args.positional, settings.localesDir, process.stdout, process.stderr);
+        return runFlowsLint(args.positional, settings, process.stdout, process.stderr);
       }
       if (sub === "test") {
         const args = parseArgs(rest, [], []);
