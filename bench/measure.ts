@@ -3,7 +3,7 @@ import { calibrate, customerRunner, MESSAGES_PER_CUSTOMER } from "./customer";
 import { runClosedLoop, runOpenLoop } from "./drive";
 import { RssSampler, snapshotMemory, type MemorySnapshot } from "./memory";
 import { openSession, type BenchSession } from "./session";
-import { summarise } from "./stats";
+import { median, summarise } from "./stats";
 import { rowsOf, verifySession } from "./verify";
 
 /** How hard to push, and where PostgreSQL lives. */
@@ -12,6 +12,8 @@ export interface MeasureOptions {
   inflight: number;
   /** Customers played before each measured run and not counted (JIT, statement caches, pool). */
   warmup: number;
+  /** Full-speed runs per database (each on a fresh database); the median is reported. */
+  repeat: number;
   /** Offered load of the latency run, in messages per second. */
   offeredMsgPerSec: number;
   pgServer: string;
@@ -20,7 +22,7 @@ export interface MeasureOptions {
 /** One database's figures; the first five fields are the bench's contract with `--json` readers. */
 export interface DbResult {
   db: Dialect;
-  /** Messages per second at full speed, `inflight` customers at a time. */
+  /** Messages per second at full speed, `inflight` customers at a time: the median of `msgPerSecRuns`. */
   msgPerSec: number;
   /** Latency percentiles (ms) at `offeredMsgPerSec` offered. */
   p50Ms: number;
@@ -32,6 +34,8 @@ export interface DbResult {
   /** History rows stored by the throughput run (warm-up and calibration included). */
   interactions: number;
   offeredMsgPerSec: number;
+  /** Every full-speed run's figure, in the order run (the first runs in a cold process: JIT). */
+  msgPerSecRuns: number[];
   /** Slowest message at the offered load, ms. */
   maxMs: number;
   /** Memory after a collection, once half and once all of the throughput run's customers finished. */
@@ -42,18 +46,21 @@ export interface DbResult {
 }
 
 /**
- * Measures one database: a full-speed run for throughput, then an open-loop run for latency, each on
- * a fresh database with its own calibration and warm-up, each verified against the database at the
- * end. Peak RSS is sampled throughout.
+ * Measures one database: `repeat` full-speed runs for throughput, then an open-loop run for latency,
+ * each on a fresh database with its own calibration and warm-up, each verified against the database
+ * at the end. Peak RSS is sampled throughout. The median of several runs, because on a shared 2-core
+ * VM one run can be 30% off, and the first run in a process is still warming the JIT.
  */
 export async function measureDatabase(dialect: Dialect, options: MeasureOptions): Promise<DbResult> {
   const sampler = new RssSampler(50).start();
   try {
-    const speed = await inSession(dialect, options, (run) => throughputRun(run, options));
+    const speeds: (Throughput & { interactions: number })[] = [];
+    for (let i = 0; i < options.repeat; i++) speeds.push(await inSession(dialect, options, (run) => throughputRun(run, options)));
+    const speed = speeds.at(-1)!; // memory figures: the last run, in the warmest process
     const latency = await inSession(dialect, options, (run) => latencyRun(run, options));
     return {
       db: dialect,
-      msgPerSec: speed.msgPerSec,
+      msgPerSec: median(speeds.map((r) => r.msgPerSec)),
       p50Ms: latency.p50Ms,
       p99Ms: latency.p99Ms,
       rssMb: sampler.stop(),
@@ -61,6 +68,7 @@ export async function measureDatabase(dialect: Dialect, options: MeasureOptions)
       messages: options.customers * MESSAGES_PER_CUSTOMER,
       interactions: speed.interactions,
       offeredMsgPerSec: options.offeredMsgPerSec,
+      msgPerSecRuns: speeds.map((r) => r.msgPerSec),
       maxMs: latency.maxMs,
       rssHalfMb: speed.half.rssMb,
       rssFullMb: speed.full.rssMb,
@@ -102,11 +110,18 @@ async function inSession<T>(dialect: Dialect, options: MeasureOptions, body: (ru
   }
 }
 
+/** One full-speed run's rate, and memory after each half of its customers. */
+interface Throughput {
+  msgPerSec: number;
+  half: MemorySnapshot;
+  full: MemorySnapshot;
+}
+
 /**
  * Full speed in two halves with a memory snapshot after each (outside the timed spans), so a
  * per-contact leak shows as the second figure growing with the customer count.
  */
-async function throughputRun({ session, expectedReplies }: PreparedRun, options: MeasureOptions) {
+async function throughputRun({ session, expectedReplies }: PreparedRun, options: MeasureOptions): Promise<Throughput> {
   const play = customerRunner({ deliver: session.app.engine.deliver, channel: session.channel, prefix: "customer-", expectedReplies });
   const half = Math.floor(options.customers / 2);
   let elapsedMs = 0;

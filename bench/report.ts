@@ -1,7 +1,7 @@
 import type { Dialect } from "../src/db/Database";
 import type { DbResult } from "./measure";
 
-/** What Rapport promises on a 2-core machine (issue: "thousands of messages a second, every one persisted"). */
+/** Rapport's performance targets on a 2-core machine, every interaction persisted before its reply (bench/README.md). */
 export const TARGETS = {
   msgPerSec: { sqlite: 10_000, postgresql: 4_000 } satisfies Record<Dialect, number>,
   /** p99 latency at 1,000 messages/s offered. */
@@ -17,7 +17,8 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 export function jsonLine(r: DbResult): string {
   return JSON.stringify({
     db: r.db, msgPerSec: Math.round(r.msgPerSec), p50Ms: round(r.p50Ms, 2), p99Ms: round(r.p99Ms, 2), rssMb: round(r.rssMb, 1),
-    customers: r.customers, messages: r.messages, interactions: r.interactions, offeredMsgPerSec: r.offeredMsgPerSec, maxMs: round(r.maxMs, 2),
+    customers: r.customers, messages: r.messages, interactions: r.interactions, offeredMsgPerSec: r.offeredMsgPerSec,
+    msgPerSecRuns: r.msgPerSecRuns.map(Math.round), maxMs: round(r.maxMs, 2),
     rssHalfMb: round(r.rssHalfMb, 1), rssFullMb: round(r.rssFullMb, 1), heapHalfMb: round(r.heapHalfMb, 1), heapFullMb: round(r.heapFullMb, 1),
   });
 }
@@ -38,5 +39,7 @@ export function table(results: DbResult[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((row) => [...row[c]!].length)));
   const numeric = new Set([1, 4, 5, 8, 9]);
-  return all.map((row) => row.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd()).join("\n");
+  const lines = all.map((row) => row.map((cell, c) => (numeric.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd());
+  const runs = results.map((r) => `${r.db} full-speed runs: ${r.msgPerSecRuns.map((x) => Math.round(x).toLocaleString("en")).join(", ")} msg/s`);
+  return [...lines, "", ...runs].join("\n");
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [--customers N] [--inflight N] [--db sqlite|postgresql|both]`
+ * `npm run bench [-- --json] [--customers N] [--inflight N] [--repeat N] [--db sqlite|postgresql|both]`
  *
  * Drives simulated customers through bench/flows/signup.yaml straight into the engine and prints
  * messages/s at full speed, p50/p99 latency at 1,000 messages/s offered, and peak RSS, per database.
@@ -14,7 +14,7 @@ import { DEFAULT_PG_SERVER, postgresProblem } from "./databases";
 import { measureDatabase, type DbResult, type MeasureOptions } from "./measure";
 import { jsonLine, table } from "./report";
 
-const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--db sqlite|postgresql|both]";
+const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both]";
 
 function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
   const { values } = parseArgs({
@@ -22,10 +22,11 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
       json: { type: "boolean", default: false },
       customers: { type: "string", default: "2000" },
       inflight: { type: "string", default: "100" },
+      repeat: { type: "string", default: "3" },
       db: { type: "string", default: "both" },
     },
   });
-  const count = (name: "customers" | "inflight") => {
+  const count = (name: "customers" | "inflight" | "repeat") => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < 1) throw new BenchFailure(`--${name} must be a positive whole number, not "${values[name]}"\n${USAGE}`);
     return n;
@@ -37,6 +38,7 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
     dbs: db === "both" ? ["sqlite", "postgresql"] : [db as Dialect],
     customers: count("customers"),
     inflight: count("inflight"),
+    repeat: count("repeat"),
     warmup: 200,
     offeredMsgPerSec: 1000,
     pgServer: process.env.BENCH_PG_URL ?? DEFAULT_PG_SERVER,
@@ -51,7 +53,7 @@ async function main() {
   }
   if (!opts.json) {
     console.log(`Rapport bench: ${opts.customers} customers × 4 messages, ${opts.inflight} in flight, bench/flows/signup.yaml; node ${process.version}, ${availableParallelism()} CPUs`);
-    console.log(`throughput at full speed; latency at ${opts.offeredMsgPerSec} msg/s offered (open loop); warm-up ${opts.warmup} customers; fresh database per run\n`);
+    console.log(`msg/s: median of ${opts.repeat} full-speed runs; latency at ${opts.offeredMsgPerSec} msg/s offered (open loop); warm-up ${opts.warmup} customers; fresh database per run\n`);
   }
   const results: DbResult[] = [];
   for (const db of opts.dbs) {

@@ -49,8 +49,9 @@ export class Engine {
     private readonly log: Logger,
     private readonly options: EngineOptions = {},
   ) {
-    this.receiver = new GroupCommit((items) => db.run(receivePlan(items, new Date())));
-    this.completer = new GroupCommit((items) => db.run(completePlan(items, new Date())));
+    const concurrency = db.dialect === "postgresql" ? 4 : 1;
+    this.receiver = new GroupCommit((items) => db.run(receivePlan(items, new Date())), concurrency);
+    this.completer = new GroupCommit((items) => db.run(completePlan(items, new Date())), concurrency);
   }
 
   /** Makes a channel available for replies; the channel calls `deliver` for what it receives. */

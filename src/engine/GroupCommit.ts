@@ -6,20 +6,25 @@
  */
 export class GroupCommit<I, R> {
   private pending: { item: I; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
-  private flushing = false;
+  private running = 0;
 
-  constructor(private readonly flush: (items: I[]) => Promise<R[]>, private readonly maxBatch = 256) {}
+  /**
+   * @param concurrency flushes allowed in flight at once. SQLite: 1 (its transactions are synchronous).
+   *   PostgreSQL: a few, each on its own pooled connection, so one batch's commit (a WAL flush) does
+   *   not hold up the next batch; the server then groups the flushes itself.
+   */
+  constructor(private readonly flush: (items: I[]) => Promise<R[]>, private readonly concurrency = 1, private readonly maxBatch = 256) {}
 
   /** Queues `item` for the next flush; resolves with its own result once that transaction committed. */
   submit(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.flushing) void this.drain();
+      if (this.running < this.concurrency) void this.drain();
     });
   }
 
   private async drain() {
-    this.flushing = true;
+    this.running++;
     // Let callers that are ready in this tick join the first batch too.
     await new Promise<void>((r) => setImmediate(r));
     while (this.pending.length > 0) {
@@ -31,6 +36,6 @@ export class GroupCommit<I, R> {
         for (const b of batch) b.reject(error);
       }
     }
-    this.flushing = false;
+    this.running--;
   }
 }

@@ -77,8 +77,8 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
   const created = new Set<string>();
   if (missing.length > 0) {
     yield sql(
-      `INSERT INTO contacts (id, display_name, username, locale, created_at, updated_at, last_seen_at) VALUES ${placeholders(missing.length, 7)}`,
-      ...missing.flatMap((m) => [m.newContactId, m.displayName, m.username, m.locale, now, now, now]),
+      `INSERT INTO contacts (id, display_name, username, locale, created_at, updated_at) VALUES ${placeholders(missing.length, 6)}`,
+      ...missing.flatMap((m) => [m.newContactId, m.displayName, m.username, m.locale, now, now]),
     );
     const won = yield sql(
       `INSERT INTO channel_identities (channel, external_id, contact_id, created_at) VALUES ${placeholders(missing.length, 4)}
@@ -115,8 +115,6 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
     );
     for (const r of rows) { priorById.set(r.id as string, r); if (r.dedupe_key) priorById.set(r.dedupe_key as string, r); }
   }
-  const contactIds = [...new Set(items.map((i) => i.row.contactId))];
-  yield sql(`UPDATE contacts SET last_seen_at = ? WHERE id IN (${contactIds.map(() => "?").join(",")})`, now, ...contactIds);
   return items.map((i) => {
     const r = found.get(key(i))!;
     const prior = fresh.has(i.row.id) ? undefined : priorById.get(i.row.dedupeKey ?? i.row.id) ?? priorById.get(i.row.id);

@@ -1,9 +1,10 @@
-import { cpSync, mkdtempSync, appendFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../../src/db/Database";
 import { migrate, MIGRATIONS_DIR, MigrationDriftError } from "../../src/db/migrate";
+import { sql } from "../../src/db/plan";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
 
 const opened: Database[] = [];
@@ -19,17 +20,17 @@ describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
     url = await freshDatabaseUrl();
     const db = await open(url);
-    expect(await migrate(db)).toEqual(["0001_init.sql"]);
+    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql"]);
     expect(await migrate(db)).toEqual([]);
     const p = db.prisma;
     const now = new Date("2026-11-23T10:00:00.123Z");
-    await p.contact.create({ data: { id: "c1", displayName: "Ann", locale: "pl", lastSeenAt: now } });
+    await p.contact.create({ data: { id: "c1", displayName: "Ann", locale: "pl", updatedAt: now } });
     await p.channelIdentity.create({ data: { channel: "telegram", externalId: "9007199254740993", contactId: "c1" } });
     await p.interaction.create({ data: { id: "i1", contactId: "c1", occurredAt: now, direction: "in", kind: "text", actor: "customer", text: "x".repeat(10_000), dedupeKey: "k1", status: "received" } });
     await p.conversationState.create({ data: { contactId: "c1", flowId: "welcome", flowVersion: 1, stepId: "menu", variables: "{\"a\":1}", waiting: "{\"attempts\":0}", version: 1 } });
     await p.flowVersion.create({ data: { flowId: "welcome", version: 1, hash: "h", source: "steps: []", file: "flows/welcome.yaml" } });
     const contact = await p.contact.findUniqueOrThrow({ where: { id: "c1" }, include: { identities: true, interactions: true, conversation: true } });
-    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lastSeenAt: now });
+    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, updatedAt: now });
     expect(contact.identities[0]!.externalId).toBe("9007199254740993");
     expect(contact.interactions[0]!.text).toHaveLength(10_000);
     expect(contact.interactions[0]!.occurredAt.toISOString()).toBe(now.toISOString());
@@ -39,6 +40,28 @@ describe(`migrate (${testDialect})`, () => {
     await expect(p.channelIdentity.create({ data: { channel: "telegram", externalId: "9007199254740993", contactId: "c1" } })).rejects.toMatchObject({ code: "P2002" });
     await p.contact.delete({ where: { id: "c1" } });
     expect(await p.interaction.count()).toBe(0); // history goes with the contact (GDPR erase relies on it)
+  });
+
+  it("upgrading a database with data keeps every row (no cascade through a table rebuild)", async () => {
+    url = await freshDatabaseUrl();
+    const dir = mkdtempSync(join(tmpdir(), "rapport-migrations-"));
+    const db = await open(url);
+    mkdirSync(join(dir, db.dialect));
+    copyFileSync(join(MIGRATIONS_DIR, db.dialect, "0001_init.sql"), join(dir, db.dialect, "0001_init.sql"));
+    expect(await migrate(db, dir)).toEqual(["0001_init.sql"]);
+    const now = new Date().toISOString();
+    await db.run((function* () {
+      yield sql(`INSERT INTO contacts (id, locale, created_at, updated_at, last_seen_at) VALUES ('c1', 'ru', ?, ?, ?)`, now, now, now);
+      yield sql(`INSERT INTO channel_identities (channel, external_id, contact_id, created_at) VALUES ('telegram', '1', 'c1', ?)`, now);
+      yield sql(`INSERT INTO interactions (id, contact_id, occurred_at, direction, kind, actor, status) VALUES ('i1', 'c1', ?, 'in', 'text', 'customer', 'handled')`, now);
+      yield sql(`INSERT INTO conversation_states (contact_id, variables, version, updated_at) VALUES ('c1', '{}', 3, ?)`, now);
+    })());
+    for (const f of readdirSync(join(MIGRATIONS_DIR, db.dialect))) copyFileSync(join(MIGRATIONS_DIR, db.dialect, f), join(dir, db.dialect, f));
+    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql"]);
+    expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru" });
+    expect(await db.prisma.channelIdentity.count()).toBe(1);
+    expect(await db.prisma.interaction.count()).toBe(1);
+    expect(await db.prisma.conversationState.count()).toBe(1);
   });
 
   it("refuses to start when an applied migration was edited afterwards", async () => {
@@ -57,7 +80,7 @@ describe(`migrate (${testDialect})`, () => {
     url = await freshDatabaseUrl();
     const dbs = await Promise.all([1, 2, 3, 4].map(() => open(url!)));
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
-    expect(results.filter((r) => Array.isArray(r) && r.length === 1)).toHaveLength(1);
+    expect(results.filter((r) => Array.isArray(r) && r.length === 2)).toHaveLength(1);
     expect(results.filter((r) => Array.isArray(r) && r.length === 0)).toHaveLength(3);
     expect(await dbs[0]!.prisma.contact.count()).toBe(0);
   });
