@@ -27,6 +27,8 @@ export interface Database {
   readonly prisma: Prisma;
   /** Runs a plan as one transaction on the driver Prisma itself uses underneath. */
   run<T>(plan: Plan<T>): Promise<T>;
+  /** Runs one statement on its own (it is its own transaction): one round trip on PostgreSQL. */
+  query(statement: Statement): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,13 @@ function openSqlite(url: string): Database {
         return Promise.reject(error);
       }
     },
+    query(statement: Statement): Promise<Row[]> {
+      try {
+        return Promise.resolve(exec(statement));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     async close() {
       await prisma.$disconnect();
       hot.close();
@@ -116,17 +125,25 @@ const utcTypes = {
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // The hot path's own connections. Its statements are prepared once per connection and their plans
+  // cached (engine/pgTurnStatements.ts); a plan made while tables were nearly empty would scan them
+  // whole forever after. Every lookup the hot path makes has an index, so sequential scans are off
+  // here, and JIT too (disabled nodes inflate cost estimates past JIT's threshold). Prisma's pool
+  // keeps the server defaults.
+  const hotPool = new pg.Pool({ connectionString: url, max: 4, options: "-c enable_seqscan=off -c jit=off" });
   // A connection that dies (server restart, network blip) must not crash the process: pg emits
   // 'error' on the client, and a checked-out client has no listener of the pool's. The query that
   // was running fails instead, and withDbRetry retries it on a fresh connection.
-  pool.on("error", () => { /* an idle client died; the next checkout reconnects */ });
-  pool.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
+  for (const p of [pool, hotPool]) {
+    p.on("error", () => { /* an idle client died; the next checkout reconnects */ });
+    p.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
+  }
   const prisma = new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
   return {
     dialect: "postgresql",
     prisma,
     async run<T>(plan: Plan<T>): Promise<T> {
-      const client = await pool.connect();
+      const client = await hotPool.connect();
       let broken = false;
       try {
         await client.query("BEGIN");
@@ -144,9 +161,13 @@ function openPostgres(url: string): Database {
         client.release(broken);
       }
     },
+    async query(statement: Statement): Promise<Row[]> {
+      const res = await hotPool.query({ name: statement.name, text: toPgPlaceholders(statement.sql), values: statement.params.map(toPgValue), types: utcTypes });
+      return res.rows as Row[];
+    },
     async close() {
       await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
+      await Promise.all([pool.end().catch(() => undefined), hotPool.end().catch(() => undefined)]);
     },
   };
 }

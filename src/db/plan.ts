@@ -10,6 +10,11 @@ export type Row = Record<string, unknown>;
 export interface Statement {
   sql: string;
   params: unknown[];
+  /**
+   * For SQL whose text never varies: PostgreSQL prepares it once per connection under this name and
+   * reuses the plan (planning a large CTE costs more than running it for a small batch).
+   */
+  name?: string;
 }
 
 /** A transaction body: yield statements, get their rows back, return the result. */

@@ -13,7 +13,7 @@ import { resolveLocale } from "../i18n/locales";
 import type { InteractionRow } from "../history/InteractionRow";
 import { GroupCommit } from "./GroupCommit";
 import { KeyedQueue } from "./KeyedQueue";
-import { completePlan, isHandledPlan, loadContactPlan, receivePlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
+import { completeTurns, isHandledPlan, loadContactPlan, receiveTurns, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
 
 /** A reply the engine handed to a channel (tests and the terminal chat observe these). */
 export interface SentReply {
@@ -49,9 +49,9 @@ export class Engine {
     private readonly log: Logger,
     private readonly options: EngineOptions = {},
   ) {
-    const concurrency = db.dialect === "postgresql" ? 4 : 1;
-    this.receiver = new GroupCommit((items) => db.run(receivePlan(items, new Date())), concurrency);
-    this.completer = new GroupCommit((items) => db.run(completePlan(items, new Date())), concurrency);
+    const concurrency = db.dialect === "postgresql" ? 2 : 1;
+    this.receiver = new GroupCommit((items) => receiveTurns(db, items, new Date()), concurrency);
+    this.completer = new GroupCommit((items) => completeTurns(db, items, new Date()), concurrency);
   }
 
   /** Makes a channel available for replies; the channel calls `deliver` for what it receives. */

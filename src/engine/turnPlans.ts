@@ -1,7 +1,10 @@
 import type { ConversationState } from "../conversations/ConversationState";
 import { idleState } from "../conversations/ConversationState";
 import { sql, placeholders, type Plan, type Row } from "../db/plan";
+import type { Database } from "../db/Database";
 import type { ContactView } from "../flows/types";
+import { inRounds } from "./inRounds";
+import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
 import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
 
 /** One inbound message to store: who sent it, and its history row (contactId filled in by the plan). */
@@ -183,4 +186,55 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
 export function* isHandledPlan(interactionId: string): Plan<boolean> {
   const rows = yield sql(`SELECT status FROM interactions WHERE id = ?`, interactionId);
   return rows[0]?.status === "handled";
+}
+
+/**
+ * Stores a batch of inbound messages on either database: one plan on SQLite, one statement on
+ * PostgreSQL (falling back to the plan for a new identity another instance created meanwhile).
+ */
+export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date): Promise<Received[]> {
+  return inRounds(items, (i) => `${i.channel}\u0000${i.externalUserId}`, async (round) => {
+    if (db.dialect !== "postgresql") return db.run(receivePlan(round, now));
+    const rows = await db.query(receiveStatement(round, now));
+    const out: Received[] = new Array(round.length);
+    const lost: number[] = [];
+    for (const r of rows) {
+      const n = Number(r.n);
+      const item = round[n]!;
+      if (!isResolved(r)) { lost.push(n); continue; }
+      item.row.contactId = r.contact_id as string;
+      out[n] = {
+        contact: toContact({ ...r, id: r.contact_id }),
+        state: toState(r),
+        interactionId: r.fresh ? item.row.id : ((r.prior_id as string | null) ?? item.row.id),
+        duplicate: !r.fresh && r.prior_status === "handled",
+        isNewContact: r.created === true,
+      };
+    }
+    // A customer changed their name or username on the channel: keep the profile current.
+    for (const [n, r] of rows.entries()) {
+      const item = round[n]!;
+      if (!isResolved(r) || r.created) continue;
+      if ((item.displayName && r.display_name !== item.displayName) || (item.username && r.username !== item.username)) {
+        await db.query(sql(`UPDATE contacts SET display_name = COALESCE(?, display_name), username = COALESCE(?, username), updated_at = ? WHERE id = ?`, item.displayName, item.username, now, r.contact_id));
+        out[n]!.contact = { ...out[n]!.contact, displayName: item.displayName ?? out[n]!.contact.displayName, username: item.username ?? out[n]!.contact.username };
+      }
+    }
+    if (lost.length > 0) {
+      const orphans = lost.map((n) => round[n]!.newContactId);
+      await db.query(sql(`DELETE FROM contacts c WHERE c.id IN (${orphans.map(() => "?").join(",")}) AND NOT EXISTS (SELECT 1 FROM channel_identities i WHERE i.contact_id = c.id)`, ...orphans));
+      const again = await db.run(receivePlan(lost.map((n) => round[n]!), now));
+      lost.forEach((n, k) => (out[n] = again[k]!));
+    }
+    return out;
+  });
+}
+
+/** Commits a batch of turns on either database; per item, whether its state write won. */
+export async function completeTurns(db: Database, items: CompleteItem[], now: Date): Promise<boolean[]> {
+  return inRounds(items, (i) => i.contactId, async (round) => {
+    if (db.dialect !== "postgresql") return db.run(completePlan(round, now));
+    const won = new Set((await db.query(completeStatement(round, now))).map((r) => r.contact_id as string));
+    return round.map((i) => won.has(i.contactId));
+  });
 }

@@ -98,6 +98,28 @@ describe("Engine", () => {
     await dropDatabase(url);
   });
 
+  it("a new customer reaching two instances at once becomes one contact, and both messages are kept", async () => {
+    const url = await freshDatabaseUrl();
+    const a = await start({ ...bench, url });
+    const b = await start({ ...bench, url });
+    await Promise.all([a.say("twin", "/start"), b.say("twin", "/start")]);
+    expect(await a.app.db.prisma.contact.count()).toBe(1); // the loser's contact row was not left behind
+    expect(await a.app.db.prisma.channelIdentity.count()).toBe(1);
+    expect(await a.app.db.prisma.interaction.count({ where: { direction: "in" } })).toBe(2);
+    expect(await a.app.db.prisma.interaction.count({ where: { status: "received" } })).toBe(0);
+    await dropDatabase(url);
+  });
+
+  it("an event and a message for the same contact at the same moment are both committed", async () => {
+    const t = await start();
+    await t.say("ev", "/start");
+    const id = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: "ev" } } });
+    const before = (await t.app.db.prisma.conversationState.findUniqueOrThrow({ where: { contactId: id.contactId } })).version;
+    await Promise.all([t.app.engine.emit(id.contactId, "ticket.resolved"), t.say("ev", "/help")]);
+    const after = (await t.app.db.prisma.conversationState.findUniqueOrThrow({ where: { contactId: id.contactId } })).version;
+    expect(after).toBe(before + 2);
+  });
+
   it.runIf(testDialect === "sqlite")("a database that is briefly locked delays the message instead of dropping it", async () => {
     const t = await start();
     const other = new BetterSqlite3(sqlitePath(t.url));

@@ -56,12 +56,15 @@ export const ask = defineStep({
   run: (s, ctx) => ({ say: [{ text: render(s.ask, ctx), choices: buttons(s, ctx) }], wait: true }),
   accept(s, answer: Answer, ctx): AnswerCheck {
     const type = typeOf(s);
-    const offered = buttons(s, ctx);
-    if (offered) {
+    if (type === "choice" || type === "rating") {
+      const values = type === "choice" ? s.choices!.map((c) => c.value) : Array.from({ length: s.scale ?? 5 }, (_, i) => String(i + 1));
       const raw = answer.kind === "choice" ? answer.value : answer.text.trim();
-      const hit = offered.find((c) => c.value === raw) ?? (answer.kind === "text" ? offered.find((c) => c.label.toLowerCase() === raw.toLowerCase()) : undefined);
+      // A press carries the value; typed text may be a value or a label. Labels are translated only
+      // for typed text: presses are the common case and i18next is a measurable share of a turn.
+      let hit = values.find((v) => v === raw);
+      if (!hit && answer.kind === "text" && type === "choice") hit = s.choices!.find((c) => ctx.t(c.label).toLowerCase() === raw.toLowerCase())?.value;
       if (!hit) return { ok: false };
-      return { ok: true, value: type === "rating" ? Number(hit.value) : hit.value };
+      return { ok: true, value: type === "rating" ? Number(hit) : hit };
     }
     if (answer.kind !== "text") return { ok: false };
     const text = answer.text.trim();
