@@ -61,6 +61,12 @@ function openSqlite(url: string): Database {
   hot.pragma("journal_mode = WAL");
   hot.pragma("synchronous = NORMAL");
   hot.pragma("foreign_keys = ON");
+  // Bounded memory that spares the hot path disk work: a 32 MB page cache, reads through a 256 MB
+  // memory map, and a WAL checkpoint every ~16 MB of changes rather than every 4 MB (the checkpoint
+  // runs inside whichever commit crosses the mark, so fewer of them means fewer slow commits).
+  hot.pragma("cache_size = -32000");
+  hot.pragma("mmap_size = 268435456");
+  hot.pragma("wal_autocheckpoint = 4000");
   const statements = new Map<string, BetterSqlite3.Statement>();
   const prepare = (text: string) => {
     let s = statements.get(text);

@@ -61,8 +61,23 @@ export class Translator {
     return new Translator(instance, resources);
   }
 
+  /** Texts with nothing to interpolate or pluralise, by locale and key: most of a flow's texts. */
+  private readonly fixed = new Map<string, string | null>();
+
   /** Translates `key` ("namespace:path") into `locale`, interpolating `values`. */
   t(locale: string, key: string, values?: Record<string, unknown>): string {
+    // i18next resolves every call from scratch; a text without {{…}} and without a count is the same
+    // every time, so it is looked up once. Bounded by the number of keys × locales in the files.
+    if (values?.count === undefined) {
+      const id = `${locale}\u0000${key}`;
+      let text = this.fixed.get(id);
+      if (text === undefined) {
+        const raw = this.i18n.t(key, { lng: locale, interpolation: { skipOnVariables: true }, skipInterpolation: true } as never) as unknown;
+        text = typeof raw === "string" && !raw.includes("{{") && !raw.includes("$t(") ? raw : null;
+        this.fixed.set(id, text);
+      }
+      if (text !== null) return text;
+    }
     return this.i18n.t(key, { ...values, lng: locale }) as string;
   }
 

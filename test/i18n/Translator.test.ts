@@ -112,4 +112,14 @@ describe("Translator", () => {
       expect(e.message).toMatch(new RegExp(`^${join(dir, "pl", "shop.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON: `));
     });
   });
+
+  it("serves fixed texts from its cache without freezing texts that have placeholders or plurals", () => {
+    const t = Translator.fromResources({ en: { c: { fixed: "Hello", slot: "Hi {{name}}", n_one: "{{count}} try", n_other: "{{count}} tries" } } });
+    expect(t.t("en", "c:fixed")).toBe("Hello");
+    expect(t.t("en", "c:fixed")).toBe("Hello");
+    expect(t.t("en", "c:slot")).toBe("Hi {{name}}");
+    expect(t.t("en", "c:slot", { name: "Ann" })).toBe("Hi Ann");
+    expect(t.t("en", "c:n", { count: 1 })).toBe("1 try");
+    expect(t.t("en", "c:n", { count: 3 })).toBe("3 tries");
+  });
 });
