@@ -49,6 +49,9 @@ export class Engine {
     private readonly log: Logger,
     private readonly options: EngineOptions = {},
   ) {
+    // Flushes in flight per stage. SQLite: 1 (its transactions are synchronous). PostgreSQL: 2,
+    // measured (bench, 1,000 msg/s offered): 1 queued messages behind a whole flush (p50 13 ms),
+    // 3 and 4 added contention for the two cores without lowering p99.
     const concurrency = db.dialect === "postgresql" ? 2 : 1;
     this.receiver = new GroupCommit((items) => receiveTurns(db, items, new Date()), concurrency);
     this.completer = new GroupCommit((items) => completeTurns(db, items, new Date()), concurrency);
