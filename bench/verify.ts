@@ -28,7 +28,7 @@ export async function verifySession(session: BenchSession, expect: Expectation):
   const [row] = await session.app.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT
       (SELECT COUNT(*) FROM contacts) AS contacts,
       (SELECT COUNT(*) FROM interactions) AS interactions,
-      (SELECT COUNT(*) FROM interactions WHERE direction = 'in' AND status = 'handled') AS handled,
+      (SELECT COUNT(*) FROM interactions i JOIN handled_messages h ON h.interaction_id = i.id WHERE i.direction = 'in') AS handled,
       (SELECT COUNT(*) FROM interactions WHERE direction = 'out') AS outbound,
       (SELECT COUNT(*) FROM interactions WHERE kind = 'flow.end' AND data LIKE '%"completed"%') AS completed,
       (SELECT COUNT(*) FROM interactions WHERE kind IN ('error', 'answer.invalid')) AS problems,

@@ -158,7 +158,7 @@ function inboundRow(event: InboundEvent, now: Date): InteractionRow {
   return {
     id: newId(), contactId: "", occurredAt: now, direction: "in", kind: b.kind === "media" ? `media.${b.media}` : b.kind,
     channel: event.channel, externalId: event.externalMessageId ?? null, dedupeKey: event.dedupeKey ?? null, actor: "customer",
-    flowId: null, flowVersion: null, stepId: null, text: describeInbound(b), data: data ? JSON.stringify(data) : null, status: "received",
+    flowId: null, flowVersion: null, stepId: null, text: describeInbound(b), data: data ? JSON.stringify(data) : null,
   };
 }
 
@@ -169,13 +169,13 @@ function turnRows(contactId: string, output: TurnOutput, channel: string | null)
     if ("entry" in item) {
       const e = item.entry;
       rows.push({ id: newId(), contactId, occurredAt: at, direction: "event", kind: e.kind, channel: null, externalId: null, dedupeKey: null, actor: "bot",
-        flowId: e.flowId ?? null, flowVersion: e.flowVersion ?? null, stepId: e.stepId ?? null, text: e.text ?? null, data: e.data ? JSON.stringify(e.data) : null, status: null });
+        flowId: e.flowId ?? null, flowVersion: e.flowVersion ?? null, stepId: e.stepId ?? null, text: e.text ?? null, data: e.data ? JSON.stringify(e.data) : null });
       continue;
     }
     const r = item.reply;
     rows.push({ id: newId(), contactId, occurredAt: at, direction: "out", kind: "text", channel, externalId: null, dedupeKey: null, actor: "bot",
       flowId: r.flowId ?? null, flowVersion: r.flowVersion ?? null, stepId: r.stepId ?? null, text: r.message.text,
-      data: r.message.choices ? JSON.stringify({ choices: r.message.choices }) : null, status: null });
+      data: r.message.choices ? JSON.stringify({ choices: r.message.choices }) : null });
   }
   return rows;
 }

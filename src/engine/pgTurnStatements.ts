@@ -51,8 +51,8 @@ WITH input AS (
   UNION ALL
   SELECT f.n, ni.contact_id, true FROM new_identities ni JOIN fresh f ON f.channel = ni.channel AND f.ext_user = ni.external_id
 ), inserted AS (
-  INSERT INTO interactions (id, contact_id, occurred_at, direction, kind, channel, external_id, dedupe_key, actor, text, data, status)
-  SELECT x.id, r.contact_id, x.occurred_at, 'in', x.kind, x.channel, x.external_id, x.dedupe_key, 'customer', x.text, x.data, 'received'
+  INSERT INTO interactions (id, contact_id, occurred_at, direction, kind, channel, external_id, dedupe_key, actor, text, data)
+  SELECT x.id, r.contact_id, x.occurred_at, 'in', x.kind, x.channel, x.external_id, x.dedupe_key, 'customer', x.text, x.data
   FROM input x JOIN resolved r ON r.n = x.n
   ON CONFLICT DO NOTHING
   RETURNING id
@@ -61,21 +61,23 @@ SELECT x.n, r.contact_id, COALESCE(r.created, false) AS created, x.new_contact_i
   COALESCE(c.display_name, x.display_name) AS display_name, COALESCE(c.username, x.username) AS username,
   COALESCE(c.locale, x.locale) AS locale, COALESCE(c.points, 0) AS points, COALESCE(c.tier, 'novice') AS tier, c.segment,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version,
-  EXISTS (SELECT 1 FROM inserted ins WHERE ins.id = x.id) AS fresh, p.id AS prior_id, p.status AS prior_status
+  EXISTS (SELECT 1 FROM inserted ins WHERE ins.id = x.id) AS fresh, p.id AS prior_id, p.handled AS prior_handled
 FROM input x
 LEFT JOIN resolved r ON r.n = x.n
 LEFT JOIN LATERAL (SELECT * FROM contacts c WHERE c.id = r.contact_id LIMIT 1) c ON true
 LEFT JOIN LATERAL (SELECT * FROM conversation_states s WHERE s.contact_id = r.contact_id LIMIT 1) s ON true
 LEFT JOIN LATERAL (
-  SELECT id, status FROM interactions p WHERE p.id = x.id OR (x.dedupe_key IS NOT NULL AND p.dedupe_key = x.dedupe_key) LIMIT 1
+  SELECT p.id, EXISTS (SELECT 1 FROM handled_messages h WHERE h.interaction_id = p.id) AS handled
+  FROM interactions p WHERE p.id = x.id OR (x.dedupe_key IS NOT NULL AND p.dedupe_key = x.dedupe_key) LIMIT 1
 ) p ON true
 ORDER BY x.n`, JSON.stringify(input), now, now, now);
-  return { ...statement, name: "rapport_receive_v3" };
+  return { ...statement, name: "rapport_receive_v4" };
 }
 
 /**
  * Commits a batch of turns: each conversation state is written only if its version is still the one
- * the turn read; history rows, the inbound `handled` mark and locale changes only for turns that won.
+ * the turn read; history rows, the inbound message's handled_messages row and locale changes only
+ * for turns that won.
  * Returns the contact ids that won.
  */
 export function completeStatement(items: CompleteItem[], now: Date): Statement {
@@ -86,7 +88,7 @@ export function completeStatement(items: CompleteItem[], now: Date): Statement {
   const rows = items.flatMap((i) => i.rows.map((r) => ({
     id: r.id, contact_id: i.contactId, occurred_at: r.occurredAt.toISOString(), direction: r.direction, kind: r.kind, channel: r.channel,
     external_id: r.externalId, dedupe_key: r.dedupeKey, actor: r.actor, flow_id: r.flowId, flow_version: r.flowVersion, step_id: r.stepId,
-    text: r.text, data: r.data, status: r.status,
+    text: r.text, data: r.data,
   })));
   const inbound = items.filter((i) => i.inboundId).map((i) => ({ id: i.inboundId, contact_id: i.contactId }));
   const locales = items.filter((i) => i.contactChanges.locale).map((i) => ({ contact_id: i.contactId, locale: i.contactChanges.locale }));
@@ -100,20 +102,21 @@ WITH st AS (
   WHERE conversation_states.version = excluded.version - 1
   RETURNING contact_id
 ), history AS (
-  INSERT INTO interactions (id, contact_id, occurred_at, direction, kind, channel, external_id, dedupe_key, actor, flow_id, flow_version, step_id, text, data, status)
-  SELECT r.id, r.contact_id, r.occurred_at, r.direction, r.kind, r.channel, r.external_id, r.dedupe_key, r.actor, r.flow_id, r.flow_version, r.step_id, r.text, r.data, r.status
+  INSERT INTO interactions (id, contact_id, occurred_at, direction, kind, channel, external_id, dedupe_key, actor, flow_id, flow_version, step_id, text, data)
+  SELECT r.id, r.contact_id, r.occurred_at, r.direction, r.kind, r.channel, r.external_id, r.dedupe_key, r.actor, r.flow_id, r.flow_version, r.step_id, r.text, r.data
   FROM json_to_recordset(?::json) AS r(id text, contact_id text, occurred_at timestamp(3), direction text, kind text, channel text, external_id text,
-    dedupe_key text, actor text, flow_id text, flow_version int, step_id text, text text, data text, status text)
+    dedupe_key text, actor text, flow_id text, flow_version int, step_id text, text text, data text)
   WHERE r.contact_id IN (SELECT contact_id FROM st)
 ), handled AS (
-  UPDATE interactions i SET status = 'handled' FROM json_to_recordset(?::json) AS h(id text, contact_id text)
-  WHERE i.id = h.id AND h.contact_id IN (SELECT contact_id FROM st)
+  INSERT INTO handled_messages (interaction_id)
+  SELECT h.id FROM json_to_recordset(?::json) AS h(id text, contact_id text) WHERE h.contact_id IN (SELECT contact_id FROM st)
+  ON CONFLICT DO NOTHING
 ), locales AS (
   UPDATE contacts c SET locale = l.locale, updated_at = ?::timestamp(3) FROM json_to_recordset(?::json) AS l(contact_id text, locale text)
   WHERE c.id = l.contact_id AND l.contact_id IN (SELECT contact_id FROM st)
 )
 SELECT contact_id FROM st`, now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales));
-  return { ...statement, name: "rapport_complete_v1" };
+  return { ...statement, name: "rapport_complete_v2" };
 }
 
 /** Whether a receive row came back resolved to a contact (see receiveStatement). */

@@ -113,7 +113,8 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
   if (repeats.length > 0) {
     const keys = repeats.map((r) => r.row.dedupeKey ?? r.row.id);
     const rows = yield sql(
-      `SELECT id, dedupe_key, status FROM interactions WHERE id IN (${keys.map(() => "?").join(",")}) OR dedupe_key IN (${keys.map(() => "?").join(",")})`,
+      `SELECT i.id, i.dedupe_key, (h.interaction_id IS NOT NULL) AS handled FROM interactions i LEFT JOIN handled_messages h ON h.interaction_id = i.id
+       WHERE i.id IN (${keys.map(() => "?").join(",")}) OR i.dedupe_key IN (${keys.map(() => "?").join(",")})`,
       ...keys, ...keys,
     );
     for (const r of rows) { priorById.set(r.id as string, r); if (r.dedupe_key) priorById.set(r.dedupe_key as string, r); }
@@ -125,7 +126,7 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
       contact: toContact(r),
       state: toState(r),
       interactionId: (prior?.id as string | undefined) ?? i.row.id,
-      duplicate: prior?.status === "handled",
+      duplicate: Boolean(prior?.handled),
       isNewContact: created.has(key(i)),
     };
   });
@@ -150,7 +151,7 @@ export interface CompleteItem {
 /**
  * Commits a batch of turns in one transaction. Each conversation state is written only if its
  * version is still the one the turn read (multi-row upsert guarded by version); history rows and
- * the inbound row's `handled` mark are written only for the turns that won. Returns, per item,
+ * the inbound message's handled_messages row are written only for the turns that won. Returns, per item,
  * whether it committed; a loser is re-run by the engine on fresh state.
  */
 export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]> {
@@ -175,7 +176,7 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
       ...chunk.flatMap(interactionValues));
   }
   const inbound = committed.map((i) => i.inboundId).filter((x): x is string => !!x);
-  if (inbound.length > 0) yield sql(`UPDATE interactions SET status = 'handled' WHERE id IN (${inbound.map(() => "?").join(",")})`, ...inbound);
+  if (inbound.length > 0) yield sql(`INSERT INTO handled_messages (interaction_id) VALUES ${placeholders(inbound.length, 1)} ON CONFLICT DO NOTHING`, ...inbound);
   for (const i of committed) {
     if (i.contactChanges.locale) yield sql(`UPDATE contacts SET locale = ?, updated_at = ? WHERE id = ?`, i.contactChanges.locale, now, i.contactId);
   }
@@ -184,8 +185,8 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
 
 /** True when the inbound row is already marked handled (our own commit whose reply got lost). */
 export function* isHandledPlan(interactionId: string): Plan<boolean> {
-  const rows = yield sql(`SELECT status FROM interactions WHERE id = ?`, interactionId);
-  return rows[0]?.status === "handled";
+  const rows = yield sql(`SELECT 1 AS handled FROM handled_messages WHERE interaction_id = ?`, interactionId);
+  return rows.length > 0;
 }
 
 /**
@@ -207,7 +208,7 @@ export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date
         contact: toContact({ ...r, id: r.contact_id }),
         state: toState(r),
         interactionId: r.fresh ? item.row.id : ((r.prior_id as string | null) ?? item.row.id),
-        duplicate: !r.fresh && r.prior_status === "handled",
+        duplicate: !r.fresh && r.prior_handled === true,
         isNewContact: r.created === true,
       };
     }

@@ -17,13 +17,12 @@ export interface InteractionRow {
   stepId: string | null;
   text: string | null;
   data: string | null;
-  status: string | null;
 }
 
 /** Column names in the order `interactionValues` emits them. */
-export const INTERACTION_COLUMNS = ["id", "contact_id", "occurred_at", "direction", "kind", "channel", "external_id", "dedupe_key", "actor", "flow_id", "flow_version", "step_id", "text", "data", "status"] as const;
+export const INTERACTION_COLUMNS = ["id", "contact_id", "occurred_at", "direction", "kind", "channel", "external_id", "dedupe_key", "actor", "flow_id", "flow_version", "step_id", "text", "data"] as const;
 
 /** The row's values in INTERACTION_COLUMNS order, for multi-row inserts. */
 export function interactionValues(r: InteractionRow): unknown[] {
-  return [r.id, r.contactId, r.occurredAt, r.direction, r.kind, r.channel, r.externalId, r.dedupeKey, r.actor, r.flowId, r.flowVersion, r.stepId, r.text, r.data, r.status];
+  return [r.id, r.contactId, r.occurredAt, r.direction, r.kind, r.channel, r.externalId, r.dedupeKey, r.actor, r.flowId, r.flowVersion, r.stepId, r.text, r.data];
 }

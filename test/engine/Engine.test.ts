@@ -68,7 +68,7 @@ describe("Engine", () => {
     expect(await t.app.db.prisma.interaction.count({ where: { direction: "in" } })).toBe(customers * 4);
     expect(await t.app.db.prisma.interaction.count({ where: { direction: "out" } })).toBe(customers * 4);
     expect(await t.app.db.prisma.interaction.count({ where: { kind: "answer" } })).toBe(customers * 3);
-    expect(await t.app.db.prisma.interaction.count({ where: { status: "received" } })).toBe(0);
+    expect(await t.app.db.prisma.handledMessage.count()).toBe(customers * 4); // every inbound message's turn committed
     const answers = await t.app.db.prisma.interaction.findMany({ where: { kind: "answer", stepId: "email" } });
     expect(new Set(answers.map((a) => a.text)).size).toBe(customers);
   });
@@ -106,7 +106,7 @@ describe("Engine", () => {
     expect(await a.app.db.prisma.contact.count()).toBe(1); // the loser's contact row was not left behind
     expect(await a.app.db.prisma.channelIdentity.count()).toBe(1);
     expect(await a.app.db.prisma.interaction.count({ where: { direction: "in" } })).toBe(2);
-    expect(await a.app.db.prisma.interaction.count({ where: { status: "received" } })).toBe(0);
+    expect(await a.app.db.prisma.handledMessage.count()).toBe(2);
     await dropDatabase(url);
   });
 
