@@ -19,8 +19,9 @@ export type Dialect = "sqlite" | "postgresql";
 export type Prisma = SqlitePrismaClient;
 
 /**
- * An open database: Prisma for everything that reads like domain code, plus `run(plan)` for the few
- * hot-path transactions that must be few, large statements (group commit). Both share one file or pool.
+ * An open database: Prisma for everything that reads like domain code, plus `run(plan)` / `query()`
+ * for the hot path's few, large statements (group commit). On SQLite both use the same file (two
+ * connections); on PostgreSQL the hot path has its own small pool (see openPostgres).
  */
 export interface Database {
   readonly dialect: Dialect;
