@@ -10,7 +10,6 @@ export interface Settings {
   host: string;
   flowsDir: string;
   localesDir: string;
-  defaultLocale: string;
   logLevel: "debug" | "info" | "warn" | "error";
   /** Seconds a message keeps being retried while the database is unreachable. */
   dbRetrySeconds: number;
@@ -45,7 +44,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     host: env.HOST?.trim() || "0.0.0.0",
     flowsDir: resolve(cwd, env.FLOWS_DIR?.trim() || "flows"),
     localesDir: resolve(cwd, env.LOCALES_DIR?.trim() || "locales"),
-    defaultLocale: env.DEFAULT_LOCALE?.trim() || "en",
     logLevel: logLevel as Settings["logLevel"],
     dbRetrySeconds,
     hotReload: (env.HOT_RELOAD ?? "true") !== "false",

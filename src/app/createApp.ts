@@ -7,7 +7,7 @@ import { Engine, type EngineOptions } from "../engine/Engine";
 import { FlowCatalog } from "../flows/FlowCatalog";
 import { FlowRuntime } from "../flows/FlowRuntime";
 import { Translator } from "../i18n/Translator";
-import { FlowFileError } from "../core/errors";
+import { FlowFileError, formatProblem } from "../core/errors";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -51,7 +51,7 @@ export async function createApp({ settings, log, engine: engineOptions }: AppOpt
         return true;
       } catch (error) {
         translator = previous;
-        const detail = error instanceof FlowFileError ? error.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`) : [(error as Error).message];
+        const detail = error instanceof FlowFileError ? error.problems.map(formatProblem) : [(error as Error).message];
         log.error("flow change refused; still serving the last good version", { problems: detail });
         return false;
       }

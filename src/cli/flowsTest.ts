@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { createApp } from "../app/createApp";
+import { PathNotFoundError } from "../core/errors";
 import type { Channel } from "../core/Channel";
 import { silentLogger } from "../core/log";
 import type { OutboundMessage } from "../core/message";
@@ -16,7 +17,7 @@ export function findTranscripts(paths: string[]): string[] {
     else if (p.endsWith(".transcript")) out.push(p);
   };
   for (const p of paths) {
-    if (!existsSync(p)) throw new Error(`${p}: no such file or folder`);
+    if (!existsSync(p)) throw new PathNotFoundError(p);
     walk(p);
   }
   return out;
@@ -48,7 +49,7 @@ export async function runFlowsTest(paths: string[], dirs: { flowsDir: string; lo
       for (const t of parseTranscripts(shown, readFileSync(file, "utf8"))) {
         total++;
         const user = `t${total}`;
-        const failure = await runTranscript(app.engine, t, user, (u) => inbox.get(u)?.splice(0) ?? []);
+        const failure = await runTranscript(app.engine.deliver, t, user, (u) => inbox.get(u)?.splice(0) ?? []);
         const name = `${shown}:${t.line}${t.title ? ` ${t.title}` : ""}`;
         if (failure) {
           failed++;

@@ -3,6 +3,7 @@ import type { Settings } from "../config";
 import type { Logger } from "../core/log";
 import { HttpServer } from "../http/server";
 import { runChat } from "./chat";
+import { ConfigError } from "../core/errors";
 
 /**
  * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
@@ -11,8 +12,16 @@ import { runChat } from "./chat";
  */
 export async function runStart(settings: Settings, log: Logger): Promise<void> {
   const app = await createApp({ settings, log });
-  const http = new HttpServer();
-  const port = await http.listen(settings.port, settings.host);
+  const http = new HttpServer(log);
+  let port: number;
+  try {
+    port = await http.listen(settings.port, settings.host);
+  } catch (error) {
+    await app.close(); // otherwise the open database and file watchers keep the process alive
+    const code = (error as { code?: string }).code;
+    if (code === "EADDRINUSE") throw new ConfigError("PORT", `port ${settings.port} is already in use`, "stop the other process or set PORT to a free port");
+    throw error;
+  }
   const channels: string[] = [];
   if (settings.telegramBotToken) {
     log.warn("TELEGRAM_BOT_TOKEN is set, but the Telegram channel is not part of this version yet (issue #4); ignoring it");

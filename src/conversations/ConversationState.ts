@@ -10,8 +10,8 @@ export interface ConversationState {
   flowVersion: number | null;
   stepId: string | null;
   variables: Variables;
-  /** Set while waiting for an answer: failed attempts so far and the run id (idempotency of actions). */
-  waiting: { attempts: number; run: string } | null;
+  /** Set while waiting for an answer: how many answers were invalid so far. */
+  waiting: { attempts: number } | null;
   version: number;
 }
 

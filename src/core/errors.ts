@@ -48,6 +48,14 @@ export class UnknownActionError extends RapportError {
   }
 }
 
+/** A flow passed parameters an action does not accept; names the action, the flow and the step. */
+export class ActionParamsError extends RapportError {
+  readonly code = "rapport_action_params";
+  constructor(readonly action: string, readonly flowId: string, readonly stepId: string, problems: string) {
+    super(`action "${action}" in flow "${flowId}" at step "${stepId}" got invalid parameters: ${problems}\n  hint: see the action's parameters in flows/README.md`);
+  }
+}
+
 /** A registered action threw while a flow ran it; wraps the cause with where it happened. */
 export class ActionFailedError extends RapportError {
   readonly code = "rapport_action_failed";
@@ -85,5 +93,13 @@ export class TranscriptFileError extends RapportError {
   readonly code = "rapport_transcript_invalid";
   constructor(readonly file: string, readonly line: number, problem: string) {
     super(`${file}:${line}: ${problem}`);
+  }
+}
+
+/** A file or folder named on the command line does not exist. */
+export class PathNotFoundError extends RapportError {
+  readonly code = "rapport_path_not_found";
+  constructor(readonly path: string) {
+    super(`${path}: no such file or folder`);
   }
 }

@@ -2,7 +2,8 @@
  * A Plan is a transaction written once for both databases: a generator that yields SQL statements
  * (with `?` placeholders) and receives each statement's rows. SQLite runs it synchronously inside one
  * better-sqlite3 transaction; PostgreSQL runs it over one pooled connection between BEGIN and COMMIT.
- * Hot-path writes use plans because each Prisma statement costs ~0.25 ms of CPU (see bench/README.md).
+ * SQLite's hot-path writes are plans (each Prisma statement costs ~0.25 ms of CPU); PostgreSQL's are
+ * single statements (engine/pgTurnStatements.ts), with plans for migrations and rare follow-ups.
  */
 export type Row = Record<string, unknown>;
 

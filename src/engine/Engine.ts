@@ -11,9 +11,10 @@ import type { ContactView } from "../flows/types";
 import type { ConversationState } from "../conversations/ConversationState";
 import { resolveLocale } from "../i18n/locales";
 import type { InteractionRow } from "../history/InteractionRow";
+import { recordInteraction } from "../history/recordInteraction";
 import { GroupCommit } from "./GroupCommit";
 import { KeyedQueue } from "./KeyedQueue";
-import { completeTurns, isHandledPlan, loadContactPlan, receiveTurns, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
+import { completeTurns, loadContactPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
 
 /** A reply the engine handed to a channel (tests and the terminal chat observe these). */
 export interface SentReply {
@@ -35,7 +36,10 @@ const MAX_CONFLICT_RETRIES = 5;
  * The core's pipeline for every inbound event, per customer in order and across customers in
  * parallel: store the message (group commit) → run the flow runtime → store replies, flow events and
  * the new state (group commit, version-guarded) → send the replies. Nothing is sent before it is
- * stored, and nothing received is dropped: database hiccups are retried, unknown failures recorded.
+ * stored, and nothing received is dropped: database hiccups are retried; a failure inside a turn is
+ * recorded and answered with an apology; a failure to store is thrown to the channel, which keeps
+ * the update for redelivery. Events (`emit`) queue separately from messages; the version guard
+ * keeps a message and an event for the same contact from overwriting each other.
  */
 export class Engine {
   private readonly channels = new Map<string, Channel>();
@@ -62,7 +66,7 @@ export class Engine {
     this.channels.set(channel.name, channel);
   }
 
-  /** Entry point for channels: resolves when the event is stored, handled, and its replies sent. */
+  /** Entry point for channels: resolves when the event is stored and handled and its replies were handed to the channel (a failed send is recorded). */
   deliver = (event: InboundEvent): Promise<void> =>
     this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event));
 
@@ -73,7 +77,7 @@ export class Engine {
 
   /**
    * Starts the flow that a named event triggers (e.g. `ticket.resolved`) for a contact, if the
-   * contact is not in another conversation. Replies go to the contact's most recent channel.
+   * contact is not in another conversation. Replies go to `to`, or to the newest identity whose channel is attached.
    */
   async emit(contactId: string, name: string, data: Record<string, unknown> = {}, to?: Address): Promise<void> {
     await this.queue.run(`contact\u0000${contactId}`, async () => {
@@ -87,7 +91,8 @@ export class Engine {
     return withDbRetry(fn, { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
   }
 
-  private async handle(event: InboundEvent): Promise<void> {
+  private async handle(raw: InboundEvent): Promise<void> {
+    const event = withoutNul(raw);
     const now = event.receivedAt;
     const item: ReceiveItem = {
       channel: event.channel,
@@ -111,18 +116,21 @@ export class Engine {
     let output: TurnOutput | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        output = await this.runtime.handle(contact, state, input, runSeed);
+        // A database hiccup inside the turn (reading an old flow version, an action's own query) is
+        // retried like any other; the turn is deterministic for the same input and stored state.
+        output = await this.retry(() => this.runtime.handle(contact, state, input, runSeed));
       } catch (error) {
         // A bug outside any step: record it, apologise, reset the conversation; never leave it stuck.
         const wrapped = new PipelineError(`event for contact ${contact.id}`, error);
         this.log.error("turn failed", { contactId: contact.id, error: wrapped });
-        const entry = { kind: "error" as const, text: wrapped.message, data: { code: wrapped.code } };
-        output = { replies: [], entries: [entry], timeline: [{ entry }], state: { ...state, flowId: null, flowVersion: null, stepId: null, variables: {}, waiting: null }, contactChanges: {} };
+        output = this.runtime.failure(contact, state, wrapped);
       }
       const rows = turnRows(contact.id, output, to?.channel ?? null);
       const committed = await this.retry(() => this.completer.submit({ contactId: contact.id, state: output!.state, rows, inboundId, contactChanges: output!.contactChanges }));
       if (committed) break;
-      if (inboundId && (await this.retry(() => this.db.run(isHandledPlan(inboundId))))) return; // our commit landed; its ack was lost
+      // Lost the version check. If this turn's own first row is stored, the commit did land and only
+      // its acknowledgement was lost (a connection dropped after COMMIT): send what was stored.
+      if (rows.length > 0 && (await this.retry(() => this.db.run(rowExistsPlan(rows[0]!.id))))) break;
       if (attempt >= MAX_CONFLICT_RETRIES) throw new PipelineError(`event for contact ${contact.id}`, new Error("conversation kept changing under us (another instance?)"));
       const fresh = await this.retry(() => this.db.run(loadContactPlan(contact.id)));
       if (!fresh) return;
@@ -141,7 +149,12 @@ export class Engine {
       if (channel) await channel.send(to, message);
       this.options.onReply?.({ to, message, contactId });
     } catch (error) {
+      // The reply is stored; that it did not arrive goes into the history too, so staff can see it.
       this.log.error("send failed", { contactId, channel: to.channel, error: error as Error });
+      await recordInteraction(this.db.prisma, contactId, {
+        direction: "event", kind: "send.failed", actor: "system", channel: to.channel,
+        text: (error as Error)?.message ?? String(error), data: { code: (error as { code?: string })?.code ?? null },
+      }).catch((e: unknown) => this.log.error("could not record a failed send", { contactId, error: e as Error }));
     }
   }
 
@@ -178,4 +191,17 @@ function turnRows(contactId: string, output: TurnOutput, channel: string | null)
       data: r.message.choices ? JSON.stringify({ choices: r.message.choices }) : null });
   }
   return rows;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can): drop it from what the customer typed, before it is
+ * stored or read by a flow, so both databases store and answer the same thing.
+ */
+function withoutNul(event: InboundEvent): InboundEvent {
+  const b = event.body;
+  const strip = (s: string) => (s.includes("\u0000") ? s.replace(/\u0000/g, "") : s);
+  if (b.kind === "text" && b.text.includes("\u0000")) return { ...event, body: { ...b, text: strip(b.text) } };
+  if (b.kind === "media" && b.caption?.includes("\u0000")) return { ...event, body: { ...b, caption: strip(b.caption) } };
+  if (b.kind === "command" && b.payload?.includes("\u0000")) return { ...event, body: { ...b, payload: strip(b.payload) } };
+  return event;
 }

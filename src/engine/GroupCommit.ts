@@ -33,7 +33,12 @@ export class GroupCommit<I, R> {
         const results = await this.flush(batch.map((b) => b.item));
         batch.forEach((b, i) => b.resolve(results[i]!));
       } catch (error) {
-        for (const b of batch) b.reject(error);
+        if (batch.length === 1) { batch[0]!.reject(error); continue; }
+        // One bad item must not fail everyone it was batched with: retry each on its own, so only
+        // the culprit (or everyone, when the database itself is down) sees the error.
+        for (const b of batch) {
+          try { b.resolve((await this.flush([b.item]))[0]!); } catch (e) { b.reject(e); }
+        }
       }
     }
     this.running--;

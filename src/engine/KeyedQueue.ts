@@ -6,10 +6,6 @@
 export class KeyedQueue {
   private tails = new Map<string, Promise<unknown>>();
 
-  /** Number of keys with queued or running work (for shutdown and metrics). */
-  get size(): number {
-    return this.tails.size;
-  }
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {
     const prior = this.tails.get(key) ?? Promise.resolve();

@@ -14,7 +14,7 @@ import type { CompleteItem, ReceiveItem } from "./turnPlans";
 /**
  * Stores a batch of inbound messages: creates missing contacts and identities, inserts the history
  * rows (a repeated id or dedupe key is recognised) and returns, per input position `n`, the contact
- * as stored (the caller updates a changed name, which is rare, with its own statement),
+ * as stored (the caller updates a changed name, which is rare, with its own statement), and
  * its conversation and whether the row was new. A row with a null `contact_id` lost a race with
  * another instance creating the same identity; the caller handles those with the general plan.
  * Rows inserted here are not visible to the outer SELECT (one snapshot), so a new contact's fields
@@ -58,7 +58,8 @@ WITH input AS (
   RETURNING id
 )
 SELECT x.n, r.contact_id, COALESCE(r.created, false) AS created, x.new_contact_id,
-  COALESCE(c.display_name, x.display_name) AS display_name, COALESCE(c.username, x.username) AS username,
+  CASE WHEN r.created THEN x.display_name ELSE c.display_name END AS display_name,
+  CASE WHEN r.created THEN x.username ELSE c.username END AS username,
   COALESCE(c.locale, x.locale) AS locale, COALESCE(c.points, 0) AS points, COALESCE(c.tier, 'novice') AS tier, c.segment,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version,
   EXISTS (SELECT 1 FROM inserted ins WHERE ins.id = x.id) AS fresh, p.id AS prior_id, p.handled AS prior_handled
@@ -71,7 +72,7 @@ LEFT JOIN LATERAL (
   FROM interactions p WHERE p.id = x.id OR (x.dedupe_key IS NOT NULL AND p.dedupe_key = x.dedupe_key) LIMIT 1
 ) p ON true
 ORDER BY x.n`, JSON.stringify(input), now, now, now);
-  return { ...statement, name: "rapport_receive_v4" };
+  return { ...statement, name: "rapport_receive_v5" };
 }
 
 /**

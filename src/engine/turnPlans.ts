@@ -55,6 +55,21 @@ function toState(r: Row): ConversationState {
   };
 }
 
+/** The channel reports a name or username that differs from the stored one (null means "not told"). */
+function profileChanged(item: { displayName: string | null; username: string | null }, row: Row): boolean {
+  return Boolean((item.displayName && row.display_name !== item.displayName) || (item.username && row.username !== item.username));
+}
+
+/** Keeps the profile current; a field the channel did not report is left as it is. */
+function updateProfile(item: { displayName: string | null; username: string | null }, contactId: unknown, now: Date) {
+  return sql(`UPDATE contacts SET display_name = COALESCE(?, display_name), username = COALESCE(?, username), updated_at = ? WHERE id = ?`, item.displayName, item.username, now, contactId);
+}
+
+/** The contact as it is after updateProfile. */
+function withProfile(contact: ContactView, item: { displayName: string | null; username: string | null }): ContactView {
+  return { ...contact, displayName: item.displayName ?? contact.displayName, username: item.username ?? contact.username };
+}
+
 /** Loads contacts and their conversation by channel identity, one statement for the whole batch. */
 function* selectByIdentity(keys: { channel: string; externalUserId: string }[]): Plan<Map<string, Row>> {
   const rows = yield sql(
@@ -95,11 +110,8 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
     for (const w of winners) created.add(w);
     found = yield* selectByIdentity(items);
   }
-  const stale = items.filter((i) => {
-    const r = found.get(key(i))!;
-    return !created.has(key(i)) && ((i.displayName && r.display_name !== i.displayName) || (i.username && r.username !== i.username));
-  });
-  for (const i of stale) yield sql(`UPDATE contacts SET display_name = ?, username = ?, updated_at = ? WHERE id = ?`, i.displayName, i.username, now, found.get(key(i))!.id);
+  const stale = new Set(items.filter((i) => !created.has(key(i)) && profileChanged(i, found.get(key(i))!)));
+  for (const i of stale) yield updateProfile(i, found.get(key(i))!.id, now);
   for (const i of items) i.row.contactId = found.get(key(i))!.id as string;
 
   const inserted = yield sql(
@@ -123,7 +135,7 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
     const r = found.get(key(i))!;
     const prior = fresh.has(i.row.id) ? undefined : priorById.get(i.row.dedupeKey ?? i.row.id) ?? priorById.get(i.row.id);
     return {
-      contact: toContact(r),
+      contact: stale.has(i) ? withProfile(toContact(r), i) : toContact(r),
       state: toState(r),
       interactionId: (prior?.id as string | undefined) ?? i.row.id,
       duplicate: Boolean(prior?.handled),
@@ -183,15 +195,16 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
   return ok;
 }
 
-/** True when the inbound row is already marked handled (our own commit whose reply got lost). */
-export function* isHandledPlan(interactionId: string): Plan<boolean> {
-  const rows = yield sql(`SELECT 1 AS handled FROM handled_messages WHERE interaction_id = ?`, interactionId);
+/** True when a history row with this id is stored (a turn's commit that landed though its ack was lost). */
+export function* rowExistsPlan(interactionId: string): Plan<boolean> {
+  const rows = yield sql(`SELECT 1 AS found FROM interactions WHERE id = ?`, interactionId);
   return rows.length > 0;
 }
 
 /**
- * Stores a batch of inbound messages on either database: one plan on SQLite, one statement on
- * PostgreSQL (falling back to the plan for a new identity another instance created meanwhile).
+ * Stores a batch of inbound messages on either database: one plan (one transaction) on SQLite; on
+ * PostgreSQL one statement, plus rare follow-ups outside it: a changed profile, a redelivery raced
+ * by another instance, and the plan for a new identity another instance created meanwhile.
  */
 export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date): Promise<Received[]> {
   return inRounds(items, (i) => `${i.channel}\u0000${i.externalUserId}`, async (round) => {
@@ -212,13 +225,19 @@ export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date
         isNewContact: r.created === true,
       };
     }
-    // A customer changed their name or username on the channel: keep the profile current.
+    // Follow-up statements, each rare: a changed name; a redelivery that another instance stored
+    // while this statement ran (its snapshot could not see that row, so look again).
     for (const [n, r] of rows.entries()) {
       const item = round[n]!;
-      if (!isResolved(r) || r.created) continue;
-      if ((item.displayName && r.display_name !== item.displayName) || (item.username && r.username !== item.username)) {
-        await db.query(sql(`UPDATE contacts SET display_name = COALESCE(?, display_name), username = COALESCE(?, username), updated_at = ? WHERE id = ?`, item.displayName, item.username, now, r.contact_id));
-        out[n]!.contact = { ...out[n]!.contact, displayName: item.displayName ?? out[n]!.contact.displayName, username: item.username ?? out[n]!.contact.username };
+      if (!isResolved(r)) continue;
+      if (!r.created && profileChanged(item, r)) {
+        await db.query(updateProfile(item, r.contact_id, now));
+        out[n]!.contact = withProfile(out[n]!.contact, item);
+      }
+      if (!r.fresh && r.prior_id == null) {
+        const [prior] = await db.query(sql(`SELECT i.id, EXISTS (SELECT 1 FROM handled_messages h WHERE h.interaction_id = i.id) AS handled
+          FROM interactions i WHERE i.id = ? OR (?::text IS NOT NULL AND i.dedupe_key = ?) LIMIT 1`, item.row.id, item.row.dedupeKey, item.row.dedupeKey));
+        if (prior) out[n] = { ...out[n]!, interactionId: prior.id as string, duplicate: prior.handled === true };
       }
     }
     if (lost.length > 0) {

@@ -27,6 +27,7 @@ export class FlowCatalog {
   private events = new Map<string, Flow>();
   private fallbackFlow: Flow | undefined;
   private watchers: FSWatcher[] = [];
+  private reloadTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly db: Database, private translator: () => Translator) {}
 
@@ -49,21 +50,26 @@ export class FlowCatalog {
    * the translator and flows can be reloaded together.
    */
   watch(dirs: string[], reload: () => Promise<void>): void {
-    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> = Promise.resolve();
+    const schedule = () => {
+      clearTimeout(this.reloadTimer);
+      // Debounced (editors write a file in several steps) and one reload at a time.
+      this.reloadTimer = setTimeout(() => { running = running.then(reload, reload); }, 150);
+    };
     for (const dir of dirs) {
       try {
-        this.watchers.push(watch(dir, { recursive: true }, () => {
-          clearTimeout(timer);
-          timer = setTimeout(() => void reload(), 150);
-        }));
+        const watcher = watch(dir, { recursive: true }, schedule);
+        watcher.on("error", () => watcher.close()); // e.g. the folder was removed: stop watching it
+        this.watchers.push(watcher);
       } catch {
         // recursive watch is unavailable on some file systems; hot reload is a convenience
       }
     }
   }
 
-  /** Stops watching files. */
+  /** Stops watching files and cancels a pending reload. */
   close(): void {
+    clearTimeout(this.reloadTimer);
     for (const w of this.watchers) w.close();
     this.watchers = [];
   }

@@ -1,9 +1,10 @@
 import type { InboundBody, OutboundMessage } from "../core/message";
-import { ActionFailedError, UnknownActionError } from "../core/errors";
+import { ActionFailedError, ActionParamsError, UnknownActionError } from "../core/errors";
+import { isTransientDbError } from "../db/retry";
 import type { Database } from "../db/Database";
 import type { Translator } from "../i18n/Translator";
 import { idleState, type ConversationState } from "../conversations/ConversationState";
-import { findAction } from "./actions/registry";
+import { actionNames, findAction } from "./actions/registry";
 import type { FlowCatalog } from "./FlowCatalog";
 import { stepKinds } from "./steps";
 import { retryKey, typeOf } from "./steps/ask";
@@ -48,8 +49,8 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 export type RuntimeLog = (error: Error, context: Record<string, unknown>) => void;
 
 /**
- * Interprets flows for one contact's turn. It decides; it does no I/O except calling registered
- * actions. Input: the stored state and what the customer sent. Output: replies, history entries and
+ * Interprets flows for one contact's turn. It decides; its only I/O is calling registered actions
+ * and reading an old flow version back from the database. Input: the stored state and what the customer sent. Output: replies, history entries and
  * the next state, which the engine commits in one transaction before anything is sent.
  */
 export class FlowRuntime {
@@ -60,11 +61,21 @@ export class FlowRuntime {
     private readonly log: RuntimeLog,
   ) {}
 
-  /** Runs one turn. `runSeed` makes action idempotency keys stable when a turn is retried. */
+  /**
+   * Runs one turn. `runSeed` (the inbound message's id) makes action idempotency keys stable when a
+   * turn is retried. Database failures that a retry can outlast are thrown, not turned into apologies.
+   */
   async handle(contact: ContactView, prior: ConversationState, input: TurnInput, runSeed: string): Promise<TurnOutput> {
     const turn = new Turn(this, contact, prior, runSeed);
     await turn.react(input);
     return turn.output();
+  }
+
+  /** The turn to store when handling failed outside any step: an apology, the error, a fresh start. */
+  failure(contact: ContactView, prior: ConversationState, error: Error & { code?: string }): TurnOutput {
+    const entry: FlowEntry = { kind: "error", text: error.message, data: { code: error.code ?? "rapport_runtime_error" } };
+    const reply: Reply = { message: { text: this.i18n.t(contact.locale, "common:error.apology") } };
+    return { replies: [reply], entries: [entry], timeline: [{ entry }, { reply }], state: idleState(prior.version), contactChanges: {} };
   }
 
   /** @internal */ get flows(): FlowCatalog { return this.catalog; }
@@ -193,7 +204,7 @@ class Turn {
       this.finish("gave_up");
       return;
     }
-    this.state.waiting = { attempts, run: this.state.waiting!.run };
+    this.state.waiting = { attempts };
     this.sayKey(retryKey(spec as never), { count: max - attempts });
     this.repeatQuestion();
   }
@@ -231,8 +242,8 @@ class Turn {
   }
 
   private async runFrom(from: number | string): Promise<void> {
+    if (typeof from === "string" && from.startsWith("flow:")) return this.jump(from);
     let index = typeof from === "number" ? from : this.flow!.steps.findIndex((s) => s.id === from);
-    const run = this.state.waiting?.run ?? `${this.runSeed}`;
     for (;;) {
       if (++this.steps > MAX_STEPS_PER_TURN) return this.fail(new Error(`more than ${MAX_STEPS_PER_TURN} steps in one turn; a goto loop without an ask?`), this.flow!.steps[index]);
       const step = this.flow!.steps[index];
@@ -244,14 +255,15 @@ class Turn {
       for (const m of outcome.say ?? []) this.addReply({ message: m, ...this.position() });
       if (outcome.call) {
         try {
-          const result = await this.call(outcome.call.action, outcome.call.params, `${run}:${this.flow!.id}:${step.id}`, step);
+          const result = await this.call(outcome.call.action, outcome.call.params, `${this.runSeed}:${this.flow!.id}:${step.id}`, step);
           if (outcome.call.saveAs) this.state.variables[outcome.call.saveAs] = result ?? null;
         } catch (error) {
+          if (isTransientDbError(error)) throw error; // the engine retries the whole turn
           return this.fail(error, step);
         }
       }
       if (outcome.wait) {
-        this.state.waiting = { attempts: 0, run };
+        this.state.waiting = { attempts: 0 };
         return;
       }
       if (outcome.end) return this.finish("completed");
@@ -263,9 +275,9 @@ class Turn {
 
   private async call(name: string, rawParams: Record<string, unknown>, stepKey: string, step: Step): Promise<unknown> {
     const action = findAction(name);
-    if (!action) throw new UnknownActionError(name, []);
+    if (!action) throw new UnknownActionError(name, actionNames());
     const params = action.params.safeParse(rawParams);
-    if (!params.success) throw new Error(`invalid parameters for ${name}: ${params.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; ")}`);
+    if (!params.success) throw new ActionParamsError(name, this.flow!.id, step.id, params.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; "));
     try {
       return await action.run(params.data, {
         contact: { ...this.contact, locale: this.locale },
@@ -278,6 +290,7 @@ class Turn {
         updateContact: (changes) => { if (changes.locale) this.contactChanges.locale = changes.locale; },
       });
     } catch (error) {
+      if (isTransientDbError(error)) throw error;
       throw new ActionFailedError(name, this.flow!.id, step.id, error);
     }
   }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import type { FlowProblem } from "../core/errors";
+import { PathNotFoundError, type FlowProblem } from "../core/errors";
 import type { Translator } from "../i18n/Translator";
 import { SUPPORTED_LOCALES } from "../i18n/locales";
 import { actionNames, findAction } from "./actions/registry";
@@ -26,7 +26,7 @@ export function findFlowFiles(paths: string[], cwd = process.cwd()): FlowSource[
   const files: string[] = [];
   for (const p of paths) {
     const abs = resolve(cwd, p);
-    if (!existsSync(abs)) throw new Error(`${p}: no such file or folder`);
+    if (!existsSync(abs)) throw new PathNotFoundError(p);
     if (statSync(abs).isDirectory()) {
       for (const f of readdirSync(abs).sort()) if (/\.ya?ml$/.test(f)) files.push(join(abs, f));
     } else files.push(abs);

@@ -1,4 +1,4 @@
-import type { Choice, OutboundMessage } from "../core/message";
+import type { OutboundMessage } from "../core/message";
 
 /** Values captured during a conversation (`save_as`) plus trigger captures; JSON-serialisable. */
 export type Variables = Record<string, unknown>;
@@ -84,5 +84,3 @@ export type Answer = { kind: "text"; text: string } | { kind: "choice"; value: s
 /** Result of checking an answer against an ask step. */
 export type AnswerCheck = { ok: true; value: unknown } | { ok: false };
 
-/** Lists choices for rendering and for validating button presses. */
-export type ChoiceList = Choice[];

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Logger } from "../core/log";
 
 /** A route handler; returns false to let the next handler try. */
 export type Route = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -19,7 +20,7 @@ export class HttpServer {
   private server: Server | undefined;
   private ready = false;
 
-  constructor() {
+  constructor(private readonly log: Logger) {
     this.routes.push((req, res) => {
       if (req.url !== "/healthz" || req.method !== "GET") return false;
       sendJson(res, this.ready ? 200 : 503, { status: this.ready ? "ok" : "starting" });
@@ -44,9 +45,9 @@ export class HttpServer {
         for (const route of this.routes) if (await route(req, res)) return;
         sendJson(res, 404, { error: "not_found", message: `no route for ${req.method} ${req.url?.split("?")[0]}` });
       } catch (error) {
+        this.log.error("HTTP route failed", { method: req.method, path: req.url?.split("?")[0], error: error as Error });
         if (!res.headersSent) sendJson(res, 500, { error: "internal", message: "internal error; see the server log" });
         else res.end();
-        void error;
       }
     });
     return new Promise((resolve, reject) => {

@@ -37,4 +37,18 @@ describe("rapport start", () => {
     const { existsSync } = await import("node:fs");
     expect(existsSync(join(cwd, "data/rapport.db"))).toBe(true);
   });
+
+  it("says which port is taken and exits instead of hanging", async () => {
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await new Promise((r) => blocker.once("listening", r));
+    const port = (blocker.address() as { port: number }).port;
+    const cwd = mkdtempSync(join(tmpdir(), "rapport-start-"));
+    const child = spawnCli(["start"], { cwd, env: { PORT: String(port), HOST: "127.0.0.1", FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"), DATABASE_URL: "" } });
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise((r) => child.on("close", r));
+    blocker.close();
+    expect(code).toBe(1);
+    expect(err).toContain(`rapport: PORT: port ${port} is already in use`);
+  });
 });

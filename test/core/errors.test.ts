@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../../src/cli/args";
 import {
+  ActionParamsError,
+  PathNotFoundError,
   ActionFailedError, ConfigError, ContactNotFoundError, DatabaseUnavailableError, FlowFileError, formatProblem,
   PipelineError, RapportError, TranscriptFileError, UnknownActionError,
 } from "../../src/core/errors";
@@ -107,11 +109,23 @@ describe("errors", () => {
     expect(e.message).toBe("unknown option --verbos; did you mean --verbose?");
   });
 
+  it("ActionParamsError names the action, flow and step and points to the docs", () => {
+    const e = new ActionParamsError("loyalty.redeem", "rewards", "pay", "points: Expected number, received string");
+    expectRapportError(e, "ActionParamsError", "rapport_action_params");
+    expect(e.message).toBe('action "loyalty.redeem" in flow "rewards" at step "pay" got invalid parameters: points: Expected number, received string\n  hint: see the action\'s parameters in flows/README.md');
+  });
+
+  it("PathNotFoundError names the path", () => {
+    const e = new PathNotFoundError("flows/nope");
+    expectRapportError(e, "PathNotFoundError", "rapport_path_not_found");
+    expect(e.message).toBe("flows/nope: no such file or folder");
+  });
+
   it("codes are unique across error classes", () => {
     const codes = [
       new ConfigError("A", "b"), new FlowFileError([]), new UnknownActionError("a", []), new ActionFailedError("a", "f", "s", 1),
       new ContactNotFoundError("r"), new DatabaseUnavailableError(1, 1), new PipelineError("w", 1), new TranscriptFileError("f", 1, "p"),
-      new LocaleFileError("f", "p"), new MigrationDriftError("m"), new UsageError("u"),
+      new LocaleFileError("f", "p"), new MigrationDriftError("m"), new UsageError("u"), new ActionParamsError("a", "f", "s", "p"), new PathNotFoundError("p"),
     ].map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(c).toMatch(/^rapport_[a-z_]+$/);

@@ -1,4 +1,4 @@
-import type { Engine } from "../../engine/Engine";
+import type { Deliver } from "../../core/Channel";
 import type { InboundBody, OutboundMessage } from "../../core/message";
 import type { Transcript } from "./parseTranscript";
 
@@ -22,10 +22,10 @@ function matches(expected: string, actual: string): boolean {
 }
 
 /**
- * Plays a transcript against the engine as a new customer and compares every reply with the
+ * Plays a transcript through `deliver` (the engine's) as a new customer and compares every reply with the
  * expected `bot:` lines (text and buttons). Returns the first disagreement, or undefined.
  */
-export async function runTranscript(engine: Engine, t: Transcript, user: string, collect: (user: string) => OutboundMessage[]): Promise<TranscriptFailure | undefined> {
+export async function runTranscript(deliver: Deliver, t: Transcript, user: string, collect: (user: string) => OutboundMessage[]): Promise<TranscriptFailure | undefined> {
   let lastChoices: { value: string; label: string }[] = [];
   let pending: OutboundMessage[] = [];
   let seq = 0;
@@ -41,7 +41,7 @@ export async function runTranscript(engine: Engine, t: Transcript, user: string,
         const cmd = /^\/([a-z0-9_]+)(?:\s+(.*))?$/is.exec(line.text!.trim());
         body = cmd ? { kind: "command", command: cmd[1]!.toLowerCase(), payload: cmd[2]?.trim() || undefined } : { kind: "text", text: line.text! };
       }
-      await engine.deliver({ channel: "transcript", sender: { externalUserId: user, languageHint: t.locale }, externalChatId: user,
+      await deliver({ channel: "transcript", sender: { externalUserId: user, languageHint: t.locale }, externalChatId: user,
         externalMessageId: `${++seq}`, receivedAt: new Date(), body });
       pending = collect(user);
       for (const m of pending) if (m.choices?.length) lastChoices = m.choices;
