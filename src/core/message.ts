@@ -79,3 +79,14 @@ export function describeInbound(body: InboundBody): string {
       return body.caption ?? `[${body.media}]`;
   }
 }
+
+/**
+ * Reads "/start ref-AB12" (or "/start@MyBot ref-AB12", as Telegram sends in groups) as a command body:
+ * command lowercased, the rest as payload. Anything else is not a command. Shared by every channel
+ * that receives typed text, so "what is a command" has one definition.
+ */
+export function parseCommand(text: string): Extract<InboundBody, { kind: "command" }> | undefined {
+  const m = /^\/([a-z0-9_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i.exec(text.trim());
+  if (!m) return undefined;
+  return { kind: "command", command: m[1]!.toLowerCase(), payload: m[2]?.trim() || undefined };
+}

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createApp, type App } from "../../src/app/createApp";
 import type { Channel, Deliver } from "../../src/core/Channel";
 import { silentLogger, type Logger } from "../../src/core/log";
-import type { Address, InboundBody, InboundEvent, OutboundMessage } from "../../src/core/message";
+import { parseCommand, type Address, type InboundBody, type InboundEvent, type OutboundMessage } from "../../src/core/message";
 import { dropDatabase, freshDatabaseUrl } from "./database";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
@@ -31,8 +31,7 @@ export interface TestApp {
 
 /** Turns what a person would type into a body: "/cmd payload" is a command, anything else text. */
 export function bodyOf(input: string): InboundBody {
-  const m = /^\/([a-z0-9_]+)(?:@\w+)?(?:\s+(.*))?$/is.exec(input.trim());
-  return m ? { kind: "command", command: m[1]!.toLowerCase(), payload: m[2]?.trim() || undefined } : { kind: "text", text: input };
+  return parseCommand(input) ?? { kind: "text", text: input };
 }
 
 /** Starts a test app; `flowsDir`/`localesDir` default to the shipped ones. */

@@ -1,4 +1,4 @@
-import type { Choice, InboundBody } from "../../core/message";
+import { parseCommand, type Choice, type InboundBody } from "../../core/message";
 
 /**
  * Maps a typed line to a core body: `/cmd payload` is a command; a number that picks one of the
@@ -6,8 +6,8 @@ import type { Choice, InboundBody } from "../../core/message";
  */
 export function terminalBody(line: string, lastChoices: Choice[] | undefined): InboundBody {
   const text = line.replace(/\r?\n$/, "");
-  const command = /^\/([a-z0-9_]+)(?:\s+(.*))?$/is.exec(text.trim());
-  if (command) return { kind: "command", command: command[1]!.toLowerCase(), payload: command[2]?.trim() || undefined };
+  const command = parseCommand(text);
+  if (command) return command;
   const n = Number(text.trim());
   if (lastChoices && Number.isInteger(n) && n >= 1 && n <= lastChoices.length) {
     const choice = lastChoices[n - 1]!;

@@ -1,5 +1,5 @@
 import type { Deliver } from "../../core/Channel";
-import type { InboundBody, OutboundMessage } from "../../core/message";
+import { parseCommand, type InboundBody, type OutboundMessage } from "../../core/message";
 import type { Transcript } from "./parseTranscript";
 
 /** Where a transcript and the bot disagreed. */
@@ -38,8 +38,7 @@ export async function runTranscript(deliver: Deliver, t: Transcript, user: strin
         if (!choice) return { file: t.file, line: line.line, expected: `a button "${line.press}"`, actual: `buttons: ${lastChoices.map((c) => c.label).join(" | ") || "(none)"}` };
         body = { kind: "choice", value: choice.value, label: choice.label };
       } else {
-        const cmd = /^\/([a-z0-9_]+)(?:\s+(.*))?$/is.exec(line.text!.trim());
-        body = cmd ? { kind: "command", command: cmd[1]!.toLowerCase(), payload: cmd[2]?.trim() || undefined } : { kind: "text", text: line.text! };
+        body = parseCommand(line.text!) ?? { kind: "text", text: line.text! };
       }
       await deliver({ channel: "transcript", sender: { externalUserId: user, languageHint: t.locale }, externalChatId: user,
         externalMessageId: `${++seq}`, receivedAt: new Date(), body });
