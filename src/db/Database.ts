@@ -115,8 +115,17 @@ function openSqlite(url: string): Database {
   };
 }
 
+/**
+ * SQLite keeps DateTime columns as text, compared as text: write them exactly as Prisma's adapter
+ * does ("…T15:51:28.123+00:00", not toISOString's "…Z"), or rows written by the two paths in the same
+ * millisecond would sort out of order and range queries would miss them.
+ */
+export function toSqliteTimestamp(d: Date): string {
+  return d.toISOString().replace(/Z$/, "+00:00");
+}
+
 function toSqliteValue(v: unknown): unknown {
-  if (v instanceof Date) return v.toISOString();
+  if (v instanceof Date) return toSqliteTimestamp(v);
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v === undefined) return null;
   return v;
