@@ -1,9 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { registerAction } from "../../src/flows/actions/registry";
-import { timeline } from "../../src/history/timeline";
 import { makeFixture } from "../helpers/fixture";
-import { startTestApp, type TestApp } from "../helpers/testApp";
+import { useTestApps } from "../helpers/testApp";
 
 let calls = 0;
 registerAction({
@@ -16,13 +15,7 @@ registerAction({
   },
 });
 
-const open: TestApp[] = [];
-afterEach(async () => { for (const a of open.splice(0)) await a.close(); });
-async function start(options: Parameters<typeof startTestApp>[0] = {}) { const t = await startTestApp(options); open.push(t); return t; }
-async function history(t: TestApp, user: string) {
-  const id = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: user } } });
-  return timeline(t.app.db.prisma, id.contactId);
-}
+const start = useTestApps();
 
 describe("Engine under failures", () => {
   it("a commit that lands but whose acknowledgement is lost still sends the stored replies, once", async () => {
@@ -41,7 +34,7 @@ describe("Engine under failures", () => {
     const replies = await t.say("ack", { kind: "choice", value: "help" });
     (db as Record<string, unknown>)[method] = original;
     expect(replies.map((r) => r.text)).toEqual([t.app.translator().t("en", "help:text")]);
-    const rows = await history(t, "ack");
+    const rows = await t.history("ack");
     expect(rows.filter((r) => r.direction === "out" && r.text === t.app.translator().t("en", "help:text"))).toHaveLength(1);
   });
 
@@ -49,7 +42,7 @@ describe("Engine under failures", () => {
     calls = 0;
     const t = await start(makeFixture({ flaky: "triggers:\n  - command: flaky\nsteps:\n  - action: test.flaky_db\n    save_as: r\n  - say: test:ok\n" }, { ok: "worked" }));
     expect((await t.say("f", "/flaky")).map((r) => r.text)).toEqual(["en: worked"]);
-    expect((await history(t, "f")).some((r) => r.kind === "error")).toBe(false);
+    expect((await t.history("f")).some((r) => r.kind === "error")).toBe(false);
   });
 
   it("an unexpected failure outside any step is recorded and answered with the apology", async () => {
@@ -59,7 +52,7 @@ describe("Engine under failures", () => {
     catalog.version = async () => { throw new Error("flow store exploded"); };
     const replies = await t.say("u", "whatever");
     expect(replies.map((r) => r.text)).toEqual([t.app.translator().t("en", "common:error.apology")]);
-    const rows = await history(t, "u");
+    const rows = await t.history("u");
     expect(rows.at(-2)).toMatchObject({ kind: "error", data: { code: "rapport_pipeline_failed" } });
     expect(rows.at(-2)!.text).toContain("flow store exploded");
   });
@@ -68,7 +61,7 @@ describe("Engine under failures", () => {
     const t = await start();
     const replies = await t.say("nul", "deli\u0000very times?");
     expect(replies[0]!.text).toBe(t.app.translator().t("en", "faq:topics.delivery.answer"));
-    expect((await history(t, "nul"))[0]!.text).toBe("delivery times?");
+    expect((await t.history("nul"))[0]!.text).toBe("delivery times?");
   });
 
   it("keeps the profile current: a new name is stored, a field the channel did not send is kept", async () => {
@@ -84,7 +77,7 @@ describe("Engine under failures", () => {
     const t = await start();
     t.app.engine.attach({ name: "test", async start() {}, async stop() {}, async send() { throw Object.assign(new Error("Forbidden: bot was blocked by the user"), { code: "403" }); } });
     await t.say("blk", "/help");
-    const rows = await history(t, "blk");
+    const rows = await t.history("blk");
     expect(rows.at(-1)).toMatchObject({ kind: "send.failed", text: "Forbidden: bot was blocked by the user", data: { code: "403" } });
     expect(rows.filter((r) => r.direction === "out")).toHaveLength(1); // the reply itself is stored
   });

@@ -1,21 +1,14 @@
 import { join } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { sqlitePath } from "../../src/db/Database";
-import { timeline } from "../../src/history/timeline";
 import { freshDatabaseUrl, dropDatabase, testDialect } from "../helpers/database";
 import { TcpProxy } from "../helpers/tcpProxy";
-import { ROOT, startTestApp, type TestApp } from "../helpers/testApp";
+import { ROOT, useTestApps } from "../helpers/testApp";
 
 const bench = { flowsDir: join(ROOT, "bench/flows") };
-const open: TestApp[] = [];
-afterEach(async () => { for (const a of open.splice(0)) await a.close(); });
-async function start(options: Parameters<typeof startTestApp>[0] = {}) { const t = await startTestApp(options); open.push(t); return t; }
+const start = useTestApps();
 
-async function rows(t: TestApp, user: string) {
-  const id = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: user } } });
-  return timeline(t.app.db.prisma, id.contactId);
-}
 
 describe("Engine", () => {
   it("an update delivered twice is handled once: one inbound row, one set of replies", async () => {
@@ -24,7 +17,7 @@ describe("Engine", () => {
     const again = await t.say("dup", "/help", { dedupeKey: "test:update:41" });
     expect(first).toHaveLength(1);
     expect(again).toHaveLength(0);
-    const history = await rows(t, "dup");
+    const history = await t.history("dup");
     expect(history.filter((r) => r.direction === "in")).toHaveLength(1);
     expect(history.filter((r) => r.direction === "out")).toHaveLength(1);
   });
@@ -43,7 +36,7 @@ describe("Engine", () => {
     await t.say("s", "s@example.com");
     await t.say("s", { kind: "choice", value: "5" });
     expect(seen).toEqual([1, 2, 3, 4]);
-    const kinds = (await rows(t, "s")).map((r) => `${r.direction}:${r.kind}`);
+    const kinds = (await t.history("s")).map((r) => `${r.direction}:${r.kind}`);
     expect(kinds).toEqual([
       "in:command", "event:flow.start", "out:text",
       "in:choice", "event:answer", "out:text",
@@ -77,7 +70,7 @@ describe("Engine", () => {
     const t = await start({ ...bench });
     const sends = ["/start", "offers", "q@example.com", "3"].map((m) => t.say("fast", m.startsWith("/") ? m : m === "offers" ? { kind: "choice", value: m } : m === "3" ? { kind: "choice", value: m } : m));
     await Promise.all(sends);
-    const answers = (await rows(t, "fast")).filter((r) => r.kind === "answer").map((r) => r.text);
+    const answers = (await t.history("fast")).filter((r) => r.kind === "answer").map((r) => r.text);
     expect(answers).toEqual(["offers", "q@example.com", "3"]);
   });
 
@@ -90,7 +83,7 @@ describe("Engine", () => {
     await Promise.all([a.say("shared", { kind: "choice", value: "news" }), b.say("shared", { kind: "choice", value: "events" })]);
     const state = await a.app.db.prisma.conversationState.findFirstOrThrow();
     expect(state.version).toBe(3); // every turn committed exactly once, one after the other
-    const history = await rows(a, "shared");
+    const history = await a.history("shared");
     expect(history.filter((r) => r.direction === "in")).toHaveLength(3);
     // the loser re-ran on the winner's state: a button press is not an answer to the email question
     expect(history.filter((r) => r.kind === "answer")).toHaveLength(1);
@@ -129,7 +122,7 @@ describe("Engine", () => {
     other.exec("COMMIT");
     other.close();
     expect((await pending)[0]!.text).toBe(t.app.translator().t("en", "help:text"));
-    expect((await rows(t, "locked")).filter((r) => r.direction === "in")).toHaveLength(1);
+    expect((await t.history("locked")).filter((r) => r.direction === "in")).toHaveLength(1);
   });
 
   it.runIf(testDialect === "postgresql")("a database that is briefly unreachable delays the message instead of dropping it", async () => {
@@ -147,9 +140,8 @@ describe("Engine", () => {
     await proxy.up();
     const replies = await pending;
     expect(replies[0]!.text).toBe(t.app.translator().t("en", "help:text"));
-    expect((await rows(t, "net")).filter((r) => r.direction === "in")).toHaveLength(2);
-    await t.app.close();
-    open.splice(open.indexOf(t), 1);
+    expect((await t.history("net")).filter((r) => r.direction === "in")).toHaveLength(2);
+    await t.close();
     await proxy.down();
     await dropDatabase(url.toString());
   });

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { registerAction } from "../../src/flows/actions/registry";
 import { createLogger } from "../../src/core/log";
-import { timeline } from "../../src/history/timeline";
 import { makeFixture } from "../helpers/fixture";
 import { startTestApp, type TestApp } from "../helpers/testApp";
 
@@ -16,10 +15,6 @@ registerAction({
 let t: TestApp | undefined;
 afterEach(async () => { await t?.close(); t = undefined; });
 
-async function history(app: TestApp, user: string) {
-  const id = await app.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: user } } });
-  return timeline(app.app.db.prisma, id.contactId);
-}
 
 describe("shipped flows", () => {
   it("/start greets and shows the menu as buttons, in the customer's language", async () => {
@@ -45,7 +40,7 @@ describe("shipped flows", () => {
     const third = await t.say("ann", "soup");
     expect(third.map((r) => r.text)).toEqual([t.app.translator().t("en", "common:gave_up")]);
     expect(third[0]!.text).toContain("/start");
-    const rows = await history(t, "ann");
+    const rows = await t.history("ann");
     expect(rows.filter((r) => r.kind === "answer.invalid").map((r) => r.text)).toEqual(["pizza", "pasta", "soup"]);
     expect(rows.at(-1)).toMatchObject({ kind: "flow.end", data: { reason: "gave_up" } });
     expect(rows.at(-2)).toMatchObject({ direction: "out", text: t.app.translator().t("en", "common:gave_up") });
@@ -58,7 +53,7 @@ describe("shipped flows", () => {
     await t.say("bo", "/start");
     const replies = await t.say("bo", { kind: "choice", value: "support", label: "Ask a question" });
     expect(replies[0]!.text).toBe("What is your question? Type it in your own words.");
-    const rows = await history(t, "bo");
+    const rows = await t.history("bo");
     const press = rows.find((r) => r.kind === "choice")!;
     expect(press).toMatchObject({ direction: "in", text: "Ask a question", data: { value: "support" } });
     expect(rows.find((r) => r.kind === "answer")).toMatchObject({ step: "menu", data: { saveAs: "choice", value: "support" } });
@@ -71,7 +66,7 @@ describe("shipped flows", () => {
     expect(replies[0]!.text).toBe(t.app.translator().t("pl", "common:unknown_command", { command: "/pizza" }));
     expect(replies[0]!.text).toContain("/help");
     expect(replies[1]!.choices).toHaveLength(3);
-    expect((await history(t, "ola")).some((r) => r.kind === "command.unknown" && r.text === "/pizza")).toBe(true);
+    expect((await t.history("ola")).some((r) => r.kind === "command.unknown" && r.text === "/pizza")).toBe(true);
   });
 
   it("a message over 4,096 characters is stored whole and answered normally", async () => {
@@ -80,7 +75,7 @@ describe("shipped flows", () => {
     expect(long.length).toBeGreaterThan(4096);
     const replies = await t.say("lin", long);
     expect(replies[0]!.text).toBe(t.app.translator().t("en", "faq:topics.delivery.answer"));
-    const inbound = (await history(t, "lin")).find((r) => r.direction === "in")!;
+    const inbound = (await t.history("lin")).find((r) => r.direction === "in")!;
     expect(inbound.text).toBe(long);
   });
 
@@ -91,7 +86,7 @@ describe("shipped flows", () => {
     expect(replies[0]!.text).toBe(t.app.translator().t("vi", "common:media_unsupported", { media: t.app.translator().t("vi", "common:media_kind.photo") }));
     expect(replies[0]!.text).toContain("ảnh");
     expect(replies[1]!.choices).toHaveLength(3); // the open question is asked again
-    const row = (await history(t, "minh")).find((r) => r.kind === "media.photo")!;
+    const row = (await t.history("minh")).find((r) => r.kind === "media.photo")!;
     expect(row).toMatchObject({ direction: "in", data: { media: "photo", fileId: "AgACAgIAAxk" } });
   });
 
@@ -118,7 +113,7 @@ describe("shipped flows", () => {
     expect(hit[1]!.choices?.map((c) => c.value)).toEqual(["yes", "no"]);
     const miss = await t.say("joe", { kind: "choice", value: "no" });
     expect(miss[0]!.text).toBe(t.app.translator().t("en", "faq:not_found"));
-    const ends = (await history(t, "joe")).filter((r) => r.kind === "flow.end");
+    const ends = (await t.history("joe")).filter((r) => r.kind === "flow.end");
     expect(ends.at(-1)!.data).toEqual({ reason: "completed" });
   });
 });
@@ -133,7 +128,7 @@ describe("runtime failures", () => {
     t = await startTestApp({ ...fx, locale: "ru", log: createLogger("error", (l) => lines.push(l)) });
     const replies = await t.say("vera", "/boom");
     expect(replies.map((r) => r.text)).toEqual(["ru: checking your order", t.app.translator().t("ru", "common:error.apology")]);
-    const rows = await history(t, "vera");
+    const rows = await t.history("vera");
     const error = rows.find((r) => r.kind === "error")!;
     expect(error.text).toContain('action "test.explode" failed in flow "boom"');
     expect(error.text).toContain("warehouse API timed out");
@@ -148,7 +143,7 @@ describe("runtime failures", () => {
     t = await startTestApp(fx);
     const replies = await t.say("max", "/loop");
     expect(replies.map((r) => r.text)).toEqual([t.app.translator().t("en", "common:error.apology")]);
-    expect((await history(t, "max")).find((r) => r.kind === "error")!.text).toMatch(/goto loop/);
+    expect((await t.history("max")).find((r) => r.kind === "error")!.text).toMatch(/goto loop/);
   });
 });
 
@@ -173,6 +168,6 @@ describe("triggers", () => {
     const id = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: "d" } } });
     await t.app.engine.emit(id.contactId, "ticket.resolved", { ticket: "T-7" });
     expect(t.channel.sent.at(-1)).toMatchObject({ to: { externalUserId: "d" }, message: { text: "en: ticket T-7 closed" } });
-    expect((await history(t, "d")).some((r) => r.kind === "flow.start" && r.flow?.startsWith("thanks@"))).toBe(true);
+    expect((await t.history("d")).some((r) => r.kind === "flow.start" && r.flow?.startsWith("thanks@"))).toBe(true);
   });
 });

@@ -4,6 +4,8 @@ import type { Channel, Deliver } from "../../src/core/Channel";
 import { silentLogger, type Logger } from "../../src/core/log";
 import { parseCommand, type Address, type InboundBody, type InboundEvent, type OutboundMessage } from "../../src/core/message";
 import { dropDatabase, freshDatabaseUrl } from "./database";
+import { timeline, type TimelineEntry } from "../../src/history/timeline";
+import { afterEach } from "vitest";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -26,6 +28,8 @@ export interface TestApp {
   url: string;
   /** Sends a customer's message and returns the texts of the replies it produced. */
   say(user: string, input: string | InboundBody, extra?: Partial<InboundEvent>): Promise<OutboundMessage[]>;
+  /** The timeline of customer `user` on the test channel, oldest first. */
+  history(user: string): Promise<TimelineEntry[]>;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,7 @@ export async function startTestApp(options: { flowsDir?: string; localesDir?: st
   const channel = new FakeChannel();
   app.engine.attach(channel);
   let n = 0;
+  let closed = false;
   return {
     app, channel, url,
     async say(user, input, extra = {}) {
@@ -54,9 +59,22 @@ export async function startTestApp(options: { flowsDir?: string; localesDir?: st
       });
       return channel.sent.slice(before).filter((s) => s.to.externalUserId === user).map((s) => s.message);
     },
+    async history(user) {
+      const id = await app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: user } } });
+      return timeline(app.db.prisma, id.contactId);
+    },
     async close() {
+      if (closed) return; // tests may close early; useTestApps closes again afterwards
+      closed = true;
       await app.close();
       if (!options.url) await dropDatabase(url);
     },
   };
+}
+
+/** Starts test apps that are closed (and their databases dropped) after each test of the file. */
+export function useTestApps(): (options?: Parameters<typeof startTestApp>[0]) => Promise<TestApp> {
+  const open: TestApp[] = [];
+  afterEach(async () => { for (const a of open.splice(0)) await a.close(); });
+  return async (options) => { const t = await startTestApp(options); open.push(t); return t; };
 }
