@@ -90,7 +90,7 @@ function* selectByIdentity(keys: { channel: string; externalUserId: string }[]):
  */
 export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> {
   const key = (i: { channel: string; externalUserId: string }) => `${i.channel}\u0000${i.externalUserId}`;
-  let found = yield* selectByIdentity(items);
+  const found = yield* selectByIdentity(items);
   const missing = [...new Map(items.filter((i) => !found.has(key(i))).map((i) => [key(i), i])).values()];
   const created = new Set<string>();
   if (missing.length > 0) {
@@ -108,7 +108,7 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
     // Another instance created the same identity between our SELECT and INSERT: drop our copy.
     if (lost.length > 0) yield sql(`DELETE FROM contacts WHERE id IN (${lost.map(() => "?").join(",")})`, ...lost.map((m) => m.newContactId));
     for (const w of winners) created.add(w);
-    found = yield* selectByIdentity(items);
+    for (const [k, r] of yield* selectByIdentity(missing)) found.set(k, r); // only the new ones
   }
   const stale = new Set(items.filter((i) => !created.has(key(i)) && profileChanged(i, found.get(key(i))!)));
   for (const i of stale) yield updateProfile(i, found.get(key(i))!.id, now);
