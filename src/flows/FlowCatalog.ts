@@ -3,7 +3,8 @@ import type { Database } from "../db/Database";
 import { FlowFileError } from "../core/errors";
 import type { Translator } from "../i18n/Translator";
 import { SUPPORTED_LOCALES } from "../i18n/locales";
-import { findFlowFiles, keywordList, lintFlows, normaliseKeyword, type FlowSource } from "./lintFlows";
+import { keywordList, normaliseKeyword } from "./keywords";
+import { findFlowFiles, lintFlows, type FlowSource } from "./lintFlows";
 import { loadFlowFile } from "./loadFlowFile";
 import type { Flow, Variables } from "./types";
 

@@ -1,4 +1,4 @@
-import { normaliseKeyword } from "../flows/lintFlows";
+import { normaliseKeyword } from "../flows/keywords";
 
 /** One FAQ entry as translators write it in locales/<lng>/faq.json under `topics`. */
 export interface FaqTopic {
