@@ -91,7 +91,7 @@ class Turn {
   private readonly contactChanges: { locale?: string } = {};
   private steps = 0;
 
-  constructor(private readonly rt: FlowRuntime, private contact: ContactView, prior: ConversationState, private readonly runSeed: string) {
+  constructor(private readonly rt: FlowRuntime, private readonly contact: ContactView, prior: ConversationState, private readonly runSeed: string) {
     this.state = { ...prior, variables: { ...prior.variables } };
   }
 
@@ -104,10 +104,16 @@ class Turn {
   private addReply(reply: Reply) { this.timeline.push({ reply }); }
   private addEntry(entry: FlowEntry) { this.timeline.push({ entry }); }
 
+  /** The contact as flows see it, with a locale changed during this turn; rebuilt only when it changes. */
+  private view: ContactView | undefined;
+  private get contactView(): ContactView {
+    return (this.view ??= { ...this.contact, locale: this.locale });
+  }
+
   private get locale(): string { return this.contactChanges.locale ?? this.contact.locale; }
 
   private t = (key: string, options?: Record<string, unknown>): string =>
-    this.rt.i18n.t(this.locale, key, { vars: this.state.variables, contact: { ...this.contact, locale: this.locale }, ...options });
+    this.rt.i18n.t(this.locale, key, { vars: this.state.variables, contact: this.contactView, ...options });
 
   private sayKey(key: string, options?: Record<string, unknown>) {
     this.addReply({ message: { text: this.t(key, options) }, ...this.position() });
@@ -173,7 +179,7 @@ class Turn {
   }
 
   private ctx(): StepContext {
-    return { flow: this.flow!, vars: this.state.variables, contact: { ...this.contact, locale: this.locale }, t: this.t };
+    return { flow: this.flow!, vars: this.state.variables, contact: this.contactView, t: this.t };
   }
 
   private repeatQuestion() {
@@ -280,14 +286,16 @@ class Turn {
     if (!params.success) throw new ActionParamsError(name, this.flow!.id, step.id, params.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; "));
     try {
       return await action.run(params.data, {
-        contact: { ...this.contact, locale: this.locale },
+        contact: this.contactView,
         vars: this.state.variables,
         locale: this.locale,
         t: this.t,
         lookup: (key) => this.rt.i18n.lookup(this.locale, key),
         db: this.rt.database,
         stepKey,
-        updateContact: (changes) => { if (changes.locale) this.contactChanges.locale = changes.locale; },
+        updateContact: (changes) => {
+          if (changes.locale) { this.contactChanges.locale = changes.locale; this.view = undefined; }
+        },
       });
     } catch (error) {
       if (isTransientDbError(error)) throw error;
