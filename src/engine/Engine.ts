@@ -137,7 +137,8 @@ export class Engine {
       ({ contact, state } = fresh);
     }
     if (!to) return;
-    for (const [i, reply] of output.replies.entries()) {
+    const replies = output.timeline.flatMap((x) => ("reply" in x ? [x.reply] : []));
+    for (const [i, reply] of replies.entries()) {
       const message = i === 0 && replyTo ? { ...reply.message, replyTo } : reply.message;
       await this.send(contact.id, to, message);
     }

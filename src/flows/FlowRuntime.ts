@@ -30,9 +30,7 @@ export interface FlowEntry {
 
 /** What happened in one turn; the engine stores all of it before any reply is sent. */
 export interface TurnOutput {
-  replies: Reply[];
-  entries: FlowEntry[];
-  /** Replies and entries in the order they happened, for the history. */
+  /** Replies and history entries in the order they happened; the replies are sent in this order. */
   timeline: ({ reply: Reply } | { entry: FlowEntry })[];
   state: ConversationState;
   contactChanges: { locale?: string };
@@ -50,8 +48,9 @@ export type RuntimeLog = (error: Error, context: Record<string, unknown>) => voi
 
 /**
  * Interprets flows for one contact's turn. It decides; its only I/O is calling registered actions
- * and reading an old flow version back from the database. Input: the stored state and what the customer sent. Output: replies, history entries and
- * the next state, which the engine commits in one transaction before anything is sent.
+ * and reading an old flow version back from the database. Input: the stored state and what the
+ * customer sent. Output: replies and history entries in order, and the next state, which the engine
+ * commits in one transaction before anything is sent.
  */
 export class FlowRuntime {
   constructor(
@@ -75,7 +74,7 @@ export class FlowRuntime {
   failure(contact: ContactView, prior: ConversationState, error: Error & { code?: string }): TurnOutput {
     const entry: FlowEntry = { kind: "error", text: error.message, data: { code: error.code ?? "rapport_runtime_error" } };
     const reply: Reply = { message: { text: this.i18n.t(contact.locale, "common:error.apology") } };
-    return { replies: [reply], entries: [entry], timeline: [{ entry }, { reply }], state: idleState(prior.version), contactChanges: {} };
+    return { timeline: [{ entry }, { reply }], state: idleState(prior.version), contactChanges: {} };
   }
 
   /** @internal */ get flows(): FlowCatalog { return this.catalog; }
@@ -96,9 +95,7 @@ class Turn {
   }
 
   output(): TurnOutput {
-    const replies = this.timeline.flatMap((x) => ("reply" in x ? [x.reply] : []));
-    const entries = this.timeline.flatMap((x) => ("entry" in x ? [x.entry] : []));
-    return { replies, entries, timeline: this.timeline, state: this.state, contactChanges: this.contactChanges };
+    return { timeline: this.timeline, state: this.state, contactChanges: this.contactChanges };
   }
 
   private addReply(reply: Reply) { this.timeline.push({ reply }); }
