@@ -12,9 +12,9 @@ export function splitText(text: string, limit = 4096): string[] {
   while (rest.length > limit) {
     const window = rest.slice(0, limit).join("");
     let cut = Math.max(window.lastIndexOf("\n\n"), -1);
-    if (cut < limit / 2) cut = window.lastIndexOf("\n");
-    if (cut < limit / 2) cut = window.lastIndexOf(" ");
-    if (cut < limit / 2) cut = window.length; // no good boundary: hard cut after `limit` characters
+    if (cut < window.length / 2) cut = window.lastIndexOf("\n");
+    if (cut < window.length / 2) cut = window.lastIndexOf(" ");
+    if (cut < window.length / 2) cut = window.length; // no good boundary: hard cut after `limit` characters
     const head = Array.from(window.slice(0, cut));
     parts.push(head.join("").trimEnd());
     rest = rest.slice(head.length);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Choice } from "../../core/message";
 import type { Answer, AnswerCheck, StepContext } from "../types";
 import { defineStep } from "./defineStep";
+import { valueForToken } from "../../core/choiceToken";
 import { keyOf, render, textRefSchema } from "./say";
 
 const choice = z.object({ value: z.string().min(1).max(48), label: z.string().min(1) }).strict();
@@ -61,7 +62,8 @@ export const ask = defineStep({
       const raw = answer.kind === "choice" ? answer.value : answer.text.trim();
       // A press carries the value; typed text may be a value or a label. Labels are translated only
       // for typed text: presses are the common case and i18next is a measurable share of a turn.
-      let hit = values.find((v) => v === raw);
+      // A channel with small buttons may send a token for a long value (core/choiceToken).
+      let hit = answer.kind === "choice" ? valueForToken(raw, values) : values.find((v) => v === raw);
       if (!hit && answer.kind === "text" && type === "choice") hit = s.choices!.find((c) => ctx.t(c.label).toLowerCase() === raw.toLowerCase())?.value;
       if (!hit) return { ok: false };
       return { ok: true, value: type === "rating" ? Number(hit) : hit };
