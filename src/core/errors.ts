@@ -103,3 +103,15 @@ export class PathNotFoundError extends RapportError {
     super(`${path}: no such file or folder`);
   }
 }
+
+/**
+ * A channel could not deliver because the customer made that impossible (blocked the bot, deleted
+ * their account). Channels throw it from `send`; the engine marks the contact unreachable and does
+ * not retry, so a blocked bot never loops on a customer who left.
+ */
+export class RecipientUnreachableError extends RapportError {
+  readonly code = "rapport_recipient_unreachable";
+  constructor(readonly channel: string, readonly reason: string, options?: { cause?: unknown }) {
+    super(`${channel}: the customer cannot be reached (${reason}); they are marked unreachable until they write again`, options);
+  }
+}

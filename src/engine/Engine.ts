@@ -3,7 +3,8 @@ import type { Channel } from "../core/Channel";
 import { describeInbound } from "../core/message";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
-import { PipelineError } from "../core/errors";
+import { PipelineError, RecipientUnreachableError } from "../core/errors";
+import { markReachable, markUnreachable } from "../contacts/reachability";
 import type { Database } from "../db/Database";
 import { withDbRetry, type RetryOptions } from "../db/retry";
 import type { FlowRuntime, TurnInput, TurnOutput } from "../flows/FlowRuntime";
@@ -108,6 +109,9 @@ export class Engine {
       this.log.debug("duplicate delivery ignored", { dedupeKey: event.dedupeKey });
       return;
     }
+    if (received.wasUnreachable) {
+      await this.retry(() => markReachable(this.db, received.contact.id, event.channel));
+    }
     const to: Address = { channel: event.channel, externalChatId: event.externalChatId, externalUserId: event.sender.externalUserId };
     await this.turn(received.contact, received.state, { kind: "message", body: event.body }, received.interactionId, received.interactionId, to, event.externalMessageId);
   }
@@ -140,22 +144,29 @@ export class Engine {
     const replies = output.timeline.flatMap((x) => ("reply" in x ? [x.reply] : []));
     for (const [i, reply] of replies.entries()) {
       const message = i === 0 && replyTo ? { ...reply.message, replyTo } : reply.message;
-      await this.send(contact.id, to, message);
+      if (!(await this.send(contact.id, to, message))) break;
     }
   }
 
-  private async send(contactId: string, to: Address, message: OutboundMessage) {
+  /** Hands one reply to its channel; false when the customer cannot be reached (skip the rest). */
+  private async send(contactId: string, to: Address, message: OutboundMessage): Promise<boolean> {
     const channel = this.channels.get(to.channel);
     try {
       if (channel) await channel.send(to, message);
       this.options.onReply?.({ to, message, contactId });
+      return true;
     } catch (error) {
       // The reply is stored; that it did not arrive goes into the history too, so staff can see it.
-      this.log.error("send failed", { contactId, channel: to.channel, error: error as Error });
+      this.log[error instanceof RecipientUnreachableError ? "warn" : "error"]("send failed", { contactId, channel: to.channel, error: error as Error });
       await recordInteraction(this.db.prisma, contactId, {
         direction: "event", kind: "send.failed", actor: "system", channel: to.channel,
         text: (error as Error)?.message ?? String(error), data: { code: (error as { code?: string })?.code ?? null },
       }).catch((e: unknown) => this.log.error("could not record a failed send", { contactId, error: e as Error }));
+      if (!(error instanceof RecipientUnreachableError)) return true;
+      // Blocked or gone: flag the contact once and stop; retrying would only repeat the refusal.
+      await markUnreachable(this.db, contactId, to.channel, error.reason)
+        .catch((e: unknown) => this.log.error("could not mark a contact unreachable", { contactId, error: e as Error }));
+      return false;
     }
   }
 

@@ -26,9 +26,11 @@ export interface Received {
   interactionId: string;
   duplicate: boolean;
   isNewContact: boolean;
+  /** The contact was marked unreachable (a channel refused a send); this message shows they are back. */
+  wasUnreachable: boolean;
 }
 
-const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment,
+const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment, c.unreachable,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version`;
 
 function toContact(r: Row): ContactView {
@@ -41,6 +43,11 @@ function toContact(r: Row): ContactView {
     tier: r.tier as string,
     segment: (r.segment as string | null) ?? null,
   };
+}
+
+/** A boolean column as either driver returns it (SQLite: 0/1, PostgreSQL: true/false). */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 1 || value === 1n;
 }
 
 function toState(r: Row): ConversationState {
@@ -140,6 +147,7 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
       interactionId: (prior?.id as string | undefined) ?? i.row.id,
       duplicate: Boolean(prior?.handled),
       isNewContact: created.has(key(i)),
+      wasUnreachable: isTrue(r.unreachable),
     };
   });
 }
@@ -223,6 +231,7 @@ export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date
         interactionId: r.fresh ? item.row.id : ((r.prior_id as string | null) ?? item.row.id),
         duplicate: !r.fresh && r.prior_handled === true,
         isNewContact: r.created === true,
+        wasUnreachable: isTrue(r.unreachable),
       };
     }
     // Follow-up statements, each rare: a changed name; a redelivery that another instance stored

@@ -4,8 +4,10 @@ import {
   ActionParamsError,
   PathNotFoundError,
   ActionFailedError, ConfigError, ContactNotFoundError, DatabaseUnavailableError, FlowFileError, formatProblem,
-  PipelineError, RapportError, TranscriptFileError, UnknownActionError,
+  PipelineError, RapportError, RecipientUnreachableError, TranscriptFileError, UnknownActionError,
 } from "../../src/core/errors";
+import { TelegramSendError, TelegramSetupError } from "../../src/channels/telegram/errors";
+import { WebhookPayloadError } from "../../src/channels/telegram/webhookAdapter";
 import { MigrationDriftError } from "../../src/db/migrate";
 import { LocaleFileError } from "../../src/i18n/Translator";
 
@@ -73,6 +75,14 @@ describe("errors", () => {
     expect(e.cause).toBe(cause);
   });
 
+  it("RecipientUnreachableError names the channel and the reason, and says what happens next", () => {
+    const cause = new Error("403");
+    const e = new RecipientUnreachableError("telegram", "Forbidden: bot was blocked by the user", { cause });
+    expect(e.message).toBe("telegram: the customer cannot be reached (Forbidden: bot was blocked by the user); they are marked unreachable until they write again");
+    expect(e.code).toBe("rapport_recipient_unreachable");
+    expect(e.cause).toBe(cause);
+  });
+
   it("PipelineError says what was being handled and keeps the cause", () => {
     const cause = new TypeError("x is undefined");
     const e = new PipelineError("telegram event 812 for contact c1", cause);
@@ -126,6 +136,7 @@ describe("errors", () => {
       new ConfigError("A", "b"), new FlowFileError([]), new UnknownActionError("a", []), new ActionFailedError("a", "f", "s", 1),
       new ContactNotFoundError("r"), new DatabaseUnavailableError(1, 1), new PipelineError("w", 1), new TranscriptFileError("f", 1, "p"),
       new LocaleFileError("f", "p"), new MigrationDriftError("m"), new UsageError("u"), new ActionParamsError("a", "f", "s", "p"), new PathNotFoundError("p"),
+      new RecipientUnreachableError("c", "r"), new TelegramSendError("1", "p"), new TelegramSetupError("s", "p", "h"), new WebhookPayloadError(400, "p"),
     ].map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(c).toMatch(/^rapport_[a-z_]+$/);
