@@ -16,6 +16,12 @@ export interface Settings {
   /** Watch flows/ and locales/ and reload on change (default on). */
   hotReload: boolean;
   telegramBotToken?: string;
+  /** Public HTTPS address Telegram posts updates to; unset means long polling. */
+  telegramWebhookUrl?: string;
+  /** Secret Telegram sends with every webhook request; derived from the token when unset. */
+  telegramWebhookSecret?: string;
+  /** Another Bot API server (self-hosted, or an emulator in tests); unset means api.telegram.org. */
+  telegramApiRoot?: string;
 }
 
 /** The default database: an SQLite file next to the project, created on first start. */
@@ -38,6 +44,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new ConfigError("LOG_LEVEL", `"${env.LOG_LEVEL}" is not a level`, "use debug, info, warn or error");
   const dbRetrySeconds = Number(env.DB_RETRY_SECONDS ?? 30);
   if (!(dbRetrySeconds >= 0)) throw new ConfigError("DB_RETRY_SECONDS", `"${env.DB_RETRY_SECONDS}" is not a number of seconds`);
+  const telegramWebhookUrl = optionalUrl(env, "TELEGRAM_WEBHOOK_URL", "use the public https:// address Telegram should post to, e.g. https://bot.example.com/telegram");
+  const telegramApiRoot = optionalUrl(env, "TELEGRAM_API_ROOT", "use the Bot API server's base address, e.g. http://localhost:8081 (without /bot<token>)");
+  const telegramWebhookSecret = env.TELEGRAM_WEBHOOK_SECRET?.trim() || undefined;
+  if (telegramWebhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(telegramWebhookSecret)) {
+    throw new ConfigError("TELEGRAM_WEBHOOK_SECRET", "Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - only", "generate one with: openssl rand -hex 32");
+  }
   return {
     databaseUrl,
     port,
@@ -48,5 +60,22 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     dbRetrySeconds,
     hotReload: (env.HOT_RELOAD ?? "true") !== "false",
     telegramBotToken: env.TELEGRAM_BOT_TOKEN?.trim() || undefined,
+    telegramWebhookUrl,
+    telegramWebhookSecret,
+    telegramApiRoot: telegramApiRoot?.replace(/\/+$/, ""),
   };
+}
+
+/** An optional http(s) URL setting; a malformed one is a ConfigError naming the variable. */
+function optionalUrl(env: NodeJS.ProcessEnv, name: string, hint: string): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not a URL`, hint);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new ConfigError(name, `"${raw}" is not an http(s) URL`, hint);
+  return raw;
 }

@@ -4,6 +4,8 @@ import type { Logger } from "../core/log";
 import { HttpServer } from "../http/server";
 import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
+import { commandMenu } from "../app/commandMenu";
+import { telegramChannelFromSettings } from "../channels/telegram/fromSettings";
 
 /**
  * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
@@ -13,6 +15,9 @@ import { ConfigError } from "../core/errors";
 export async function runStart(settings: Settings, log: Logger): Promise<void> {
   const app = await createApp({ settings, log });
   const http = new HttpServer(log);
+  const telegram = telegramChannelFromSettings(settings, log, () => commandMenu(app));
+  if (telegram) app.engine.attach(telegram);
+  if (telegram && settings.telegramWebhookUrl) http.use(telegram.webhookRoute());
   let port: number;
   try {
     port = await http.listen(settings.port, settings.host);
@@ -23,8 +28,15 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
     throw error;
   }
   const channels: string[] = [];
-  if (settings.telegramBotToken) {
-    log.warn("TELEGRAM_BOT_TOKEN is set, but the Telegram channel is not part of this version yet (issue #4); ignoring it");
+  if (telegram) {
+    try {
+      await telegram.start(app.engine.deliver);
+    } catch (error) {
+      await http.close();
+      await app.close();
+      throw error;
+    }
+    channels.push(settings.telegramWebhookUrl ? "telegram (webhook)" : "telegram (polling)");
   }
   const terminalChat = channels.length === 0 && Boolean(process.stdin.isTTY);
   if (terminalChat) channels.push("terminal");
@@ -36,6 +48,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
+    await telegram?.stop(); // no new updates; those in flight finish (webhook requests meanwhile get 503)
     await http.close();
     await app.close();
     process.exit(0);

@@ -102,6 +102,11 @@ export class FlowCatalog {
     return loaded;
   }
 
+  /** The commands flows answer (`/start`, `/help`, …), for a channel's command menu. */
+  commandNames(): string[] {
+    return [...this.commands.keys()];
+  }
+
   /** `/command payload`: a payload pattern match first, then the plain command. Bad payloads fall back safely. */
   matchCommand(command: string, payload?: string): TriggerMatch | undefined {
     const name = command.toLowerCase();

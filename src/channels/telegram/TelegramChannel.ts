@@ -1,0 +1,211 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { run, sequentialize, type RunnerHandle } from "@grammyjs/runner";
+import { Bot, webhookCallback, type Context, type Transformer } from "grammy";
+import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
+import type { Channel, Deliver } from "../../core/Channel";
+import type { Logger } from "../../core/log";
+import type { Address, OutboundMessage } from "../../core/message";
+import type { Route } from "../../http/server";
+import { sendJson } from "../../http/server";
+import { installApiPolicies, TELEGRAM_LIMITS, type TelegramLimits } from "./apiPolicies";
+import { PressedKeyboards } from "./PressedKeyboards";
+import { sendFailure, setupFailure } from "./errors";
+import { NO_KEYBOARD } from "./keyboards";
+import { toInbound } from "./toInbound";
+import { toSendCalls } from "./toSendCalls";
+import { limitedHttpAdapter, WebhookPayloadError } from "./webhookAdapter";
+import { ALLOWED_UPDATES, setMenuCommands } from "./menuCommands";
+
+/** How the Telegram channel connects; everything but the token has a production default. */
+export interface TelegramChannelOptions {
+  token: string;
+  log: Logger;
+  /** Another Bot API server (TELEGRAM_API_ROOT). */
+  apiRoot?: string;
+  /** Serve updates by webhook at this URL instead of long polling (TELEGRAM_WEBHOOK_URL / _SECRET). */
+  webhook?: { url: string; secret: string };
+  /** The bot menu, per locale ("en" is also the default for languages without their own list). */
+  commands?: () => Map<string, BotCommand[]>;
+  /** Flood limits; tests shorten them, the benchmark's fake transport turns them off. */
+  limits?: TelegramLimits | false;
+  /** Known bot identity: skips getMe (benchmark). */
+  botInfo?: UserFromGetMe;
+  /** Innermost API transformer standing in for HTTP (benchmark). */
+  transport?: Transformer;
+  /** How long shutdown waits for sends in flight before aborting them (default 10 s). */
+  shutdownGraceMs?: number;
+}
+
+const DEFAULT_API_ROOT = "https://api.telegram.org";
+
+/**
+ * Customers' Telegram chats, on grammY. It translates, it does not decide: updates become core
+ * events (toInbound), replies become sendMessage calls (toSendCalls), and the engine does the rest.
+ * Long polling uses grammY's runner (concurrent, ordered per chat); a webhook is served on the app's
+ * HTTP server through grammY's webhookCallback with the secret-token check. See apiPolicies for
+ * retries and flood limits.
+ */
+export class TelegramChannel implements Channel {
+  readonly name = "telegram";
+  readonly bot: Bot;
+  private deliver: Deliver | undefined;
+  private runner: RunnerHandle | undefined;
+  private readonly pressed = new PressedKeyboards();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly shutdown = new AbortController();
+  private stopping = false;
+  private readonly apiRoot: string;
+
+  constructor(private readonly options: TelegramChannelOptions) {
+    this.apiRoot = options.apiRoot ?? DEFAULT_API_ROOT;
+    this.bot = new Bot(options.token, { client: { apiRoot: this.apiRoot }, botInfo: options.botInfo });
+    if (options.transport) this.bot.api.config.use(options.transport);
+    installApiPolicies(this.bot.api, options.log, options.limits ?? TELEGRAM_LIMITS);
+    // Tracked from the start, so stop() waits for every update the runner handed over, also those
+    // queued behind another of the same chat (the runner's own stop() does not wait for them).
+    this.bot.use((_ctx, next) => this.track(next()));
+    // Per chat in order (a press must not overtake the message before it); chats in parallel.
+    this.bot.use(sequentialize((ctx: Context) => String(ctx.chat?.id ?? ctx.from?.id ?? "")));
+    this.bot.use((ctx) => this.onUpdate(ctx));
+    this.bot.catch((err) => options.log.error("Telegram update failed; it was not stored", { updateId: err.ctx.update.update_id, error: err.error as Error }));
+  }
+
+  /** The bot's @username once started (deep links: https://t.me/<username>?start=ref-…). */
+  get username(): string | undefined {
+    return this.bot.isInited() ? this.bot.botInfo.username : undefined;
+  }
+
+  /** Connects: checks the token (getMe), sets the menu (best effort), then polls or registers the webhook. */
+  async start(deliver: Deliver): Promise<void> {
+    this.deliver = deliver;
+    await this.setup("getMe", () => this.bot.init());
+    this.track(setMenuCommands(this.bot.api, this.options.commands?.() ?? new Map(), this.options.log));
+    if (this.options.webhook) {
+      const { url, secret } = this.options.webhook;
+      await this.setup("setWebhook", () => this.bot.api.setWebhook(url, { secret_token: secret, allowed_updates: ALLOWED_UPDATES }));
+      this.options.log.info("Telegram webhook registered", { bot: this.bot.botInfo.username, path: new URL(url).pathname });
+      return;
+    }
+    // A webhook left set by an earlier deployment would make getUpdates fail with 409.
+    await this.setup("deleteWebhook", () => this.bot.api.deleteWebhook());
+    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES }, silent: true, retryInterval: "exponential", maxRetryTime: Number.MAX_SAFE_INTEGER } });
+    this.options.log.info("Telegram long polling started", { bot: this.bot.botInfo.username });
+  }
+
+  /** Stops taking updates (polling stops; webhook requests get 503 and are redelivered), finishes those in flight. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const abortLater = setTimeout(() => this.shutdown.abort(), this.options.shutdownGraceMs ?? 10_000);
+    try {
+      if (this.runner) await this.runner.stop(); // no more getUpdates
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    } finally {
+      clearTimeout(abortLater);
+    }
+  }
+
+  async send(to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }> {
+    let last: number | undefined;
+    for (const call of toSendCalls(to.externalChatId, message)) {
+      const { text, ...other } = call;
+      try {
+        last = (await this.bot.api.sendMessage(to.externalChatId, text, other, this.shutdown.signal as never)).message_id; // grammY types its signal with the abort-controller shim
+      } catch (error) {
+        throw sendFailure(to.externalChatId, error);
+      }
+    }
+    return { externalMessageId: last === undefined ? undefined : String(last) };
+  }
+
+  /** Feeds one update through the middleware, as polling or a webhook would (tests, benchmark). */
+  handleUpdate(update: Update): Promise<void> {
+    return this.bot.handleUpdate(update);
+  }
+
+  /**
+   * The webhook endpoint for the app's HTTP server (at the path of TELEGRAM_WEBHOOK_URL). A wrong
+   * secret is answered 401 before the body is read, and nothing is stored; a body that is not an
+   * update gets 400/413; a failure to store gets 500, so Telegram delivers the update again.
+   */
+  webhookRoute(): Route {
+    const webhook = this.options.webhook;
+    if (!webhook) throw new Error("webhookRoute() needs the webhook option");
+    const path = new URL(webhook.url).pathname;
+    const log = this.options.log;
+    const callback = webhookCallback(this.bot, (req: IncomingMessage, res: ServerResponse) => limitedHttpAdapter(req, res, () => log.warn("Telegram webhook request refused: wrong secret token", { remote: req.socket.remoteAddress })), {
+      secretToken: webhook.secret,
+      // Past this, answer 500 so Telegram retries; the redelivery is recognised as a duplicate.
+      timeoutMilliseconds: 55_000,
+      onTimeout: "throw",
+    });
+    return async (req, res) => {
+      if (req.url?.split("?")[0] !== path) return false;
+      if (req.method !== "POST") {
+        sendJson(res, 405, { error: "method_not_allowed", message: "Telegram posts updates here" });
+        return true;
+      }
+      if (this.stopping) {
+        sendJson(res, 503, { error: "stopping", message: "shutting down; Telegram will deliver this update again" });
+        return true;
+      }
+      await this.track((async () => {
+        try {
+          await callback(req, res);
+        } catch (error) {
+          if (res.headersSent) return;
+          if (error instanceof WebhookPayloadError) {
+            log.warn("Telegram webhook request refused", { status: error.status, error });
+            sendJson(res, error.status, { error: "bad_update", message: error.message });
+          } else {
+            log.error("Telegram update failed; answering 500 so Telegram delivers it again", { error: (error as { error?: Error }).error ?? (error as Error) });
+            sendJson(res, 500, { error: "internal", message: "the update was not stored; Telegram will deliver it again" });
+          }
+        }
+      })());
+      return true;
+    };
+  }
+
+  private async onUpdate(ctx: Context): Promise<void> {
+    const event = toInbound(ctx.update, ctx.me);
+    if (!event || !this.deliver) {
+      this.options.log.debug("Telegram update ignored", { updateId: ctx.update.update_id });
+      return;
+    }
+    const press = ctx.callbackQuery;
+    const keyboard = press?.message && press.message.date !== 0 ? { chatId: press.message.chat.id, messageId: press.message.message_id } : undefined;
+    if (press) {
+      // Stop the button's spinner and take the keyboard away at once, so a question is answered once.
+      this.track(ctx.api.answerCallbackQuery(press.id).catch((e: unknown) => this.options.log.debug("answerCallbackQuery failed", { error: e as Error })));
+      if (keyboard) {
+        if (!this.pressed.add(keyboard.chatId, keyboard.messageId)) {
+          this.options.log.debug("second press on an answered keyboard ignored", { updateId: ctx.update.update_id });
+          return;
+        }
+        this.track(ctx.api.editMessageReplyMarkup(keyboard.chatId, keyboard.messageId, { reply_markup: NO_KEYBOARD })
+          .catch((e: unknown) => this.options.log.debug("removing an answered keyboard failed", { error: e as Error })));
+      }
+    }
+    try {
+      await this.deliver(event);
+    } catch (error) {
+      if (keyboard) this.pressed.delete(keyboard.chatId, keyboard.messageId); // a redelivery may try again
+      throw error;
+    }
+  }
+
+  private async setup<T>(step: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw setupFailure(step, this.apiRoot, error);
+    }
+  }
+
+  /** Keeps a promise in the set shutdown waits for. */
+  private track<T>(promise: Promise<T>): Promise<T> {
+    this.inFlight.add(promise);
+    void promise.finally(() => this.inFlight.delete(promise)).catch(() => {});
+    return promise;
+  }
+}

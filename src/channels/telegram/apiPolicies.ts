@@ -1,0 +1,84 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { apiThrottler } from "@grammyjs/transformer-throttler";
+import type { Api, Transformer } from "grammy";
+import type { Logger } from "../../core/log";
+
+/** Telegram's flood limits as Rapport applies them; tests shorten them. */
+export interface TelegramLimits {
+  /** Minimum gap between messages to one private chat (Telegram: about one per second). */
+  perChatMs: number;
+  /** Messages per second over all chats (Telegram: about 30). */
+  perSecond: number;
+}
+
+/** https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this */
+export const TELEGRAM_LIMITS: TelegramLimits = { perChatMs: 1000, perSecond: 30 };
+
+/** Methods that put a message in a chat; these are what Telegram's flood limits count. */
+const SENDS = new Set(["sendMessage", "sendPhoto", "sendDocument", "sendSticker", "sendVoice", "sendVideo", "sendAudio", "sendLocation", "sendContact", "copyMessage", "forwardMessage"]);
+
+/** Setup calls at start: a flood wait or 5xx is retried a few times; an unreachable server fails start at once, saying so. */
+const SETUP = new Set(["getMe", "setWebhook", "deleteWebhook"]);
+
+/** Answers to a button press: stale within seconds, so retried once at most. */
+const EPHEMERAL = new Set(["answerCallbackQuery", "editMessageReplyMarkup", "editMessageText"]);
+
+/**
+ * Installs how Rapport talks to the Bot API, using grammY's own plugins:
+ * - auto-retry: a send that meets a 429 waits `retry_after` and is retried, never dropped; a 5xx or
+ *   network error is retried with backoff, without limit (shutdown aborts it through its signal, and
+ *   the engine records the failed send). Setup calls retry a few times, but fail start at once when
+ *   the server cannot be reached. Callback answers and keyboard edits give up quickly, since they
+ *   are stale in seconds; menu commands are cosmetic and never retried, so a server that refuses
+ *   them cannot stall start.
+ * - throttler (outermost, so a chat's next message waits behind one that is waiting out a 429):
+ *   about 30 messages/s overall and 1/s per chat, on send methods only, so answering a button press
+ *   or removing its keyboard never delays the reply.
+ * `limits: false` turns throttling off (the benchmark's fake transport measures the adapter, not Telegram).
+ */
+export function installApiPolicies(api: Api, log: Logger, limits: TelegramLimits | false): void {
+  api.config.use(logFloodWaits(log), logPollingFailures(log));
+  api.config.use(only(SENDS, autoRetry()));
+  api.config.use(only(SETUP, autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true })));
+  api.config.use(only(EPHEMERAL, autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: 5, rethrowHttpErrors: true, rethrowInternalServerErrors: true })));
+  if (limits) {
+    api.config.use(only(SENDS, apiThrottler({
+      global: { reservoir: limits.perSecond, reservoirRefreshAmount: limits.perSecond, reservoirRefreshInterval: 1000 },
+      out: { maxConcurrent: 1, minTime: limits.perChatMs },
+    })));
+  }
+}
+
+/** Applies a transformer to some methods only; the others go straight through. */
+function only(methods: Set<string>, transformer: Transformer): Transformer {
+  return (prev, method, payload, signal) => (methods.has(method) ? transformer(prev, method, payload, signal) : prev(method, payload, signal));
+}
+
+/** Innermost: logs each flood wait Telegram asks for, so operators see 429s the plugin absorbs. */
+function logFloodWaits(log: Logger): Transformer {
+  return async (prev, method, payload, signal) => {
+    const result = await prev(method, payload, signal);
+    if (!result.ok && result.parameters?.retry_after !== undefined) {
+      log.warn("Telegram asked to slow down; retrying after the wait it gave", { method, retryAfterSeconds: result.parameters.retry_after });
+    }
+    return result;
+  };
+}
+
+/**
+ * The runner retries a failed `getUpdates` on its own and would print to stderr; it runs silent and
+ * this logs the failure instead, as a JSON line like every other (a 409 means another process polls).
+ */
+function logPollingFailures(log: Logger): Transformer {
+  return async (prev, method, payload, signal) => {
+    if (method !== "getUpdates") return prev(method, payload, signal);
+    try {
+      const result = await prev(method, payload, signal);
+      if (!result.ok) log.warn("Telegram refused getUpdates; the runner retries", { errorCode: result.error_code, description: result.description });
+      return result;
+    } catch (error) {
+      if (!signal?.aborted) log.warn("could not reach Telegram for updates; the runner retries", { error: error as Error });
+      throw error;
+    }
+  };
+}
