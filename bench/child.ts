@@ -1,27 +1,104 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
 import type { Dialect } from "../src/db/Database";
 import { BenchFailure } from "./BenchFailure";
-import type { DbResult, MeasureOptions } from "./measure";
+import type { PathName } from "./BenchPath";
+import { sessionsPerMeasurement, type DbResult, type MeasureOptions } from "./measure";
+import { TURN_DONE, TURN_READY, TURNS_ENV } from "./turns";
 
-/** Set in a child's environment: measure the one database named by --db and print its JSON line. */
+/** Set in a child's environment: measure the one database and path named by --db and --path and print its JSON line. */
 export const CHILD_ENV = "RAPPORT_BENCH_CHILD";
 
+type ChildOptions = Pick<MeasureOptions, "customers" | "inflight" | "repeat">;
+
 /**
- * Measures one database in a new Node process running this same script (same tsx loader flags).
- * Each database gets its own heap, JIT and RSS high-water mark: in one process, PostgreSQL's peak RSS
- * would include whatever SQLite's run left behind. The child's stderr is passed through.
+ * Measures one database on every path in `paths`, each in its own child process, the children taking
+ * turns session by session (turns.ts): core, telegram, then telegram, core, and so on. Each path's
+ * runs sit seconds from the other's, so their ratio is the adapter and not the machine's swing, and
+ * the alternating order cancels a steady drift. The children are started, and their modules loaded,
+ * before the first turn.
  */
-export function measureInChild(dialect: Dialect, options: Pick<MeasureOptions, "customers" | "inflight" | "repeat">): Promise<DbResult> {
-  const args = [...process.execArgv, process.argv[1]!, "--db", dialect, "--customers", String(options.customers), "--inflight", String(options.inflight), "--repeat", String(options.repeat), "--json"];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { env: { ...process.env, [CHILD_ENV]: "1" }, stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => { out += chunk; });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || !line.startsWith("{")) return reject(new BenchFailure(`the ${dialect} run failed (exit code ${code}); its error is above`));
-      resolve(JSON.parse(line) as DbResult);
+export async function measurePaths(dialect: Dialect, paths: readonly PathName[], options: ChildOptions): Promise<DbResult[]> {
+  const children = paths.map((path) => new MeasurementChild(dialect, path, options));
+  try {
+    await Promise.all(children.map((c) => c.waitReady()));
+    for (let session = 0; session < sessionsPerMeasurement(options); session++) {
+      for (const child of session % 2 ? [...children].reverse() : children) await child.turn();
+    }
+    return await Promise.all(children.map((c) => c.end()));
+  } catch (error) {
+    for (const child of children) child.kill();
+    throw error;
+  }
+}
+
+/**
+ * One database × path in a new Node process running this same script (same tsx loader flags). Each
+ * gets its own heap, JIT and RSS high-water mark: in one process, PostgreSQL's peak RSS would include
+ * whatever SQLite's run left behind, and one path would run on code the other had warmed (or
+ * deoptimised). The child's stderr is passed through.
+ */
+class MeasurementChild {
+  private readonly child: ChildProcess;
+  private readonly result: Promise<DbResult>;
+  private ready = false;
+  private turnsDone = 0;
+  private exited = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly dialect: Dialect, private readonly path: PathName, options: ChildOptions) {
+    const args = [...process.execArgv, process.argv[1]!, "--db", dialect, "--path", path, "--customers", String(options.customers), "--inflight", String(options.inflight), "--repeat", String(options.repeat), "--json"];
+    this.child = spawn(process.execPath, args, { env: { ...process.env, [CHILD_ENV]: "1", [TURNS_ENV]: "1" }, stdio: ["pipe", "pipe", "inherit"] });
+    let json = "";
+    createInterface({ input: this.child.stdout! }).on("line", (line) => {
+      if (line === TURN_READY) this.ready = true;
+      else if (line === TURN_DONE) this.turnsDone++;
+      else if (line.startsWith("{")) json = line;
+      this.wake?.();
     });
-  });
+    this.result = new Promise((resolve, reject) => {
+      this.child.on("error", reject);
+      this.child.on("close", (code) => {
+        this.exited = true;
+        this.wake?.();
+        if (code !== 0 || !json) return reject(new BenchFailure(`the ${dialect} run on the ${path} path failed (exit code ${code}); its error is above`));
+        resolve(JSON.parse(json) as DbResult);
+      });
+    });
+    this.result.catch(() => {}); // awaited by end() or until(); not unhandled meanwhile
+  }
+
+  /** Resolves once the child waits for its turn (its modules are loaded). */
+  waitReady(): Promise<void> {
+    return this.until(() => this.ready);
+  }
+
+  /** Lets the child run one session and resolves when that session ended. */
+  async turn(): Promise<void> {
+    await this.waitReady();
+    this.ready = false;
+    const before = this.turnsDone;
+    this.child.stdin!.write("go\n");
+    await this.until(() => this.turnsDone > before);
+  }
+
+  /** No more turns: the child prints its result and exits. */
+  end(): Promise<DbResult> {
+    this.child.stdin!.end();
+    return this.result;
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill();
+  }
+
+  private async until(condition: () => boolean): Promise<void> {
+    while (!condition()) {
+      if (this.exited) {
+        await this.result;
+        throw new BenchFailure(`the ${this.dialect} run on the ${this.path} path ended before its last turn`);
+      }
+      await new Promise<void>((wake) => { this.wake = wake; });
+    }
+  }
 }

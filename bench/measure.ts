@@ -1,9 +1,11 @@
 import type { Dialect } from "../src/db/Database";
+import type { PathName } from "./BenchPath";
 import { calibrate, customerRunner, MESSAGES_PER_CUSTOMER } from "./customer";
 import { runClosedLoop, runOpenLoop } from "./drive";
 import { RssSampler, snapshotMemory, type MemorySnapshot } from "./memory";
 import { openSession, type BenchSession } from "./session";
 import { median, summarise } from "./stats";
+import { takeTurn } from "./turns";
 import { rowsOf, verifySession } from "./verify";
 
 /** How hard to push, and where PostgreSQL lives. */
@@ -12,14 +14,14 @@ export interface MeasureOptions {
   inflight: number;
   /** Customers played before each measured run and not counted (JIT, statement caches, pool). */
   warmup: number;
-  /** Full-speed runs per database (each on a fresh database); the median is reported. */
+  /** Full-speed runs per database and path (each on a fresh database); the median is reported. */
   repeat: number;
   /** Offered load of the latency run, in messages per second. */
   offeredMsgPerSec: number;
   pgServer: string;
 }
 
-/** One database's figures; the first five fields are the bench's contract with `--json` readers. */
+/** One database's figures on one path; the first five fields are the bench's contract with `--json` readers. */
 export interface DbResult {
   db: Dialect;
   /** Messages per second at full speed, `inflight` customers at a time: the median of `msgPerSecRuns`. */
@@ -43,21 +45,31 @@ export interface DbResult {
   rssFullMb: number;
   heapHalfMb: number;
   heapFullMb: number;
+  /** How the customers' messages came in (BenchPath). */
+  path: PathName;
+  /** This process's CPU time per message at full speed (user + system, µs): the median over the runs. */
+  cpuUsPerMsg: number;
+}
+
+/** Sessions (fresh databases) one measurement opens: `repeat` full-speed runs, then the latency run. */
+export function sessionsPerMeasurement(options: Pick<MeasureOptions, "repeat">): number {
+  return options.repeat + 1;
 }
 
 /**
- * Measures one database: `repeat` full-speed runs for throughput, then an open-loop run for latency,
- * each on a fresh database with its own calibration and warm-up, each verified against the database
- * at the end. Peak RSS is sampled throughout. The median of several runs, because on a shared 2-core
- * VM one run can be 30% off, and the first run in a process is still warming the JIT.
+ * Measures one database on one path: `repeat` full-speed runs for throughput, then an open-loop run
+ * for latency, each on a fresh database with its own calibration and warm-up, each verified against
+ * the database at the end, each in a turn the parent gives (turns.ts). Peak RSS is sampled
+ * throughout. The median of several runs, because on a shared 2-core VM one run can be 30% off, and
+ * the first run in a process is still warming the JIT.
  */
-export async function measureDatabase(dialect: Dialect, options: MeasureOptions): Promise<DbResult> {
+export async function measureDatabase(dialect: Dialect, path: PathName, options: MeasureOptions): Promise<DbResult> {
   const sampler = new RssSampler(50).start();
   try {
     const speeds: (Throughput & { interactions: number })[] = [];
-    for (let i = 0; i < options.repeat; i++) speeds.push(await inSession(dialect, options, (run) => throughputRun(run, options)));
+    for (let i = 0; i < options.repeat; i++) speeds.push(await takeTurn(() => inSession(dialect, path, options, (run) => throughputRun(run, options))));
     const speed = speeds.at(-1)!; // memory figures: the last run, in the warmest process
-    const latency = await inSession(dialect, options, (run) => latencyRun(run, options));
+    const latency = await takeTurn(() => inSession(dialect, path, options, (run) => latencyRun(run, options)));
     return {
       db: dialect,
       msgPerSec: median(speeds.map((r) => r.msgPerSec)),
@@ -74,6 +86,8 @@ export async function measureDatabase(dialect: Dialect, options: MeasureOptions)
       rssFullMb: speed.full.rssMb,
       heapHalfMb: speed.half.heapUsedMb,
       heapFullMb: speed.full.heapUsedMb,
+      path,
+      cpuUsPerMsg: median(speeds.map((r) => r.cpuUsPerMsg)),
     };
   } finally {
     sampler.stop();
@@ -90,13 +104,12 @@ interface PreparedRun {
  * Opens a fresh session, calibrates on one customer, warms up, hands over to `body`, and then checks
  * that the database holds exactly what the customers played (calibration + warm-up + measured).
  */
-async function inSession<T>(dialect: Dialect, options: MeasureOptions, body: (run: PreparedRun) => Promise<T>): Promise<T & { interactions: number }> {
-  const session = await openSession(dialect, options.pgServer);
+async function inSession<T>(dialect: Dialect, path: PathName, options: MeasureOptions, body: (run: PreparedRun) => Promise<T>): Promise<T & { interactions: number }> {
+  const session = await openSession(dialect, options.pgServer, path);
   try {
-    const deliver = session.app.engine.deliver;
-    const expectedReplies = await calibrate(deliver, session.channel, "calibration");
-    const rowsPerCustomer = await rowsOf(session, "calibration");
-    await runClosedLoop(0, options.warmup, options.inflight, customerRunner({ deliver, channel: session.channel, prefix: "warmup-", expectedReplies }));
+    const expectedReplies = await calibrate(session.path);
+    const rowsPerCustomer = await rowsOf(session, session.path.userId("calibration", 0));
+    await runClosedLoop(0, options.warmup, options.inflight, customerRunner({ path: session.path, group: "warmup", expectedReplies }));
     const result = await body({ session, expectedReplies });
     const interactions = await verifySession(session, {
       customers: 1 + options.warmup + options.customers,
@@ -110,9 +123,10 @@ async function inSession<T>(dialect: Dialect, options: MeasureOptions, body: (ru
   }
 }
 
-/** One full-speed run's rate, and memory after each half of its customers. */
+/** One full-speed run's rate and CPU time per message, and memory after each half of its customers. */
 interface Throughput {
   msgPerSec: number;
+  cpuUsPerMsg: number;
   half: MemorySnapshot;
   full: MemorySnapshot;
 }
@@ -122,24 +136,29 @@ interface Throughput {
  * per-contact leak shows as the second figure growing with the customer count.
  */
 async function throughputRun({ session, expectedReplies }: PreparedRun, options: MeasureOptions): Promise<Throughput> {
-  const play = customerRunner({ deliver: session.app.engine.deliver, channel: session.channel, prefix: "customer-", expectedReplies });
+  const play = customerRunner({ path: session.path, group: "customer", expectedReplies });
   const half = Math.floor(options.customers / 2);
   let elapsedMs = 0;
+  let cpuUs = 0;
   const timed = async (first: number, count: number): Promise<MemorySnapshot> => {
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await runClosedLoop(first, count, options.inflight, play);
+    const used = process.cpuUsage(cpu);
     elapsedMs += performance.now() - started;
+    cpuUs += used.user + used.system;
     return snapshotMemory();
   };
   const halfMemory = await timed(0, half);
   const fullMemory = await timed(half, options.customers - half);
-  return { msgPerSec: (options.customers * MESSAGES_PER_CUSTOMER) / (elapsedMs / 1000), half: halfMemory, full: fullMemory };
+  const messages = options.customers * MESSAGES_PER_CUSTOMER;
+  return { msgPerSec: messages / (elapsedMs / 1000), cpuUsPerMsg: cpuUs / messages, half: halfMemory, full: fullMemory };
 }
 
 /** Open loop at the offered rate; every message's deliver-to-resolve time is kept. */
 async function latencyRun({ session, expectedReplies }: PreparedRun, options: MeasureOptions) {
   const latencies = new Float64Array(options.customers * MESSAGES_PER_CUSTOMER);
-  const play = customerRunner({ deliver: session.app.engine.deliver, channel: session.channel, prefix: "customer-", expectedReplies, latencies });
+  const play = customerRunner({ path: session.path, group: "customer", expectedReplies, latencies });
   await runOpenLoop(options.customers, options.offeredMsgPerSec / MESSAGES_PER_CUSTOMER, play);
   return summarise(latencies);
 }

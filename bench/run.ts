@@ -1,22 +1,25 @@
 /**
- * `npm run bench [-- --json] [--customers N] [--inflight N] [--repeat N] [--db sqlite|postgresql|both]`
+ * `npm run bench [-- --json] [--customers N] [--inflight N] [--repeat N] [--db sqlite|postgresql|both] [--path core|telegram|both]`
  *
- * Drives simulated customers through bench/flows/signup.yaml straight into the engine and prints
- * messages/s at full speed, p50/p99 latency at 1,000 messages/s offered, and peak RSS, per database.
- * Each database is measured in its own child process (see child.ts). See bench/README.md.
+ * Drives simulated customers through bench/flows/signup.yaml into the engine, straight (core path)
+ * and through the grammY adapter (telegram path), and prints messages/s at full speed, p50/p99
+ * latency at 1,000 messages/s offered, and peak RSS, per database and path, plus what the adapter
+ * costs. Each database × path is measured in its own child process, the paths taking turns (see
+ * child.ts). See bench/README.md.
  */
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import type { Dialect } from "../src/db/Database";
 import { BenchFailure } from "./BenchFailure";
-import { CHILD_ENV, measureInChild } from "./child";
+import { PATH_NAMES, type PathName } from "./BenchPath";
+import { CHILD_ENV, measurePaths } from "./child";
 import { DEFAULT_PG_SERVER, postgresProblem } from "./databases";
 import { measureDatabase, type DbResult, type MeasureOptions } from "./measure";
 import { jsonLine, table } from "./report";
 
-const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both]";
+const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both] [--path core|telegram|both]";
 
-function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
+function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: PathName[] } {
   const { values } = parseArgs({
     options: {
       json: { type: "boolean", default: false },
@@ -24,6 +27,7 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
       inflight: { type: "string", default: "100" },
       repeat: { type: "string", default: "3" },
       db: { type: "string", default: "both" },
+      path: { type: "string", default: "both" },
     },
   });
   const count = (name: "customers" | "inflight" | "repeat") => {
@@ -33,9 +37,12 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
   };
   const db = values.db!;
   if (!["sqlite", "postgresql", "both"].includes(db)) throw new BenchFailure(`--db must be sqlite, postgresql or both, not "${db}"\n${USAGE}`);
+  const path = values.path!;
+  if (![...PATH_NAMES, "both"].includes(path)) throw new BenchFailure(`--path must be core, telegram or both, not "${path}"\n${USAGE}`);
   return {
     json: values.json!,
     dbs: db === "both" ? ["sqlite", "postgresql"] : [db as Dialect],
+    paths: path === "both" ? [...PATH_NAMES] : [path as PathName],
     customers: count("customers"),
     inflight: count("inflight"),
     repeat: count("repeat"),
@@ -48,12 +55,12 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[] } {
 async function main() {
   const opts = options();
   if (process.env[CHILD_ENV]) {
-    process.stdout.write(jsonLine(await measureDatabase(opts.dbs[0]!, opts)) + "\n");
+    process.stdout.write(jsonLine(await measureDatabase(opts.dbs[0]!, opts.paths[0]!, opts)) + "\n");
     return;
   }
   if (!opts.json) {
-    console.log(`Rapport bench: ${opts.customers} customers × 4 messages, ${opts.inflight} in flight, bench/flows/signup.yaml; node ${process.version}, ${availableParallelism()} CPUs`);
-    console.log(`msg/s: median of ${opts.repeat} full-speed runs; latency at ${opts.offeredMsgPerSec} msg/s offered (open loop); warm-up ${opts.warmup} customers; fresh database per run\n`);
+    console.log(`Rapport bench: ${opts.customers} customers × 4 messages, ${opts.inflight} in flight, bench/flows/signup.yaml, path ${opts.paths.join(" + ")}; node ${process.version}, ${availableParallelism()} CPUs`);
+    console.log(`msg/s: median of ${opts.repeat} full-speed runs; latency at ${opts.offeredMsgPerSec} msg/s offered (open loop); warm-up ${opts.warmup} customers; fresh database per run; the paths take turns run by run\n`);
   }
   const results: DbResult[] = [];
   for (const db of opts.dbs) {
@@ -64,9 +71,10 @@ async function main() {
         continue;
       }
     }
-    const result = await measureInChild(db, opts);
-    results.push(result);
-    if (opts.json) console.log(jsonLine(result));
+    for (const result of await measurePaths(db, opts.paths, opts)) {
+      results.push(result);
+      if (opts.json) console.log(jsonLine(result));
+    }
   }
   if (!opts.json && results.length > 0) console.log(table(results));
 }

@@ -2,23 +2,24 @@ import { join } from "node:path";
 import { createApp, type App } from "../src/app/createApp";
 import { silentLogger } from "../src/core/log";
 import type { Dialect } from "../src/db/Database";
-import { CountingChannel } from "./CountingChannel";
+import type { BenchPath, PathName } from "./BenchPath";
+import { corePath } from "./corePath";
 import { freshDatabase } from "./databases";
 
 /** The repository root; the bench serves `bench/flows` with the shipped `locales`. */
 export const ROOT = join(import.meta.dirname, "..");
 
-/** A Rapport core on a fresh database with a counting channel attached: one measurement's world. */
+/** A Rapport core on a fresh database with one path for customers to come in by: one measurement's world. */
 export interface BenchSession {
   dialect: Dialect;
   app: App;
-  channel: CountingChannel;
-  /** Closes the app (waiting for in-flight work) and deletes the database. */
+  path: BenchPath;
+  /** Stops the path's channel, closes the app (waiting for in-flight work) and deletes the database. */
   close(): Promise<void>;
 }
 
-/** Starts the app exactly as production does (migrations, flow registration), minus channels and hot reload. */
-export async function openSession(dialect: Dialect, pgServer: string): Promise<BenchSession> {
+/** Starts the app exactly as production does (migrations, flow registration), minus hot reload, with `pathName`'s channel. */
+export async function openSession(dialect: Dialect, pgServer: string, pathName: PathName): Promise<BenchSession> {
   const database = await freshDatabase(dialect, pgServer);
   let app: App;
   try {
@@ -30,12 +31,20 @@ export async function openSession(dialect: Dialect, pgServer: string): Promise<B
     await database.dispose();
     throw error;
   }
-  const channel = new CountingChannel();
-  app.engine.attach(channel);
+  let path: BenchPath;
+  try {
+    // Imported only when used, so a core-path child does not load grammY (its heap figures stay the engine's).
+    path = pathName === "core" ? corePath(app) : await (await import("./telegramPath")).telegramPath(app);
+  } catch (error) {
+    await app.close();
+    await database.dispose();
+    throw error;
+  }
   return {
-    dialect, app, channel,
+    dialect, app, path,
     async close() {
       try {
+        await path.close();
         await app.close();
       } finally {
         await database.dispose();

@@ -11,18 +11,19 @@ export interface Expectation {
   repliesPerCustomer: number;
 }
 
-/** History rows stored for one customer of the bench channel. */
+/** History rows stored for one customer of the session's path (its channel name is part of the identity). */
 export async function rowsOf(session: BenchSession, externalUserId: string): Promise<number> {
   const prisma = session.app.db.prisma;
-  const identity = await prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: session.channel.name, externalId: externalUserId } } });
+  const identity = await prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: session.path.channel, externalId: externalUserId } } });
   if (!identity) throw new BenchFailure(`no contact was stored for customer ${externalUserId}`);
   return prisma.interaction.count({ where: { contactId: identity.contactId } });
 }
 
 /**
  * Checks, with one query, that every customer's conversation finished and every interaction was
- * stored and marked handled, and that the channel sent every reply. Throws BenchFailure naming each
- * mismatch. Returns the number of history rows.
+ * stored and marked handled, that the channel sent every reply, and whatever the path checks itself
+ * (the telegram path: every button press answered). Throws BenchFailure naming each mismatch. Returns
+ * the number of history rows.
  */
 export async function verifySession(session: BenchSession, expect: Expectation): Promise<number> {
   const [row] = await session.app.db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`SELECT
@@ -45,9 +46,10 @@ export async function verifySession(session: BenchSession, expect: Expectation):
     idle: n,
   };
   const wrong = Object.entries(wanted).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k}: ${got[k]} in the database, expected ${v}`);
-  if (session.channel.total !== n * expect.repliesPerCustomer) wrong.push(`replies sent: ${session.channel.total}, expected ${n * expect.repliesPerCustomer}`);
+  if (session.path.total !== n * expect.repliesPerCustomer) wrong.push(`replies sent: ${session.path.total}, expected ${n * expect.repliesPerCustomer}`);
+  wrong.push(...(await session.path.check(n)));
   if (wrong.length > 0) {
-    throw new BenchFailure(`${session.dialect}: after ${n} customers the run is not what the bench measures:\n  ${wrong.join("\n  ")}`);
+    throw new BenchFailure(`${session.dialect}, ${session.path.name} path: after ${n} customers the run is not what the bench measures:\n  ${wrong.join("\n  ")}`);
   }
   return got.interactions!;
 }

@@ -6,21 +6,29 @@
  * keyboard removal is what stops late presses.
  */
 export class PressedKeyboards {
-  private readonly seen = new Set<string>();
+  // Two generations instead of evicting one entry at a time: deleting a Set's oldest entry leaves a
+  // hole every new iterator skips again (measured: 6.5 µs per press once full, 0.8 µs like this).
+  private current = new Set<string>();
+  private previous = new Set<string>();
 
   constructor(private readonly capacity = 10_000) {}
 
-  /** Records a press; false when this keyboard was already pressed. */
+  /** Records a press; false when this keyboard was already pressed. Remembers between capacity/2 and capacity presses. */
   add(chatId: number, messageId: number): boolean {
     const key = `${chatId}:${messageId}`;
-    if (this.seen.has(key)) return false;
-    this.seen.add(key);
-    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value!);
+    if (this.current.has(key) || this.previous.has(key)) return false;
+    this.current.add(key);
+    if (this.current.size >= this.capacity / 2) {
+      this.previous = this.current;
+      this.current = new Set();
+    }
     return true;
   }
 
   /** Forgets a press whose handling failed, so Telegram's redelivery of it is handled. */
   delete(chatId: number, messageId: number): void {
-    this.seen.delete(`${chatId}:${messageId}`);
+    const key = `${chatId}:${messageId}`;
+    this.current.delete(key);
+    this.previous.delete(key);
   }
 }

@@ -28,14 +28,13 @@ describe("PressedKeyboards", () => {
     expect(pressed.add(123, 41)).toBe(false);
   });
 
-  it("forgets the oldest press past its capacity", () => {
-    const pressed = new PressedKeyboards(2);
-    pressed.add(1, 1);
-    pressed.add(1, 2);
-    pressed.add(1, 3); // evicts 1:1
+  it("remembers at least capacity/2 presses and forgets the oldest generation past capacity", () => {
+    const pressed = new PressedKeyboards(4); // generations of 2
+    for (const m of [1, 2, 3, 4]) expect(pressed.add(1, m)).toBe(true);
+    // 1:1 and 1:2 were the previous generation when 1:3 and 1:4 filled the current one: forgotten now
     expect(pressed.add(1, 3)).toBe(false);
-    expect(pressed.add(1, 2)).toBe(false);
-    expect(pressed.add(1, 1)).toBe(true); // forgotten, so accepted again (and evicts 1:2)
-    expect(pressed.add(1, 2)).toBe(true);
+    expect(pressed.add(1, 4)).toBe(false);
+    expect(pressed.add(1, 1)).toBe(true);
+    expect(pressed.add(1, 1)).toBe(false);
   });
 });
