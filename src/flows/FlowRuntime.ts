@@ -1,3 +1,4 @@
+import { Services } from "../core/services";
 import type { InboundBody, OutboundMessage } from "../core/message";
 import { ActionFailedError, ActionParamsError, UnknownActionError } from "../core/errors";
 import { isTransientDbError } from "../db/retry";
@@ -58,6 +59,7 @@ export class FlowRuntime {
     private readonly translator: () => Translator,
     private readonly db: Database,
     private readonly log: RuntimeLog,
+    private readonly services: Services = new Services(),
   ) {}
 
   /**
@@ -80,6 +82,7 @@ export class FlowRuntime {
   /** @internal */ get flows(): FlowCatalog { return this.catalog; }
   /** @internal */ get i18n(): Translator { return this.translator(); }
   /** @internal */ get database(): Database { return this.db; }
+  /** @internal */ get domain(): Services { return this.services; }
   /** @internal */ report(error: Error, context: Record<string, unknown>): void { this.log(error, context); }
 }
 
@@ -289,6 +292,7 @@ class Turn {
         t: this.t,
         lookup: (key) => this.rt.i18n.lookup(this.locale, key),
         db: this.rt.database,
+        services: this.rt.domain,
         stepKey,
         updateContact: (changes) => {
           if (changes.locale) { this.contactChanges.locale = changes.locale; this.view = undefined; }

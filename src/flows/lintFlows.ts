@@ -10,11 +10,9 @@ import { keywordList } from "./keywords";
 import { suggest } from "./suggest";
 import type { Flow, Step } from "./types";
 
-/** A flow file's path and text, as read from disk or given by a test. */
-export interface FlowSource {
-  file: string;
-  source: string;
-}
+import { fileKindOf, type FlowSource } from "./fileKinds";
+
+export type { FlowSource } from "./fileKinds";
 
 /** Every problem in a set of flow files, plus the flows that were valid on their own. */
 export interface LintResult {
@@ -46,6 +44,11 @@ export function lintFlows(sources: FlowSource[], translator: Translator): LintRe
   const problems: FlowProblem[] = [];
   const flows: Flow[] = [];
   for (const s of sources) {
+    const other = fileKindOf(s);
+    if (other) {
+      problems.push(...other.lint(s, translator)); // e.g. the loyalty rules: linted here, not a flow
+      continue;
+    }
     const r = loadFlowFile(s.file, s.source);
     problems.push(...r.problems);
     if (r.flow) flows.push(r.flow);

@@ -109,7 +109,8 @@ export function loadFlowFile(file: string, source: string): LoadResult {
   return { flow: { id, file, hash, source, description: parsed.data.description, triggers, steps, version: 0 }, problems };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** A zod issue as a marketer reads it: the field path, then the problem. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
   if (issue.code === "unrecognized_keys") return `${where}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   if (issue.code === "invalid_union") return `${where}not a valid value here (see flows/README.md for the accepted forms)`;
@@ -117,7 +118,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** The position of the deepest node on `path` that exists (a key for unknown fields). */
-function positionOf(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position, atKey: boolean): Position {
+export function positionOf(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position, atKey: boolean): Position {
   let node: unknown = doc.contents;
   let best: Position = { line: 1, col: 1 };
   for (const [n, part] of path.entries()) {

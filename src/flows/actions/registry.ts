@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { Database } from "../../db/Database";
+import type { Services } from "../../core/services";
 import type { ContactView, Translate, Variables } from "../types";
 
 /** What an action may use. It returns a value for `save_as`; it never sends messages itself. */
@@ -11,6 +12,8 @@ export interface ActionContext {
   /** i18next's object lookup in the conversation's locale (e.g. the FAQ topics). */
   lookup(key: string): unknown;
   db: Database;
+  /** Domain services (the loyalty ledger, referrals) by their keys. */
+  services: Services;
   /** Stable per (conversation run, step): use as the idempotency key of side effects. */
   stepKey: string;
   /** Changes contact fields (e.g. locale) in the same transaction that stores the turn. */
