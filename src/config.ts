@@ -22,6 +22,8 @@ export interface Settings {
   telegramWebhookSecret?: string;
   /** Another Bot API server (self-hosted, or an emulator in tests); unset means api.telegram.org. */
   telegramApiRoot?: string;
+  /** Bearer key shops send to `/api/v1` (purchases, refunds, points); unset, the API answers 503 to everything. */
+  rapportApiKey?: string;
 }
 
 /** The default database: an SQLite file next to the project, created on first start. */
@@ -63,6 +65,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     telegramWebhookUrl,
     telegramWebhookSecret,
     telegramApiRoot: telegramApiRoot?.replace(/\/+$/, ""),
+    rapportApiKey: env.RAPPORT_API_KEY?.trim() || undefined,
   };
 }
 

@@ -1,0 +1,60 @@
+import type { App } from "../../app/createApp";
+import type { Logger } from "../../core/log";
+import { sendJson, type Route } from "../server";
+import { bearerAuth } from "./bearerAuth";
+import { ApiError, InvalidFieldError } from "./errors";
+import { getPoints, postPurchase, postRefund, type Endpoint } from "./loyaltyEndpoints";
+import { toApiError } from "./toApiError";
+
+/** The endpoints under /api/v1: a path pattern (capturing parameters) and a handler per method. */
+const ENDPOINTS: { pattern: RegExp; methods: Record<string, Endpoint> }[] = [
+  { pattern: /^\/purchases$/, methods: { POST: postPurchase } },
+  { pattern: /^\/refunds$/, methods: { POST: postRefund } },
+  { pattern: /^\/contacts\/([^/]+)\/points$/, methods: { GET: getPoints } },
+];
+
+const PREFIX = "/api/v1";
+
+/**
+ * The shop-facing API (issue #6: purchases, refunds, points). Without a key every request gets 503,
+ * so an API left unconfigured is visibly off rather than open; with one, a request needs
+ * `Authorization: Bearer <key>` before anything else is looked at, paths included. Refusals are JSON
+ * `{error, field?, message}` and write nothing.
+ */
+export function apiRoutes(app: App, apiKey: string | undefined, log: Logger): Route {
+  const authorize = apiKey ? bearerAuth(apiKey) : undefined;
+  return async (req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
+    try {
+      if (!authorize) throw new ApiError(503, "api_disabled", "set RAPPORT_API_KEY to enable the API");
+      authorize(req);
+      const sub = path.slice(PREFIX.length);
+      const endpoint = ENDPOINTS.find((e) => e.pattern.test(sub));
+      if (!endpoint) throw new ApiError(404, "not_found", `no endpoint ${PREFIX}${sub}; see README.md, "HTTP API"`);
+      const handler = endpoint.methods[req.method ?? ""];
+      const allow = Object.keys(endpoint.methods).join(", ");
+      if (!handler) throw new ApiError(405, "method_not_allowed", `${req.method} is not accepted here; use ${allow}`, undefined, { allow });
+      const params = endpoint.pattern.exec(sub)!.slice(1).map(decodeParam);
+      const reply = await handler(app, req, params);
+      sendJson(res, reply.status, reply.body);
+    } catch (error) {
+      const refusal = toApiError(error);
+      if (!refusal) throw error; // a fault, not a bad request: the server logs it and answers 500
+      if (refusal.status === 401) log.warn("API request refused: missing or wrong API key", { method: req.method, path, remote: req.socket.remoteAddress });
+      else log.debug("API request refused", { method: req.method, path, status: refusal.status, error: refusal.apiCode, field: refusal.field });
+      for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
+      sendJson(res, refusal.status, refusal.body());
+    }
+    return true;
+  };
+}
+
+/** URL-decodes a path parameter (`telegram%3A42` and `telegram:42` both work). */
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new InvalidFieldError("customer", `"${raw}" is not valid URL encoding`, "invalid");
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * `rapport purchases import` as an operator runs it (a child process on a fresh database), plus the
+ * progress bar in-process with a TTY-like stderr.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { newId } from "../../src/core/ids";
+import { ImportFileError, runPurchasesImport } from "../../src/cli/purchasesImport";
+import type { App } from "../../src/app/createApp";
+import { runCli } from "../helpers/cli";
+import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
+import { startTestApp, useTestApps } from "../helpers/testApp";
+
+const urls: string[] = [];
+afterAll(async () => { for (const u of urls) await dropDatabase(u); });
+const startApp = useTestApps();
+const dir = mkdtempSync(join(tmpdir(), "rapport-import-"));
+
+/** A migrated database with contacts `shop:<name>`; returns its URL and the contacts' ids. */
+async function databaseWith(...names: string[]): Promise<{ url: string; ids: Record<string, string> }> {
+  const url = await freshDatabaseUrl();
+  urls.push(url);
+  const t = await startTestApp({ url });
+  const ids: Record<string, string> = {};
+  for (const name of names) {
+    ids[name] = newId();
+    await t.app.db.prisma.contact.create({ data: { id: ids[name], displayName: name } });
+    await t.app.db.prisma.channelIdentity.create({ data: { channel: "shop", externalId: name, contactId: ids[name] } });
+  }
+  await t.close();
+  return { url, ids };
+}
+
+function csv(name: string, text: string): string {
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+async function counts(url: string) {
+  const t = await startTestApp({ url });
+  try {
+    const p = t.app.db.prisma;
+    const points = Object.fromEntries((await p.contact.findMany()).map((c) => [c.displayName, c.points]));
+    return { purchases: await p.purchase.count(), ledger: await p.ledgerEntry.count(), points };
+  } finally {
+    await t.close();
+  }
+}
+
+describe("rapport purchases import", () => {
+  it("imports good rows, lists rejected ones with their line, exits 1, and counts a re-import as duplicates", async () => {
+    const { url, ids } = await databaseWith("alice", 'Smith, "Jr"');
+    const file = csv("mixed.csv", [
+      "\uFEFFamount,Currency,customer,orderId,occurredAt,note", // BOM, any order, any case, an extra column
+      `19.99,eur,shop:alice,A1,2024-05-01T10:00:00Z,first`,
+      "",
+      `"1,000.00",EUR,shop:alice,A2,,thousands separator`,
+      `12.345,EUR,shop:alice,A3,,too precise`,
+      `5,EUR,${ids.alice},A4,2024-05-02,"a note`,
+      `spanning lines"`,
+      `"7.50",usd,"shop:Smith, ""Jr""",B1,2024-05-03T09:00:00+02:00,quoted customer`,
+      `3,EUR,shop:nobody,C1,,unknown`,
+      `4,EUR,shop:alice,A5,2024-05-01T10:00:00,no zone`,
+      `1,EUR,shop:alice`,
+    ].join("\r\n") + "\r\n");
+    const r = await runCli(["purchases", "import", file], { env: { DATABASE_URL: url } });
+    expect(r.stdout).toBe([
+      "imported 3, duplicates 0, rejected 5",
+      `${file}:4: amount: "1,000.00" is not a number; use digits with a dot for decimals, e.g. 19.99`,
+      `${file}:5: amount: "12.345" has more than 2 decimals; amounts are in currency units, e.g. 19.99`,
+      `${file}:9: customer: no contact matches "shop:nobody"; use a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456`,
+      `${file}:10: occurredAt: "2024-05-01T10:00:00" has no time zone; add Z or an offset such as +02:00`,
+      `${file}:11: row: has 3 fields, the header has 6`,
+      "",
+    ].join("\n"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("purchases import: 8/8 rows (100%)");
+    expect(await counts(url)).toEqual({ purchases: 3, ledger: 3, points: { alice: 24, 'Smith, "Jr"': 7 } }); // 19.99 → 19 plus 5; 7.50 → 7
+
+    const again = await runCli(["purchases", "import", file], { env: { DATABASE_URL: url } });
+    expect(again.stdout.split("\n")[0]).toBe("imported 0, duplicates 3, rejected 5");
+    expect(again.code).toBe(1);
+    expect(await counts(url)).toEqual({ purchases: 3, ledger: 3, points: { alice: 24, 'Smith, "Jr"': 7 } });
+  }, 60_000);
+
+  it("exits 0 when every row is imported, and reports an order id reused with another amount", async () => {
+    const { url } = await databaseWith("bob");
+    const ok = await runCli(["purchases", "import", csv("ok.csv", "customer,orderId,amount,currency\nshop:bob,X1,10,EUR\nshop:bob,X2,20.5,EUR\n")], { env: { DATABASE_URL: url } });
+    expect(ok.stdout).toBe("imported 2, duplicates 0, rejected 0\n");
+    expect(ok.code).toBe(0);
+    const file = csv("conflict.csv", "customer,orderId,amount,currency\nshop:bob,X1,11,EUR\n");
+    const conflict = await runCli(["purchases", "import", file], { env: { DATABASE_URL: url } });
+    expect(conflict.stdout).toBe(`imported 0, duplicates 0, rejected 1\n${file}:2: orderId: order X1: was already recorded for another customer, amount or currency; send a new order id\n`);
+    expect(conflict.code).toBe(1);
+  }, 60_000);
+
+  it("lists at most 50 rejected rows", async () => {
+    const { url } = await databaseWith("carol");
+    const rows = Array.from({ length: 60 }, (_, i) => `shop:carol,O${i},-${i + 1},EUR`);
+    const file = csv("many.csv", ["customer,orderId,amount,currency", ...rows].join("\n"));
+    const r = await runCli(["purchases", "import", file], { env: { DATABASE_URL: url } });
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toBe("imported 0, duplicates 0, rejected 60");
+    expect(lines[1]).toBe(`${file}:2: amount: must be more than 0, got -1`);
+    expect(lines).toHaveLength(52);
+    expect(lines[51]).toBe("… and 10 more");
+    expect(r.stderr.match(/^purchases import: /gm)).toHaveLength(10); // a line every 10% when stderr is not a TTY
+  }, 60_000);
+
+  it("names a missing file, a header without the needed columns, and a wrong command line", async () => {
+    const url = await freshDatabaseUrl();
+    urls.push(url);
+    const missing = await runCli(["purchases", "import", join(dir, "nope.csv")], { env: { DATABASE_URL: url } });
+    expect(missing.stderr).toBe(`rapport: ${join(dir, "nope.csv")}: no such file or folder\n`);
+    expect(missing.code).toBe(1);
+    const header = csv("header.csv", "customer;orderId;amount;currency\n");
+    const bad = await runCli(["purchases", "import", header], { env: { DATABASE_URL: url } });
+    expect(bad.stderr).toBe(`rapport: ${header}:1: the header lacks customer, orderId, amount, currency; expected the columns customer,orderId,amount,currency,occurredAt (occurredAt optional, any order)\n`);
+    expect(bad.code).toBe(1);
+    const usage = await runCli(["purchases", "import"], { env: { DATABASE_URL: url } });
+    expect(usage.stderr).toBe("rapport: purchases import takes one CSV file with the header customer,orderId,amount,currency,occurredAt\n");
+    expect(usage.code).toBe(2);
+  }, 60_000);
+});
+
+describe("runPurchasesImport", () => {
+  it("draws a progress bar on a TTY and ends it with a newline", async () => {
+    const { app } = await startApp();
+    const id = newId();
+    await app.db.prisma.contact.create({ data: { id, displayName: "dan" } });
+    const file = csv("tty.csv", `customer,orderId,amount,currency\n${id},T1,1,EUR\n${id},T2,2,EUR\n${id},T1,1,EUR\n`);
+    let out = "", err = "";
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { isTTY: true, write: (s: string) => (err += s) } } as never;
+    const code = await runPurchasesImport(file, async () => ({ ...app, close: async () => {} }) as App, io);
+    expect(code).toBe(0);
+    expect(out).toBe("imported 2, duplicates 1, rejected 0\n");
+    expect(err).toMatch(/^\r\[##########--------------------\] 1\/3 \d+ rows\/s /);
+    expect(err).toMatch(/\r\[#{30}\] 3\/3 \d+ rows\/s \n$/);
+  });
+
+  it("takes the rows of one order id in file order: the later one is the duplicate or the conflict", async () => {
+    const { app } = await startApp();
+    const id = newId();
+    await app.db.prisma.contact.create({ data: { id, displayName: "eve" } });
+    // Four workers take lines 2-5 together, and line 2's customer takes two queries to resolve where
+    // the others take one: without ordering, line 3 would be recorded first.
+    await app.db.prisma.channelIdentity.create({ data: { channel: "shop", externalId: "eve", contactId: id } });
+    const rows = [`shop:eve,O1,13,EUR`, `${id},O1,12,EUR`, `${id},O1,11,EUR`, `${id},O1,13,EUR`, `${id},O2,10,EUR`, `${id},O2,10,EUR`];
+    const file = csv("order.csv", ["customer,orderId,amount,currency", ...rows].join("\n"));
+    let out = "";
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } } as never;
+    const code = await runPurchasesImport(file, async () => ({ ...app, close: async () => {} }) as App, io);
+    expect(code).toBe(1);
+    expect(out).toBe([
+      "imported 2, duplicates 2, rejected 2",
+      `${file}:3: orderId: order O1: was already recorded for another customer, amount or currency; send a new order id`,
+      `${file}:4: orderId: order O1: was already recorded for another customer, amount or currency; send a new order id`,
+      "",
+    ].join("\n"));
+    expect((await app.db.prisma.purchase.findMany({ orderBy: { orderId: "asc" }, select: { amountMinor: true } })).map((p) => p.amountMinor)).toEqual([1300, 1000]);
+  });
+
+  it("ImportFileError says file:line and the problem", () => {
+    expect(new ImportFileError("p.csv", 1, "the file is empty").message).toBe("p.csv:1: the file is empty");
+    expect(new ImportFileError("p.csv", 1, "x").code).toBe("rapport_import_invalid");
+  });
+});

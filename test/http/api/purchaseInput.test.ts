@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { InvalidFieldError } from "../../../src/http/api/errors";
+import { MAX_AMOUNT_MINOR, parseAmountMinor, parseOccurredAt, parsePurchase, parseRefund } from "../../../src/http/api/purchaseInput";
+
+const NOW = new Date("2024-06-01T12:00:00Z");
+
+function problem(fn: () => unknown): { field: string; kind: string; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof InvalidFieldError) return { field: error.field, kind: error.kind, message: error.message };
+    throw error;
+  }
+  throw new Error("expected an InvalidFieldError");
+}
+
+describe("parseAmountMinor", () => {
+  it("turns numbers and numeric strings into exact hundredths", () => {
+    expect(parseAmountMinor("19.99")).toBe(1999);
+    expect(parseAmountMinor(19.99)).toBe(1999); // 19.99 * 100 would be 1998.9999999999998
+    expect(parseAmountMinor(0.29)).toBe(29); // 0.29 * 100 = 28.999999999999996
+    expect(parseAmountMinor("1.1")).toBe(110);
+    expect(parseAmountMinor(" 7 ")).toBe(700);
+    expect(parseAmountMinor("007.05")).toBe(705);
+    expect(parseAmountMinor("+3")).toBe(300);
+    expect(parseAmountMinor((MAX_AMOUNT_MINOR / 100).toFixed(2))).toBe(MAX_AMOUNT_MINOR);
+  });
+
+  it("refuses more than 2 decimals, non-numbers, zero, negatives and too much", () => {
+    expect(() => parseAmountMinor("12.345")).toThrow('"12.345" has more than 2 decimals; amounts are in currency units, e.g. 19.99');
+    expect(() => parseAmountMinor(12.345)).toThrow("more than 2 decimals");
+    for (const v of ["abc", "19,99", "1e3", ".5", "5.", "", true, {}, [1]]) expect(() => parseAmountMinor(v)).toThrow(InvalidFieldError);
+    expect(() => parseAmountMinor("19,99")).toThrow('"19,99" is not a number; use digits with a dot for decimals, e.g. 19.99');
+    expect(() => parseAmountMinor(1e21)).toThrow("is not a number");
+    expect(() => parseAmountMinor(-5)).toThrow("must be more than 0, got -5");
+    expect(() => parseAmountMinor("0.00")).toThrow("must be more than 0");
+    expect(() => parseAmountMinor("-0")).toThrow("must be more than 0");
+    expect(() => parseAmountMinor("21474836.48")).toThrow("more than the largest accepted amount, 21474836.47");
+    expect(() => parseAmountMinor("99999999999999999999999")).toThrow("more than the largest accepted amount");
+  });
+});
+
+describe("parseOccurredAt", () => {
+  it("accepts ISO 8601 dates (UTC midnight) and date-times with a zone; blank is now", () => {
+    expect(parseOccurredAt("2024-05-01", NOW).toISOString()).toBe("2024-05-01T00:00:00.000Z");
+    expect(parseOccurredAt("2024-05-01T14:30:00Z", NOW).toISOString()).toBe("2024-05-01T14:30:00.000Z");
+    expect(parseOccurredAt("2024-05-01T14:30+02:00", NOW).toISOString()).toBe("2024-05-01T12:30:00.000Z");
+    expect(parseOccurredAt("2024-05-01 14:30:00.123456-0130", NOW).toISOString()).toBe("2024-05-01T16:00:00.123Z");
+    expect(parseOccurredAt("2024-02-29T00:00:00z", NOW).toISOString()).toBe("2024-02-29T00:00:00.000Z");
+    expect(parseOccurredAt(undefined, NOW)).toBe(NOW);
+    expect(parseOccurredAt("", NOW)).toBe(NOW);
+    expect(parseOccurredAt("2024-06-02T11:00:00Z", NOW).toISOString()).toBe("2024-06-02T11:00:00.000Z"); // within a day ahead
+  });
+
+  it("refuses impossible dates, missing zones and more than a day ahead", () => {
+    expect(() => parseOccurredAt("2023-02-29", NOW)).toThrow('"2023-02-29" is not a real date and time');
+    expect(() => parseOccurredAt("2024-13-01", NOW)).toThrow("is not a real date");
+    expect(() => parseOccurredAt("2024-05-01T24:00:00Z", NOW)).toThrow("is not a real date");
+    expect(() => parseOccurredAt("2024-05-01T10:00:00", NOW)).toThrow('"2024-05-01T10:00:00" has no time zone; add Z or an offset such as +02:00');
+    expect(() => parseOccurredAt("01/05/2024", NOW)).toThrow('"01/05/2024" is not an ISO 8601 date; use ISO 8601, e.g. 2024-05-01T14:30:00Z or 2024-05-01');
+    expect(() => parseOccurredAt(1714557600000, NOW)).toThrow("must be a string");
+    expect(() => parseOccurredAt("2024-06-02T14:00:01+02:00", NOW)).toThrow("occurredAt: 2024-06-02T12:00:01.000Z is more than a day in the future (server time 2024-06-01T12:00:00.000Z)");
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: 1, currency: "EUR", occurredAt: "2024-06-03" }, NOW)))
+      .toEqual({ field: "occurredAt", kind: "out_of_range", message: "occurredAt: 2024-06-03T00:00:00.000Z is more than a day in the future (server time 2024-06-01T12:00:00.000Z)" });
+  });
+});
+
+describe("parsePurchase", () => {
+  it("validates the whole body and names the first bad field in body order", () => {
+    expect(parsePurchase({ customer: " telegram:42 ", orderId: 1001, amount: "5", currency: "usd", occurredAt: "2024-05-01", extra: "ignored" }, NOW))
+      .toEqual({ customer: "telegram:42", orderId: "1001", amountMinor: 500, currency: "USD", occurredAt: new Date("2024-05-01T00:00:00Z") });
+    expect(problem(() => parsePurchase({}, NOW))).toEqual({ field: "customer", kind: "missing", message: "customer: is required" });
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: -1, currency: "EURO" }, NOW))).toEqual({ field: "amount", kind: "out_of_range", message: "amount: must be more than 0, got -1" });
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: 1, currency: "EURO" }, NOW))).toEqual({ field: "currency", kind: "invalid", message: 'currency: must be a 3-letter ISO 4217 code such as EUR, got "EURO"' });
+    expect(problem(() => parsePurchase({ customer: 42, orderId: "o", amount: 1, currency: "EUR" }, NOW))).toMatchObject({ field: "customer", message: "customer: must be a string" });
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o".repeat(101), amount: 1, currency: "EUR" }, NOW)).message).toBe("orderId: is 101 characters long; at most 100 are accepted");
+    expect(problem(() => parsePurchase({ customer: "a", orderId: 1.5, amount: 1, currency: "EUR" }, NOW)).field).toBe("orderId");
+    expect(problem(() => parsePurchase(null, NOW))).toEqual({ field: "body", kind: "invalid", message: "body: must be a JSON object" });
+    expect(problem(() => parsePurchase("x", NOW)).field).toBe("body");
+  });
+});
+
+describe("parseRefund", () => {
+  it("needs orderId and a positive amount; refundId is optional", () => {
+    expect(parseRefund({ orderId: "A1", amount: "10.5" })).toEqual({ orderId: "A1", amountMinor: 1050 });
+    expect(parseRefund({ orderId: "A1", amount: 1, refundId: "r-1" })).toEqual({ orderId: "A1", amountMinor: 100, refundId: "r-1" });
+    expect(problem(() => parseRefund({ amount: 1 }))).toEqual({ field: "orderId", kind: "missing", message: "orderId: is required" });
+    expect(problem(() => parseRefund({ orderId: "A1", amount: 0 })).kind).toBe("out_of_range");
+    expect(problem(() => parseRefund({ orderId: "A1", amount: 1, refundId: {} })).field).toBe("refundId");
+  });
+});
