@@ -2,3 +2,8 @@
 // own line here; the linter and runtime then find the action by the name written in YAML.
 import "../support/actions/faqAnswer";
 import "../contacts/actions/setLocale";
+import "../loyalty/actions/balance";
+import "../loyalty/actions/register";
+import "../loyalty/actions/redeem";
+import "../referrals/actions/referralActions";
+import "../loyalty/loadRules"; // registers flows/loyalty.yaml as a file kind the flow linter checks

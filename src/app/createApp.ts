@@ -8,12 +8,24 @@ import { FlowCatalog } from "../flows/FlowCatalog";
 import { FlowRuntime } from "../flows/FlowRuntime";
 import { Translator } from "../i18n/Translator";
 import { FlowFileError, formatProblem } from "../core/errors";
+import { Services } from "../core/services";
+import { loadRules } from "../loyalty/loadRules";
+import { LEDGER, Ledger } from "../loyalty/Ledger";
+import { PURCHASES, PurchaseBook } from "../loyalty/Purchases";
+import { LOYALTY_RULES } from "../loyalty/rulesService";
+import { REFERRALS, Referrals } from "../referrals/Referrals";
+import { expireDue, remindDue } from "../loyalty/expiry";
+import { Sweeper } from "../jobs/Sweeper";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
   db: Database;
   engine: Engine;
   catalog: FlowCatalog;
+  /** Domain services (ledger, purchases, referrals) for actions, HTTP routes and the CLI. */
+  services: Services;
+  /** Time-based work (expiry, reminders, referral holds); `rapport start` runs it every minute. */
+  sweeper: Sweeper;
   translator(): Translator;
   /** Re-reads locales and flows; a bad change is refused (logged) and the last good version kept. */
   reload(): Promise<boolean>;
@@ -40,13 +52,29 @@ export async function createApp({ settings, log, engine: engineOptions }: AppOpt
     const catalog = new FlowCatalog(db, () => translator);
     const flows = await catalog.loadDirectory(settings.flowsDir);
     log.info("flows loaded", { flows: flows.map((f) => `${f.id}@${f.version}`) });
-    const runtime = new FlowRuntime(catalog, () => translator, db, (error, context) => log.error("flow action failed", { ...context, error }));
+    let rules = loadRules(settings.flowsDir);
+    const services = new Services();
+    const runtime = new FlowRuntime(catalog, () => translator, db, (error, context) => log.error("flow action failed", { ...context, error }), services);
     const engine = new Engine(db, runtime, log, { retry: { budgetMs: (settings.dbRetrySeconds ?? 30) * 1000 }, ...engineOptions });
+    // Crossing a tier runs the flow for `loyalty.tier_changed` (a congratulation in the customer's language).
+    const ledger = new Ledger(db, () => rules, (contactId, change) => {
+      void engine.emit(contactId, "loyalty.tier_changed", { tier: change.to, from: change.from, multiplier: rules.tiers[change.to].multiplier })
+        .catch((error: unknown) => log.error("tier notification failed", { contactId, error: error as Error }));
+    });
+    const referrals = new Referrals(db, ledger, () => rules, log);
+    services.provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
+      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks()));
+    const sweeper = new Sweeper([
+      { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
+      { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
+      { name: "points.remind", run: (now) => remindDue(db, rules, (contactId, asOf) => engine.emit(contactId, "loyalty.points_expiring", { asOf: asOf.toISOString() }), now) },
+    ], log);
     const reload = async () => {
       const previous = translator;
       try {
         translator = Translator.fromDirectory(settings.localesDir);
-        const loaded = await catalog.loadDirectory(settings.flowsDir);
+        const loaded = await catalog.loadDirectory(settings.flowsDir); // lints loyalty.yaml too
+        rules = loadRules(settings.flowsDir);
         log.info("flows reloaded", { flows: loaded.map((f) => `${f.id}@${f.version}`) });
         return true;
       } catch (error) {
@@ -58,9 +86,10 @@ export async function createApp({ settings, log, engine: engineOptions }: AppOpt
     };
     if (settings.hotReload) catalog.watch([settings.flowsDir, settings.localesDir], async () => { await reload(); });
     return {
-      db, engine, catalog, translator: () => translator, reload,
+      db, engine, catalog, services, sweeper, translator: () => translator, reload,
       async close() {
         catalog.close();
+        await sweeper.stop();
         await engine.idle();
         await db.close();
       },

@@ -7,7 +7,11 @@ import { runChat } from "./chat";
 import { runContactsHistory } from "./contactsHistory";
 import { runFlowsLint } from "./flowsLint";
 import { runFlowsTest } from "./flowsTest";
+import { runPurchasesImport } from "./purchasesImport";
 import { runStart } from "./start";
+import { runLoyaltyVerify } from "./loyaltyVerify";
+import { runReferralsHeld, runReferralsReview } from "./referralsReview";
+import { REFERRALS } from "../referrals/Referrals";
 
 const USAGE = `Usage: rapport <command>
 
@@ -17,6 +21,12 @@ const USAGE = `Usage: rapport <command>
   flows test [TRANSCRIPTS…]      run transcript tests (default: flows/tests/)
   contacts history CONTACT [--json] [--limit N]
                                  a contact's timeline; CONTACT is an id or channel:id (terminal:alice)
+  purchases import FILE.csv      record purchases (customer,orderId,amount,currency,occurredAt); exit 1 if rows were rejected
+  loyalty verify                 check every balance equals the sum of its ledger entries; exit 1 on a mismatch
+  loyalty sweep                  run the timed work now: expire points, send reminders, confirm referral rewards
+  referrals held                 list referrals held for review
+  referrals review ID approve|reject
+                                 decide a held referral (approve pays the referrer; reject takes a paid reward back)
   help                           this text
 
 Settings come from the environment and .env (see README.md).`;
@@ -72,6 +82,32 @@ export async function main(argv: string[]): Promise<number> {
         await app.close();
       }
       return 0;
+    }
+    case "purchases": {
+      if (sub !== "import") throw new UsageError(`unknown command "purchases ${sub ?? ""}"; use "purchases import <file.csv>"`);
+      const args = parseArgs(rest, [], []);
+      const [file, extra] = args.positional;
+      if (!file || extra) throw new UsageError("purchases import takes one CSV file with the header customer,orderId,amount,currency,occurredAt");
+      const log = createLogger(settings.logLevel === "debug" ? "debug" : "warn");
+      return runPurchasesImport(file, () => createApp({ settings: { ...settings, hotReload: false }, log }), { stdout: process.stdout, stderr: process.stderr });
+    }
+    case "loyalty":
+    case "referrals": {
+      const known = command === "loyalty" ? ["verify", "sweep"] : ["held", "review"];
+      if (!sub || !known.includes(sub)) throw new UsageError(`unknown command "${command} ${sub ?? ""}"; use ${known.map((k) => `"${command} ${k}"`).join(" or ")}`);
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      try {
+        if (sub === "verify") return await runLoyaltyVerify(app.db, process.stdout);
+        if (sub === "sweep") {
+          process.stdout.write(`${JSON.stringify(await app.sweeper.tick())}\n`);
+          await app.engine.idle();
+          return 0;
+        }
+        if (sub === "held") return await runReferralsHeld(app.db, process.stdout);
+        return await runReferralsReview(app.services.get(REFERRALS), rest[0], rest[1], process.stdout);
+      } finally {
+        await app.close();
+      }
     }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);

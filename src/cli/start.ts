@@ -2,9 +2,11 @@ import { createApp } from "../app/createApp";
 import type { Settings } from "../config";
 import type { Logger } from "../core/log";
 import { HttpServer } from "../http/server";
+import { apiRoutes } from "../http/api/apiRoutes";
 import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
+import { REFERRALS } from "../referrals/Referrals";
 import { telegramChannelFromSettings } from "../channels/telegram/fromSettings";
 
 /**
@@ -18,6 +20,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   const telegram = telegramChannelFromSettings(settings, log, () => commandMenu(app));
   if (telegram) app.engine.attach(telegram);
   if (telegram && settings.telegramWebhookUrl) http.use(telegram.webhookRoute());
+  http.use(apiRoutes(app, settings.rapportApiKey, log));
   let port: number;
   try {
     port = await http.listen(settings.port, settings.host);
@@ -37,7 +40,9 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
       throw error;
     }
     channels.push(settings.telegramWebhookUrl ? "telegram (webhook)" : "telegram (polling)");
+    app.services.get(REFERRALS).setTelegramBot(telegram.username); // referral links: https://t.me/<bot>?start=ref-…
   }
+  app.sweeper.start();
   const terminalChat = channels.length === 0 && Boolean(process.stdin.isTTY);
   if (terminalChat) channels.push("terminal");
   http.markReady();

@@ -45,14 +45,17 @@ describe("rapport start with TELEGRAM_BOT_TOKEN", () => {
     await run.ready();
     const sam = run.telegram.customer(5001, { first_name: "Samantha", language_code: "pl" });
     await sam.send("/start secret-payload");
-    const texts = await sam.waitForMessages(2, 15_000);
-    expect(texts[1]).toBe("Co chcesz zrobić?");
+    const texts = await sam.waitForMessages(3, 15_000);
+    expect(texts[2]).toBe("Co chcesz zrobić?");
     expect(run.lines().find((l) => l.msg === "rapport ready")).toMatchObject({ channels: ["telegram (polling)"] });
+    await sam.send("/refer"); // the referral link names the bot, as Telegram reported it
+    const refer = await sam.waitForMessages(5, 15_000);
+    expect(refer[3]).toMatch(/https:\/\/t\.me\/rapport_test_bot\?start=ref-[A-Z0-9]{6}/);
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
     expect(run.lines().at(-1)?.msg).toBe("shutting down");
     const log = run.log();
-    for (const secret of [run.telegram.token, "secret-payload", "Samantha", texts[0]!]) expect(log).not.toContain(secret);
+    for (const secret of [run.telegram.token, "secret-payload", "Samantha", texts[0]!, "/refer"]) expect(log).not.toContain(secret);
   });
 
   it("with TELEGRAM_WEBHOOK_URL, registers the webhook (secret derived from the token) and serves it on PORT", async () => {

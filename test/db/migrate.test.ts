@@ -20,7 +20,7 @@ describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
     url = await freshDatabaseUrl();
     const db = await open(url);
-    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql"]);
+    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql"]);
     expect(await migrate(db)).toEqual([]);
     const p = db.prisma;
     const now = new Date("2026-11-23T10:00:00.123Z");
@@ -31,8 +31,18 @@ describe(`migrate (${testDialect})`, () => {
     await expect(p.handledMessage.create({ data: { interactionId: "i1" } })).rejects.toMatchObject({ code: "P2002" });
     await p.conversationState.create({ data: { contactId: "c1", flowId: "welcome", flowVersion: 1, stepId: "menu", variables: "{\"a\":1}", waiting: "{\"attempts\":0}", version: 1 } });
     await p.flowVersion.create({ data: { flowId: "welcome", version: 1, hash: "h", source: "steps: []", file: "flows/welcome.yaml" } });
-    const contact = await p.contact.findUniqueOrThrow({ where: { id: "c1" }, include: { identities: true, interactions: true, conversation: true } });
-    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, updatedAt: now });
+    await p.contact.create({ data: { id: "c2", referralCode: "ann2" } });
+    await p.ledgerEntry.create({ data: { id: "l1", contactId: "c1", kind: "earn", points: 50, remaining: 50, reason: "welcome", source: "registration", idempotencyKey: "reg:c1", expiresAt: now } });
+    await expect(p.ledgerEntry.create({ data: { id: "l2", contactId: "c1", kind: "earn", points: 50, reason: "welcome", source: "registration", idempotencyKey: "reg:c1" } }))
+      .rejects.toMatchObject({ code: "P2002" });
+    await p.purchase.create({ data: { id: "p1", contactId: "c1", orderId: "o1", amountMinor: 1999, currency: "EUR", occurredAt: now } });
+    await p.referral.create({ data: { id: "r1", referrerId: "c2", friendId: "c1", code: "ann2", status: "joined" } });
+    const contact = await p.contact.findUniqueOrThrow({ where: { id: "c1" }, include: { identities: true, interactions: true, conversation: true, ledger: true, purchases: true, referredBy: true } });
+    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lifetimePoints: 0, referralCode: null, updatedAt: now });
+    expect(contact.ledger).toMatchObject([{ id: "l1", points: 50, remaining: 50, expiresAt: now, remindedAt: null, reversesId: null }]);
+    expect(contact.purchases).toMatchObject([{ orderId: "o1", amountMinor: 1999, currency: "EUR", refundedMinor: 0, pointsAwarded: 0, occurredAt: now }]);
+    expect(contact.referredBy).toMatchObject({ referrerId: "c2", code: "ann2", status: "joined", rewardPoints: 0 });
+    expect(await p.contact.findUniqueOrThrow({ where: { referralCode: "ann2" }, include: { referralsMade: true } })).toMatchObject({ id: "c2", referralsMade: [{ friendId: "c1" }] });
     expect(contact.identities[0]!.externalId).toBe("9007199254740993");
     expect(contact.interactions[0]!.text).toHaveLength(10_000);
     expect(contact.interactions[0]!.occurredAt.toISOString()).toBe(now.toISOString());
@@ -42,6 +52,9 @@ describe(`migrate (${testDialect})`, () => {
     await expect(p.channelIdentity.create({ data: { channel: "telegram", externalId: "9007199254740993", contactId: "c1" } })).rejects.toMatchObject({ code: "P2002" });
     await p.contact.delete({ where: { id: "c1" } });
     expect(await p.interaction.count()).toBe(0); // history goes with the contact (GDPR erase relies on it)
+    expect(await p.ledgerEntry.count()).toBe(0);
+    expect(await p.purchase.count()).toBe(0);
+    expect(await p.referral.count()).toBe(0);
   });
 
   it("upgrading a database with data keeps every row (no cascade through a table rebuild)", async () => {
@@ -59,8 +72,9 @@ describe(`migrate (${testDialect})`, () => {
       yield sql(`INSERT INTO conversation_states (contact_id, variables, version, updated_at) VALUES ('c1', '{}', 3, ?)`, now);
     })());
     for (const f of readdirSync(join(MIGRATIONS_DIR, db.dialect))) copyFileSync(join(MIGRATIONS_DIR, db.dialect, f), join(dir, db.dialect, f));
-    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql"]);
-    expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru" });
+    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql"]);
+    // the columns 0004 adds to contacts get their defaults on existing rows
+    expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru", points: 0, lifetimePoints: 0, referralCode: null });
     expect(await db.prisma.channelIdentity.count()).toBe(1);
     expect(await db.prisma.interaction.count()).toBe(1);
     expect(await db.prisma.conversationState.count()).toBe(1);
@@ -86,7 +100,7 @@ describe(`migrate (${testDialect})`, () => {
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
     // each migration is applied exactly once in all, whichever instance got the lock for it
     expect(results.every(Array.isArray)).toBe(true);
-    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql"]);
+    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql"]);
     expect(await dbs[0]!.prisma.contact.count()).toBe(0);
   });
 });

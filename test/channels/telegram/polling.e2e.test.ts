@@ -14,11 +14,13 @@ describe("Telegram channel (long polling)", () => {
     const { telegram, contact, history, app } = await startApp();
     const ivan = telegram.customer(1_000_000_000_001, { first_name: "Иван", last_name: "Петров", username: "ivan_p", language_code: "ru" });
     const start = await ivan.send("/start");
-    const texts = await ivan.waitForMessages(2);
+    const texts = await ivan.waitForMessages(3); // greeting, welcome gift, menu
     expect(texts[0]).toMatch(/^Здравствуйте!/);
-    expect(texts[1]).toBe("Что вы хотите сделать?");
-    const menu = telegram.messagesTo(ivan.chatId)[1]!;
-    expect(menu.keyboard?.flat().map((b) => b.text)).toEqual(["Задать вопрос", "Сменить язык", "Что ты умеешь?"]);
+    expect(texts[1]).toMatch(/50/);
+    expect(texts[2]).toBe("Что вы хотите сделать?");
+    const menu = telegram.messagesTo(ivan.chatId)[2]!;
+    expect(menu.keyboard?.flat().map((b) => b.text)).toEqual(expect.arrayContaining(["Задать вопрос", "Сменить язык", "Что ты умеешь?"]));
+    expect(menu.keyboard?.flat()).toHaveLength(5);
     expect(telegram.messagesTo(ivan.chatId)[0]!.replyTo).toBeUndefined(); // no quoting in a private chat
 
     expect(await contact(1_000_000_000_001)).toMatchObject({ locale: "ru", displayName: "Иван Петров", username: "ivan_p", unreachable: false });
@@ -41,23 +43,22 @@ describe("Telegram channel (long polling)", () => {
     const { telegram, contact } = await startApp();
     const ann = telegram.customer(3001, { first_name: "Ann", language_code: "en" });
     await ann.send("/start");
-    await ann.waitForMessages(2);
-    const press = await ann.press("Change language");
     await ann.waitForMessages(3);
+    const press = await ann.press("Change language");
+    await ann.waitForMessages(4);
     expect(telegram.callsOf("answerCallbackQuery").map((c) => c.callback_query_id)).toEqual([press.callback_query!.id]);
-    await telegram.waitFor("the menu's keyboard to be removed", () => telegram.messagesTo(3001)[1]!.keyboard === undefined);
-    const picker = telegram.messagesTo(3001)[2]!;
+    await telegram.waitFor("the menu's keyboard to be removed", () => telegram.messagesTo(3001)[2]!.keyboard === undefined);
+    const picker = telegram.messagesTo(3001)[3]!;
     expect(picker.keyboard?.flat()).toHaveLength(6);
     expect(picker.keyboard!.flat().every((b) => Buffer.byteLength((b as { callback_data: string }).callback_data) <= 64)).toBe(true);
 
     await ann.press("Polski");
-    const texts = await ann.waitForMessages(4);
-    expect(texts[3]).toMatch(/polsk/i);
+    const texts = await ann.waitForMessages(5);
+    expect(texts[4]).toMatch(/polsk/i);
     expect((await contact(3001))?.locale).toBe("pl");
     await ann.send("/help");
-    const help = await ann.waitForMessages(5);
-    expect(help[4]).not.toBe(help[0]); // answered in Polish now
-    expect(help[4]).toMatch(/[ąćęłńóśźż]/);
+    const help = await ann.waitForMessages(6);
+    expect(help[5]).toMatch(/[ąćęłńóśźż]/); // answered in Polish now
   });
 
   it("a double tap on one keyboard answers the question once", async () => {
@@ -94,14 +95,15 @@ describe("Telegram channel (long polling)", () => {
   it("/start with a deep-link payload reaches the triggers; an invalid payload is ignored safely", async () => {
     const { telegram, history } = await startApp();
     const dee = telegram.customer(3004, { language_code: "en" });
-    await dee.send("/start ref-AB12CD");
-    await dee.waitForMessages(2);
+    await dee.send("/start ref-AB12CD"); // a well-formed code nobody has: the referral flow refuses it, then greets
+    await dee.waitForMessages(3);
     await dee.send(`/start <script>alert(1)</script> ${"x".repeat(3000)}`);
-    const texts = await dee.waitForMessages(4);
-    expect(texts[2]).toBe(texts[0]); // the greeting again
+    const texts = await dee.waitForMessages(5);
+    expect(texts[3]).toBe(texts[0]); // the greeting again (the welcome gift only once)
     const rows = await history(3004);
     expect(rows.filter((e) => e.kind === "command").map((e) => (e.data as { payload: string }).payload.slice(0, 14))).toEqual(["ref-AB12CD", "<script>alert("]);
     expect(rows.filter((e) => e.kind === "error")).toHaveLength(0);
+    expect(rows.filter((e) => e.kind === "referral.rejected").map((e) => e.text)).toEqual(["unknown_code"]);
   });
 
   it("keeps name and username current in the profile", async () => {
@@ -190,7 +192,7 @@ describe("Telegram channel (long polling)", () => {
     const menus = ok.telegram.callsOf("setMyCommands");
     const ru = menus.find((m) => m.language_code === "ru");
     expect(ru?.commands).toContainEqual({ command: "language", description: "Сменить язык" });
-    expect(menus.find((m) => m.language_code === undefined)?.commands.map((c: { command: string }) => c.command).sort()).toEqual(["help", "language", "start"]);
+    expect(menus.find((m) => m.language_code === undefined)?.commands.map((c: { command: string }) => c.command).sort()).toEqual(["balance", "help", "language", "refer", "rewards", "start"]);
 
     const refused = await startApp({ before: (t) => t.fail("setMyCommands", { error_code: 500, description: "Internal Server Error" }, 20) });
     const jo = refused.telegram.customer(3011, { language_code: "en" });
@@ -204,13 +206,13 @@ describe("Telegram channel (long polling)", () => {
     const kim = t.telegram.customer(3012, { language_code: "en" });
     await kim.send("/start");
     await t.telegram.waitFor("the greeting", () => kim.texts().length === 1);
-    await t.channel.stop(); // the menu is still waiting for the per-chat gap
-    expect(kim.texts()).toHaveLength(2);
+    await t.channel.stop(); // the gift and the menu are still waiting for the per-chat gap
+    expect(kim.texts()).toHaveLength(3);
     const polls = t.telegram.callsOf("getUpdates").length;
     await kim.send("/help");
     await new Promise((r) => setTimeout(r, 200));
     expect(t.telegram.callsOf("getUpdates").length).toBe(polls);
-    expect(kim.texts()).toHaveLength(2);
+    expect(kim.texts()).toHaveLength(3);
   });
 });
 

@@ -16,10 +16,10 @@ describe("Telegram channel (webhook)", () => {
     expect(telegram.callsOf("getUpdates")).toHaveLength(0);
     const lin = telegram.customer(4001, { first_name: "Lin", language_code: "zh-hant" });
     await lin.send("/start");
-    expect(lin.texts()).toHaveLength(2); // the post is answered after the replies went out
-    expect(lin.texts()[1]).toBe("您想做什麼？");
+    expect(lin.texts()).toHaveLength(3); // the post is answered after the replies went out
+    expect(lin.texts()[2]).toBe("您想做什麼？");
     await lin.press("切換語言");
-    expect(lin.texts()).toHaveLength(3);
+    expect(lin.texts()).toHaveLength(4);
     expect(telegram.posts.every((p) => p.status === 200)).toBe(true);
     expect((await contact(4001))?.locale).toBe("zh-TW");
   });

@@ -1,0 +1,147 @@
+import { newId } from "../core/ids";
+import { RapportError } from "../core/errors";
+import { ServiceKey } from "../core/services";
+import type { Database } from "../db/Database";
+import { withDbRetry } from "../db/retry";
+import { recordInteraction } from "../history/recordInteraction";
+import type { Ledger, Posted } from "./Ledger";
+import { purchasePoints, type LoyaltyRules, type Tier } from "./rules";
+
+/** A purchase as the shop reports it (API or CSV); `amountMinor` is in hundredths of the currency unit. */
+export interface PurchaseInput {
+  contactId: string;
+  orderId: string;
+  amountMinor: number;
+  currency: string;
+  occurredAt: Date;
+}
+
+/** The stored purchase and what it earned. */
+export interface PurchaseResult {
+  purchaseId: string;
+  orderId: string;
+  points: number;
+  balance: number;
+  tier: Tier;
+  /** The order id was already recorded: nothing new was awarded. */
+  duplicate: boolean;
+  entryId?: string;
+}
+
+/** Hooks other domains attach to purchases (referrals qualify a friend on the first one). */
+export interface PurchaseHooks {
+  afterPurchase?(contactId: string, purchaseId: string, isFirst: boolean): Promise<void>;
+  afterRefund?(contactId: string, purchaseId: string, fullyRefunded: boolean): Promise<void>;
+}
+
+/** The same order id sent again with different facts: refused rather than guessed. */
+export class OrderConflictError extends RapportError {
+  readonly code = "rapport_order_conflict";
+  constructor(readonly orderId: string, problem: string) {
+    super(`order ${orderId}: ${problem}`);
+  }
+}
+
+/** A refund for an order Rapport never saw, or for more than was paid. */
+export class RefundError extends RapportError {
+  readonly code = "rapport_refund_invalid";
+  constructor(readonly field: string, problem: string) {
+    super(`${field}: ${problem}`);
+  }
+}
+
+/** Service key for the purchase book. */
+export const PURCHASES = new ServiceKey<PurchaseBook>("purchases");
+
+/**
+ * Records purchases and refunds and turns them into ledger entries: points once per order id
+ * (the ledger key is `purchase:<orderId>`), whatever the retries; a refund reverses the points in
+ * proportion to the amount refunded. Purchases are kept for RFM segmentation.
+ */
+export class PurchaseBook {
+  constructor(
+    private readonly db: Database,
+    private readonly ledger: Ledger,
+    private readonly rules: () => LoyaltyRules,
+    private readonly hooks: PurchaseHooks = {},
+  ) {}
+
+  async record(input: PurchaseInput): Promise<PurchaseResult> {
+    const contact = await this.db.prisma.contact.findUniqueOrThrow({ where: { id: input.contactId }, select: { tier: true } });
+    const points = purchasePoints(this.rules(), input.amountMinor, contact.tier as Tier);
+    let duplicate = false;
+    let purchase = await withDbRetry(() => this.db.prisma.purchase.findUnique({ where: { orderId: input.orderId } }));
+    if (!purchase) {
+      try {
+        purchase = await withDbRetry(() => this.db.prisma.purchase.create({
+          data: { id: newId(), contactId: input.contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency.toUpperCase(), occurredAt: input.occurredAt, pointsAwarded: points },
+        }));
+      } catch (error) {
+        if ((error as { code?: string }).code !== "P2002") throw error;
+        purchase = await this.db.prisma.purchase.findUniqueOrThrow({ where: { orderId: input.orderId } }); // a concurrent retry won
+        duplicate = true;
+      }
+    } else duplicate = true;
+    if (duplicate && (purchase.contactId !== input.contactId || purchase.amountMinor !== input.amountMinor || purchase.currency !== input.currency.toUpperCase())) {
+      throw new OrderConflictError(input.orderId, "was already recorded for another customer, amount or currency; send a new order id");
+    }
+    // Posted even for a repeat: if an earlier attempt stored the purchase and died before the
+    // award, this completes it; otherwise the ledger key makes it a no-op.
+    const awarded = duplicate && (await this.db.prisma.ledgerEntry.findUnique({ where: { idempotencyKey: `purchase:${input.orderId}` }, select: { id: true } }));
+    const posted = purchase.pointsAwarded > 0 && !awarded
+      ? await this.ledger.earn(input.contactId, purchase.pointsAwarded, { reason: `order ${input.orderId}`, source: "purchase", key: `purchase:${input.orderId}`, details: { orderId: input.orderId } })
+      : undefined;
+    if (!duplicate) {
+      await recordInteraction(this.db.prisma, input.contactId, {
+        direction: "event", kind: "purchase", actor: "system", text: `order ${input.orderId}`,
+        data: { orderId: input.orderId, amountMinor: input.amountMinor, currency: purchase.currency, points: purchase.pointsAwarded }, occurredAt: input.occurredAt,
+      });
+      const count = await this.db.prisma.purchase.count({ where: { contactId: input.contactId } });
+      await this.hooks.afterPurchase?.(input.contactId, purchase.id, count === 1);
+    }
+    const balance = posted ?? (await this.balance(input.contactId));
+    return { purchaseId: purchase.id, orderId: purchase.orderId, points: purchase.pointsAwarded, balance: balance.balance, tier: balance.tier, duplicate, entryId: posted?.entry.id ?? (awarded ? awarded.id : undefined) };
+  }
+
+  /**
+   * Refunds part or all of an order: reverses `pointsAwarded × refunded / amount` points (at most
+   * what is left of the balance). Idempotent per (order, refund id); without a refund id, per
+   * (order, amount), so a retried request is not counted twice. The refund row is stored first with
+   * the points to take back, and the reversal is keyed by it, so a retry completes a half-done refund.
+   */
+  async refund(orderId: string, amountMinor: number, refundId?: string): Promise<{ reversed: number; balance: number; refundedMinor: number; duplicate: boolean }> {
+    const key = `refund:${orderId}:${refundId ?? String(amountMinor)}`;
+    let duplicate = false;
+    let step: { contactId: string; purchaseId: string; points: number; refundedMinor: number; full: boolean };
+    try {
+      step = await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
+        const p = await tx.purchase.findUnique({ where: { orderId } });
+        if (!p) throw new RefundError("orderId", `no purchase with order id "${orderId}"`);
+        const total = p.refundedMinor + amountMinor;
+        if (total > p.amountMinor) throw new RefundError("amount", `refunds would total ${total / 100}, more than the order's ${p.amountMinor / 100}`);
+        const moved = await tx.purchase.updateMany({ where: { id: p.id, refundedMinor: p.refundedMinor }, data: { refundedMinor: total } });
+        if (moved.count === 0) throw Object.assign(new Error("a concurrent refund changed the order; retrying"), { code: "SQLITE_BUSY" });
+        const points = Math.floor((p.pointsAwarded * total) / p.amountMinor) - Math.floor((p.pointsAwarded * p.refundedMinor) / p.amountMinor);
+        await recordInteraction(tx, p.contactId, { direction: "event", kind: "refund", actor: "system", text: `order ${orderId}`, dedupeKey: key, data: { orderId, amountMinor, refundedMinor: total, points } });
+        return { contactId: p.contactId, purchaseId: p.id, points, refundedMinor: total, full: total >= p.amountMinor };
+      }, { maxWait: 60_000, timeout: 60_000 }));
+    } catch (error) {
+      if ((error as { code?: string }).code !== "P2002") throw error;
+      const row = await this.db.prisma.interaction.findUniqueOrThrow({ where: { dedupeKey: key } });
+      const data = JSON.parse(row.data ?? "{}") as { points: number; refundedMinor: number };
+      const p = await this.db.prisma.purchase.findUniqueOrThrow({ where: { orderId } });
+      step = { contactId: row.contactId, purchaseId: p.id, points: data.points, refundedMinor: data.refundedMinor, full: data.refundedMinor >= p.amountMinor };
+      duplicate = true;
+    }
+    const earned = await this.db.prisma.ledgerEntry.findUnique({ where: { idempotencyKey: `purchase:${orderId}` } });
+    const posted = step.points > 0 && earned ? await this.ledger.reverse(earned.id, { reason: `refund of order ${orderId}`, source: "refund", key, points: step.points }) : undefined;
+    if (!duplicate) await this.hooks.afterRefund?.(step.contactId, step.purchaseId, step.full);
+    const balance = posted?.balance ?? (await this.balance(step.contactId)).balance;
+    return { reversed: posted ? -posted.entry.points : 0, balance, refundedMinor: step.refundedMinor, duplicate };
+  }
+
+  private async balance(contactId: string): Promise<{ balance: number; tier: Tier }> {
+    const c = await this.db.prisma.contact.findUniqueOrThrow({ where: { id: contactId }, select: { points: true, tier: true } });
+    return { balance: c.points, tier: c.tier as Tier };
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { registerAction } from "../../flows/actions/registry";
+import { InsufficientPointsError } from "../errors";
+import { LEDGER } from "../Ledger";
+import { LOYALTY_RULES } from "../rulesService";
+
+/**
+ * `loyalty.redeem`: exchanges points for a reward from the catalog in flows/loyalty.yaml. Once per
+ * step run (the ledger key is the step's), so a retried turn cannot charge twice. A balance that is
+ * too low is an answer (`ok: false`), not an error.
+ */
+export const redeem = registerAction({
+  name: "loyalty.redeem",
+  description: "Redeems a reward from the catalog (by id) for its cost in points; ok: false when the balance is too low.",
+  params: z.object({ reward: z.string().min(1) }),
+  async run({ reward }, ctx) {
+    const item = ctx.services.get(LOYALTY_RULES)().rewards.find((r) => r.id === reward);
+    if (!item) return { ok: false, unknown: true, rewardName: reward, cost: 0, balance: ctx.contact.points };
+    const rewardName = ctx.t(item.label);
+    try {
+      const posted = await ctx.services.get(LEDGER).redeem(ctx.contact.id, item.cost, { reason: `reward ${item.id}`, key: `redeem:${ctx.stepKey}`, details: { reward: item.id } });
+      return { ok: true, rewardName, cost: item.cost, balance: posted.balance };
+    } catch (error) {
+      if (!(error instanceof InsufficientPointsError)) throw error;
+      return { ok: false, rewardName, cost: item.cost, balance: error.balance };
+    }
+  },
+});
