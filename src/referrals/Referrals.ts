@@ -173,7 +173,10 @@ export class Referrals {
       },
       afterRefund: async (contactId, purchaseId, full) => {
         const r = await this.db.prisma.referral.findUnique({ where: { friendId: contactId } });
-        if (r && full && r.purchaseId === purchaseId) await this.reverse(r.id, "qualifying purchase refunded", new Date());
+        if (!r || !full || r.purchaseId !== purchaseId) return;
+        // Paid already: take it back. Not paid yet: hold it for a person to look at.
+        if (r.status === "confirmed") await this.reverse(r.id, "qualifying purchase refunded", new Date());
+        else if (r.status === "pending") await this.hold(r.id, "qualifying_purchase_refunded", new Date());
       },
     };
   }

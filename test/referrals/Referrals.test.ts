@@ -128,4 +128,17 @@ describe("Referrals", () => {
     expect((await db.prisma.referral.findFirstOrThrow({})).status).toBe("reversed");
     expect(await db.prisma.ledgerEntry.count({ where: { contactId: a, kind: "reverse" } })).toBe(1);
   });
+
+  it("a refund of the qualifying purchase before the reward is paid holds the referral for review", async () => {
+    const { db, referrals, purchases } = await setup({ qualifies_on: "first_purchase", hold_days: 14 });
+    const a = await contact(db);
+    const b = await contact(db);
+    await referrals.attribute(b, await referrals.codeFor(a));
+    await purchases.record({ contactId: b, orderId: "o-2", amountMinor: 1000, currency: "EUR", occurredAt: new Date() });
+    await purchases.refund("o-2", 1000);
+    const r = await db.prisma.referral.findFirstOrThrow({});
+    expect([r.status, r.reason]).toEqual(["held", "qualifying_purchase_refunded"]);
+    expect(await referrals.confirmDue(new Date(Date.now() + 15 * 86_400_000))).toBe(0);
+    expect(await points(db, a)).toBe(0);
+  });
 });
