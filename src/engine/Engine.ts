@@ -152,7 +152,9 @@ export class Engine {
   private async send(contactId: string, to: Address, message: OutboundMessage): Promise<boolean> {
     const channel = this.channels.get(to.channel);
     try {
-      if (channel) await channel.send(to, message);
+      // A command run without the channel (a CLI sweep, an import) must not pass a reply off as sent.
+      if (!channel) throw Object.assign(new Error(`the ${to.channel} channel is not running in this process; the reply is stored but was not sent`), { code: "rapport_channel_not_attached" });
+      await channel.send(to, message);
       this.options.onReply?.({ to, message, contactId });
       return true;
     } catch (error) {

@@ -28,7 +28,7 @@ export class Sweeper {
 
   /** Runs every task once now; resolves when done (the CLI's `rapport loyalty sweep`, tests). */
   async tick(now = new Date()): Promise<Record<string, number>> {
-    if (this.running) await this.running;
+    while (this.running) await this.running; // one sweep at a time; a caller waits its turn
     const counts: Record<string, number> = {};
     let done!: () => void;
     this.running = new Promise((r) => (done = r));

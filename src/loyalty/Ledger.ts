@@ -95,8 +95,22 @@ export class Ledger {
         return this.repeat(input); // the key exists: this is a repeat of an earlier post
       }
     });
-    if (posted.tierChange && !posted.duplicate) this.onTierChange(input.contactId, posted.tierChange);
+    this.announce(input.contactId, posted);
     return posted;
+  }
+
+  /** Tells the listener about a tier change, after commit (callers of `postIn` call it themselves). */
+  announce(contactId: string, posted: Posted | undefined): void {
+    if (posted?.tierChange && !posted.duplicate) this.onTierChange(contactId, posted.tierChange);
+  }
+
+  /**
+   * Posts inside the caller's transaction, so a domain's own state change (a referral paid, a
+   * refund stored) commits with its ledger entry and history rows or not at all. A repeated key
+   * fails the transaction (P2002); tier notifications are the caller's to send after commit.
+   */
+  postIn(tx: Database["prisma"], input: PostInput): Promise<Posted> {
+    return this.apply(tx, input);
   }
 
   private async apply(tx: Database["prisma"], input: PostInput): Promise<Posted> {
@@ -104,8 +118,8 @@ export class Ledger {
     const rules = this.rules();
     const batch = input.points > 0 && (input.kind === "earn" || input.kind === "adjust");
     const expiresAt = batch && rules.expiry.after_days > 0 ? new Date(now.getTime() + rules.expiry.after_days * 86_400_000) : null;
-    // Lock the contact first (the guarded increment), so everything below sees one order per contact.
-    const floor = input.kind === "reverse" ? await this.reversible(tx, input) : input.points;
+    // Reversals and expiry depend on what the contact has now: lock the row first, then read.
+    const floor = input.kind === "reverse" || input.kind === "expire" ? await this.takeable(tx, input, now) : input.points;
     const lifetime = input.kind === "earn" || input.kind === "adjust" ? Math.max(floor, 0) : input.kind === "reverse" ? Math.min(floor, 0) : 0;
     const updated = await tx.contact.updateMany({
       where: { id: input.contactId, points: { gte: -floor } },
@@ -136,12 +150,20 @@ export class Ledger {
     return { entry: toEntry(entry), balance: contact.points, tier, duplicate: false, tierChange };
   }
 
-  /** A reversal takes back at most what the contact still has (points already spent stay spent). */
-  private async reversible(tx: Database["prisma"], input: PostInput): Promise<number> {
-    if (input.points > 0) return input.points;
-    const contact = await tx.contact.findUnique({ where: { id: input.contactId }, select: { points: true } });
-    if (!contact) throw new ContactNotFoundError(input.contactId);
-    return -Math.min(-input.points, contact.points);
+  /**
+   * Under the contact's row lock: a reversal takes back at most what the contact still has (points
+   * already spent stay spent); an expiry takes what is left of its batch at this moment.
+   */
+  private async takeable(tx: Database["prisma"], input: PostInput, now: Date): Promise<number> {
+    const locked = await tx.contact.updateMany({ where: { id: input.contactId }, data: { updatedAt: now } });
+    if (locked.count === 0) throw new ContactNotFoundError(input.contactId);
+    if (input.points > 0) return input.points; // reversing a redeem gives points back
+    const contact = await tx.contact.findUniqueOrThrow({ where: { id: input.contactId }, select: { points: true } });
+    let wanted = -input.points;
+    if (input.kind === "expire" && input.reversesId) {
+      wanted = (await tx.ledgerEntry.findUnique({ where: { id: input.reversesId }, select: { remaining: true } }))?.remaining ?? 0;
+    }
+    return -Math.min(wanted, contact.points);
   }
 
   /** Takes `points` from the contact's batches: the reversed batch first, then the oldest. */

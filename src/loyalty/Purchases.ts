@@ -30,7 +30,7 @@ export interface PurchaseResult {
 
 /** Hooks other domains attach to purchases (referrals qualify a friend on the first one). */
 export interface PurchaseHooks {
-  afterPurchase?(contactId: string, purchaseId: string, isFirst: boolean): Promise<void>;
+  afterPurchase?(contactId: string, purchaseId: string): Promise<void>;
   afterRefund?(contactId: string, purchaseId: string, fullyRefunded: boolean): Promise<void>;
 }
 
@@ -96,9 +96,10 @@ export class PurchaseBook {
         direction: "event", kind: "purchase", actor: "system", text: `order ${input.orderId}`,
         data: { orderId: input.orderId, amountMinor: input.amountMinor, currency: purchase.currency, points: purchase.pointsAwarded }, occurredAt: input.occurredAt,
       });
-      const count = await this.db.prisma.purchase.count({ where: { contactId: input.contactId } });
-      await this.hooks.afterPurchase?.(input.contactId, purchase.id, count === 1);
     }
+    // On repeats too: a first attempt that stopped before the hook is completed by the retry; the
+    // hook is idempotent (a referral qualifies once, on the purchase that came first).
+    await this.hooks.afterPurchase?.(input.contactId, purchase.id);
     const balance = posted ?? (await this.balance(input.contactId));
     return { purchaseId: purchase.id, orderId: purchase.orderId, points: purchase.pointsAwarded, balance: balance.balance, tier: balance.tier, duplicate, entryId: posted?.entry.id ?? (awarded ? awarded.id : undefined) };
   }
@@ -117,6 +118,8 @@ export class PurchaseBook {
       step = await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
         const p = await tx.purchase.findUnique({ where: { orderId } });
         if (!p) throw new RefundError("orderId", `no purchase with order id "${orderId}"`);
+        // A repeat first: a retried full refund must not be refused as "more than the order".
+        if (await tx.interaction.findUnique({ where: { dedupeKey: key }, select: { id: true } })) throw Object.assign(new Error("repeat"), { code: "P2002" });
         const total = p.refundedMinor + amountMinor;
         if (total > p.amountMinor) throw new RefundError("amount", `refunds would total ${total / 100}, more than the order's ${p.amountMinor / 100}`);
         const moved = await tx.purchase.updateMany({ where: { id: p.id, refundedMinor: p.refundedMinor }, data: { refundedMinor: total } });
@@ -134,8 +137,9 @@ export class PurchaseBook {
       duplicate = true;
     }
     const earned = await this.db.prisma.ledgerEntry.findUnique({ where: { idempotencyKey: `purchase:${orderId}` } });
+    // Both keyed, so a repeat completes a refund whose first attempt stopped half way.
     const posted = step.points > 0 && earned ? await this.ledger.reverse(earned.id, { reason: `refund of order ${orderId}`, source: "refund", key, points: step.points }) : undefined;
-    if (!duplicate) await this.hooks.afterRefund?.(step.contactId, step.purchaseId, step.full);
+    await this.hooks.afterRefund?.(step.contactId, step.purchaseId, step.full);
     const balance = posted?.balance ?? (await this.balance(step.contactId)).balance;
     return { reversed: posted ? -posted.entry.points : 0, balance, refundedMinor: step.refundedMinor, duplicate };
   }

@@ -10,6 +10,7 @@ export async function expireDue(db: Database, ledger: Ledger, now = new Date()):
   const due = await db.prisma.ledgerEntry.findMany({ where: { remaining: { gt: 0 }, expiresAt: { lte: now } }, orderBy: { expiresAt: "asc" }, take: 1000 });
   let expired = 0;
   for (const batch of due) {
+    // The amount is re-read under the contact's lock: a redeem may have spent from this batch meanwhile.
     const posted = await ledger.post({ contactId: batch.contactId, kind: "expire", points: -batch.remaining, reason: "points expired", source: "expiry", key: `expire:${batch.id}`, reversesId: batch.id, details: { batchId: batch.id } });
     if (!posted.duplicate) expired += -posted.entry.points;
   }

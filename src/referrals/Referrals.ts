@@ -115,13 +115,13 @@ export class Referrals {
     const since = new Date(now.getTime() - PERIOD_DAYS[rules.cap.per] * 86_400_000);
     const rewarded = await this.db.prisma.referral.count({ where: { referrerId: r.referrerId, status: { in: ["pending", "confirmed", "held"] }, qualifiedAt: { gte: since } } });
     const capped = rewarded >= rules.cap.rewards;
-    await this.db.prisma.referral.updateMany({
+    const moved = await this.db.prisma.referral.updateMany({
       where: { id: r.id, status: "joined" },
       data: capped
         ? { status: "capped", reason: `cap of ${rules.cap.rewards} per ${rules.cap.per}`, qualifiedAt: now, purchaseId: purchaseId ?? null, updatedAt: now }
         : { status: "pending", qualifiedAt: now, holdUntil: new Date(now.getTime() + rules.hold_days * 86_400_000), purchaseId: purchaseId ?? null, updatedAt: now },
     });
-    await recordInteraction(this.db.prisma, r.referrerId, { direction: "event", kind: capped ? "referral.capped" : "referral.pending", actor: "system", data: { referralId: r.id } });
+    if (moved.count > 0) await recordInteraction(this.db.prisma, r.referrerId, { direction: "event", kind: capped ? "referral.capped" : "referral.pending", actor: "system", data: { referralId: r.id } });
   }
 
   /**
@@ -147,7 +147,11 @@ export class Referrals {
   /** A reviewer's decision on a held referral: approve pays it; reject refuses it (and takes back a paid reward). */
   async review(referralId: string, approve: boolean, reviewer: string, now = new Date()): Promise<string> {
     const r = await this.db.prisma.referral.findUniqueOrThrow({ where: { id: referralId } });
-    if (approve) {
+    if (approve && r.status === "held" && !r.qualifiedAt) {
+      // Held before it qualified (a burst at sign-up): back to the normal path, qualifying by the rule.
+      await this.db.prisma.referral.update({ where: { id: r.id }, data: { status: "joined", reason: `approved by ${reviewer}`, updatedAt: now } });
+      if (this.rules().referral.qualifies_on === "join") await this.qualify(r.id, undefined, now);
+    } else if (approve) {
       if (r.status === "held" || r.status === "pending") await this.pay(r.id, now, reviewer);
     } else await this.reverse(r.id, `rejected by ${reviewer}`, now);
     return (await this.db.prisma.referral.findUniqueOrThrow({ where: { id: referralId } })).status;
@@ -166,10 +170,12 @@ export class Referrals {
   /** Hooks for the purchase book: a first purchase qualifies; a refund of the qualifying purchase reverses. */
   purchaseHooks(): PurchaseHooks {
     return {
-      afterPurchase: async (contactId, purchaseId, isFirst) => {
-        if (!isFirst || this.rules().referral.qualifies_on !== "first_purchase") return;
+      afterPurchase: async (contactId, purchaseId) => {
+        if (this.rules().referral.qualifies_on !== "first_purchase") return;
         const r = await this.db.prisma.referral.findUnique({ where: { friendId: contactId } });
-        if (r) await this.qualify(r.id, purchaseId);
+        // Only the first purchase qualifies: qualify() moves a referral out of "joined" once.
+        const first = await this.db.prisma.purchase.findFirst({ where: { contactId }, orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }], select: { id: true } });
+        if (r && first?.id === purchaseId) await this.qualify(r.id, purchaseId);
       },
       afterRefund: async (contactId, purchaseId, full) => {
         const r = await this.db.prisma.referral.findUnique({ where: { friendId: contactId } });
@@ -181,12 +187,17 @@ export class Referrals {
     };
   }
 
+  /** Claims the referral (still pending or held) and pays the referrer in one transaction: a reject racing it cannot leave a paid, reversed referral. */
   private async pay(referralId: string, now: Date, reviewer?: string): Promise<boolean> {
     const r = await this.db.prisma.referral.findUniqueOrThrow({ where: { id: referralId } });
     const points = this.rules().referral.referrer_bonus;
-    if (points > 0) await this.ledger.earn(r.referrerId, points, { reason: "friend joined", source: "referral", key: `referral:${r.id}:referrer`, details: { referralId: r.id } });
-    const moved = await this.db.prisma.referral.updateMany({ where: { id: r.id, status: { in: ["pending", "held"] } }, data: { status: "confirmed", rewardPoints: points, reason: reviewer ? `approved by ${reviewer}` : null, updatedAt: now } });
-    return moved.count > 0;
+    const paid = await this.db.prisma.$transaction(async (tx) => {
+      const moved = await tx.referral.updateMany({ where: { id: r.id, status: { in: ["pending", "held"] } }, data: { status: "confirmed", rewardPoints: points, reason: reviewer ? `approved by ${reviewer}` : null, updatedAt: now } });
+      if (moved.count === 0) return undefined;
+      return points > 0 ? await this.ledger.postIn(tx as never, { contactId: r.referrerId, kind: "earn", points, reason: "friend joined", source: "referral", key: `referral:${r.id}:referrer`, details: { referralId: r.id } }) : null;
+    }, { maxWait: 60_000, timeout: 60_000 });
+    if (paid) this.ledger.announce(r.referrerId, paid);
+    return paid !== undefined;
   }
 
   private async hold(referralId: string, reason: string, now: Date): Promise<void> {

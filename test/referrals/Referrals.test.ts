@@ -88,7 +88,7 @@ describe("Referrals", () => {
     expect((await db.prisma.referral.findMany({ where: { referrerId: a } })).map((r) => r.status).sort()).toEqual(["capped", "confirmed", "confirmed"]);
   });
 
-  it("holds a burst of sign-ups on one code for review; approval pays it", async () => {
+  it("holds a burst of sign-ups on one code for review; approval puts it back on the path to payment", async () => {
     const { db, referrals } = await setup({ abuse: { burst_signups: 2, burst_minutes: 60, require_friend_activity: false } });
     const a = await contact(db);
     const code = await referrals.codeFor(a);
@@ -99,7 +99,8 @@ describe("Referrals", () => {
     expect(held.reason).toBe("burst");
     await referrals.confirmDue();
     expect(await points(db, a)).toBe(200);
-    expect(await referrals.review(held.id, true, "tester")).toBe("confirmed");
+    expect(await referrals.review(held.id, true, "tester")).toBe("pending"); // held before qualifying: back on the normal path
+    expect(await referrals.confirmDue()).toBe(1);
     expect(await points(db, a)).toBe(300);
   });
 
