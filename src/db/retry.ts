@@ -48,3 +48,11 @@ export async function withDbRetry<T>(fn: () => Promise<T>, options: RetryOptions
     }
   }
 }
+
+/**
+ * A unique constraint refused a row (Prisma's P2002): for idempotent writes this means "done
+ * before" (the same key, order id or code), which callers answer as a repeat, not an error.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "P2002";
+}

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../db/retry";
 import { watch, type FSWatcher } from "node:fs";
 import type { Database } from "../db/Database";
 import { FlowFileError } from "../core/errors";
@@ -172,7 +173,7 @@ export class FlowCatalog {
         const row = await prisma.flowVersion.create({ data: { flowId: flow.id, version: (latest?.version ?? 0) + 1, hash: flow.hash, source: flow.source, file: flow.file } });
         return row.version;
       } catch (error) {
-        if ((error as { code?: string }).code !== "P2002") throw error; // another instance registered it first
+        if (!isUniqueViolation(error)) throw error; // another instance registered it first
       }
     }
     throw new Error(`could not register a version of flow "${flow.id}" after 5 attempts`);

@@ -1,7 +1,7 @@
 import { newId } from "../core/ids";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
-import { withDbRetry } from "../db/retry";
+import { withDbRetry, isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import { ContactNotFoundError } from "../core/errors";
 import { InsufficientPointsError } from "./errors";
@@ -91,7 +91,7 @@ export class Ledger {
       try {
         return await this.db.prisma.$transaction((tx) => this.apply(tx as never, input), TX);
       } catch (error) {
-        if ((error as { code?: string }).code !== "P2002") throw error;
+        if (!isUniqueViolation(error)) throw error;
         return this.repeat(input); // the key exists: this is a repeat of an earlier post
       }
     });

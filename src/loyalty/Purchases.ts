@@ -2,7 +2,7 @@ import { newId } from "../core/ids";
 import { RapportError } from "../core/errors";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
-import { withDbRetry } from "../db/retry";
+import { withDbRetry, isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Ledger, Posted } from "./Ledger";
 import { purchasePoints, type LoyaltyRules, type Tier } from "./rules";
@@ -77,7 +77,7 @@ export class PurchaseBook {
           data: { id: newId(), contactId: input.contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency.toUpperCase(), occurredAt: input.occurredAt, pointsAwarded: points },
         }));
       } catch (error) {
-        if ((error as { code?: string }).code !== "P2002") throw error;
+        if (!isUniqueViolation(error)) throw error;
         purchase = await this.db.prisma.purchase.findUniqueOrThrow({ where: { orderId: input.orderId } }); // a concurrent retry won
         duplicate = true;
       }
@@ -129,7 +129,7 @@ export class PurchaseBook {
         return { contactId: p.contactId, purchaseId: p.id, points, refundedMinor: total, full: total >= p.amountMinor };
       }, { maxWait: 60_000, timeout: 60_000 }));
     } catch (error) {
-      if ((error as { code?: string }).code !== "P2002") throw error;
+      if (!isUniqueViolation(error)) throw error;
       const row = await this.db.prisma.interaction.findUniqueOrThrow({ where: { dedupeKey: key } });
       const data = JSON.parse(row.data ?? "{}") as { points: number; refundedMinor: number };
       const p = await this.db.prisma.purchase.findUniqueOrThrow({ where: { orderId } });

@@ -1,3 +1,4 @@
+import { isUniqueViolation } from "../db/retry";
 import { randomInt } from "node:crypto";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -58,7 +59,7 @@ export class Referrals {
       try {
         await this.db.prisma.contact.updateMany({ where: { id: contactId, referralCode: null }, data: { referralCode: code } });
       } catch (error) {
-        if ((error as { code?: string }).code !== "P2002" || attempt > 5) throw error;
+        if (!isUniqueViolation(error) || attempt > 5) throw error;
       }
     }
   }
@@ -98,7 +99,7 @@ export class Referrals {
         await recordInteraction(tx, referrer.id, { direction: "event", kind: "referral.friend_joined", actor: "system", data: { referralId: id, friendId, held: burst } });
       });
     } catch (error) {
-      if ((error as { code?: string }).code === "P2002") return reject("already_attributed"); // a concurrent attribution won
+      if (isUniqueViolation(error)) return reject("already_attributed"); // a concurrent attribution won
       throw error;
     }
     if (rules.friend_bonus > 0) await this.ledger.earn(friendId, rules.friend_bonus, { reason: "joined through a friend", source: "referral_join", key: `referral:${id}:friend` });
