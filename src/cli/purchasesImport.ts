@@ -7,7 +7,7 @@ import { parsePurchase } from "../http/api/purchaseInput";
 import { OrderConflictError, PURCHASES } from "../loyalty/Purchases";
 
 /** The CSV columns, as the API names the fields; `occurredAt` may be left out (default: now). */
-export const IMPORT_COLUMNS = ["customer", "orderId", "amount", "currency", "occurredAt"] as const;
+const IMPORT_COLUMNS = ["customer", "orderId", "amount", "currency", "occurredAt"] as const;
 const REQUIRED = IMPORT_COLUMNS.slice(0, 4);
 const MAX_LISTED = 50;
 const CONCURRENCY = 4;

@@ -49,8 +49,8 @@ export interface Posted {
 /** Service key under which the app provides the ledger to flow actions and routes. */
 export const LEDGER = new ServiceKey<Ledger>("loyalty ledger");
 
-/** Transactions may queue behind many others for one contact (1,000 concurrent awards): wait, don't fail. */
-const TX = { maxWait: 60_000, timeout: 60_000 } as const;
+/** Options for transactions that post to the ledger: they may queue behind many others for one contact (1,000 concurrent awards), so wait, don't fail. */
+export const LEDGER_TX = { maxWait: 60_000, timeout: 60_000 } as const;
 
 /**
  * The loyalty ledger. Points only change by appending an entry, in one transaction with the
@@ -89,7 +89,7 @@ export class Ledger {
     if (!Number.isSafeInteger(input.points) || input.points === 0) throw new RangeError(`ledger: points must be a non-zero whole number, got ${input.points}`);
     const posted = await withDbRetry(async () => {
       try {
-        return await this.db.prisma.$transaction((tx) => this.apply(tx as never, input), TX);
+        return await this.db.prisma.$transaction((tx) => this.apply(tx as never, input), LEDGER_TX);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         return this.repeat(input); // the key exists: this is a repeat of an earlier post

@@ -4,7 +4,7 @@ import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
 import { withDbRetry, isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
-import type { Ledger, Posted } from "./Ledger";
+import { LEDGER_TX, type Ledger, type Posted } from "./Ledger";
 import { purchasePoints, type LoyaltyRules, type Tier } from "./rules";
 
 /** A purchase as the shop reports it (API or CSV); `amountMinor` is in hundredths of the currency unit. */
@@ -116,18 +116,20 @@ export class PurchaseBook {
     let step: { contactId: string; purchaseId: string; points: number; refundedMinor: number; full: boolean };
     try {
       step = await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
+        // Lock the order row first (a no-op update), so concurrent refunds of one order take turns
+        // and each reads the total the previous one left.
+        await tx.purchase.updateMany({ where: { orderId }, data: { refundedMinor: { increment: 0 } } });
         const p = await tx.purchase.findUnique({ where: { orderId } });
         if (!p) throw new RefundError("orderId", `no purchase with order id "${orderId}"`);
         // A repeat first: a retried full refund must not be refused as "more than the order".
         if (await tx.interaction.findUnique({ where: { dedupeKey: key }, select: { id: true } })) throw Object.assign(new Error("repeat"), { code: "P2002" });
         const total = p.refundedMinor + amountMinor;
         if (total > p.amountMinor) throw new RefundError("amount", `refunds would total ${total / 100}, more than the order's ${p.amountMinor / 100}`);
-        const moved = await tx.purchase.updateMany({ where: { id: p.id, refundedMinor: p.refundedMinor }, data: { refundedMinor: total } });
-        if (moved.count === 0) throw Object.assign(new Error("a concurrent refund changed the order; retrying"), { code: "SQLITE_BUSY" });
+        await tx.purchase.update({ where: { id: p.id }, data: { refundedMinor: total } });
         const points = Math.floor((p.pointsAwarded * total) / p.amountMinor) - Math.floor((p.pointsAwarded * p.refundedMinor) / p.amountMinor);
         await recordInteraction(tx, p.contactId, { direction: "event", kind: "refund", actor: "system", text: `order ${orderId}`, dedupeKey: key, data: { orderId, amountMinor, refundedMinor: total, points } });
         return { contactId: p.contactId, purchaseId: p.id, points, refundedMinor: total, full: total >= p.amountMinor };
-      }, { maxWait: 60_000, timeout: 60_000 }));
+      }, LEDGER_TX));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const row = await this.db.prisma.interaction.findUniqueOrThrow({ where: { dedupeKey: key } });

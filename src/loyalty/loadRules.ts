@@ -9,7 +9,7 @@ import { SUPPORTED_LOCALES } from "../i18n/locales";
 import { DEFAULT_RULES, rulesSchema, type LoyaltyRules } from "./rules";
 
 /** Where the rules live, beside the flows, so marketers and operators edit and lint them the same way. */
-export const RULES_FILE = "loyalty.yaml";
+const RULES_FILE = "loyalty.yaml";
 
 /** Parses and validates a rules file; every problem comes back with its line and column. */
 export function parseRules(file: string, source: string, translator?: Translator): { rules?: LoyaltyRules; problems: FlowProblem[] } {
@@ -48,7 +48,7 @@ export function loadRules(flowsDir: string): LoyaltyRules {
 }
 
 /** A file with a top-level `loyalty:` key is the rules file, linted by `rapport flows lint` like a flow. */
-export function isRulesFile(source: FlowSource): boolean {
+function isRulesFile(source: FlowSource): boolean {
   return /^loyalty:/m.test(source.source);
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
 import { recordInteraction } from "../history/recordInteraction";
-import type { Ledger } from "../loyalty/Ledger";
+import { LEDGER_TX, type Ledger } from "../loyalty/Ledger";
 import type { PurchaseHooks } from "../loyalty/Purchases";
 import type { LoyaltyRules } from "../loyalty/rules";
 
@@ -196,7 +196,7 @@ export class Referrals {
       const moved = await tx.referral.updateMany({ where: { id: r.id, status: { in: ["pending", "held"] } }, data: { status: "confirmed", rewardPoints: points, reason: reviewer ? `approved by ${reviewer}` : null, updatedAt: now } });
       if (moved.count === 0) return undefined;
       return points > 0 ? await this.ledger.postIn(tx as never, { contactId: r.referrerId, kind: "earn", points, reason: "friend joined", source: "referral", key: `referral:${r.id}:referrer`, details: { referralId: r.id } }) : null;
-    }, { maxWait: 60_000, timeout: 60_000 });
+    }, LEDGER_TX);
     if (paid) this.ledger.announce(r.referrerId, paid);
     return paid !== undefined;
   }

@@ -36,4 +36,17 @@ describe("PurchaseBook", () => {
     expect((await app.db.prisma.contact.findUniqueOrThrow({ where: { id } })).points).toBe(50);
     expect(await app.db.prisma.purchase.count()).toBe(1);
   });
+
+  it("concurrent partial refunds of one order take turns: none is lost and the total never exceeds the order", async () => {
+    const { app } = await startApp();
+    const id = newId();
+    await app.db.prisma.contact.create({ data: { id } });
+    const book = app.services.get(PURCHASES);
+    await book.record({ contactId: id, orderId: "P-1", amountMinor: 10_000, currency: "EUR", occurredAt: new Date() });
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => book.refund("P-1", 2_000, `r${i}`)));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(5);
+    expect((await app.db.prisma.purchase.findUniqueOrThrow({ where: { orderId: "P-1" } })).refundedMinor).toBe(10_000);
+    expect((await app.db.prisma.contact.findUniqueOrThrow({ where: { id } })).points).toBe(0);
+    expect((await verifyLedger(app.db)).mismatches).toEqual([]);
+  });
 });

@@ -22,6 +22,6 @@ export function telegramChannelFromSettings(settings: Settings, log: Logger, com
 }
 
 /** A webhook secret from the bot token: stable across restarts and instances, useless without the token. */
-export function derivedSecret(token: string): string {
+function derivedSecret(token: string): string {
   return createHmac("sha256", "rapport telegram webhook secret").update(token).digest("hex");
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Update } from "grammy/types";
 import { RapportError } from "../../core/errors";
+import { BodyTooLargeError, readBodyText } from "../../http/readBodyText";
 
 /** Telegram's updates are a few kilobytes; anything near this is not from Telegram. */
 export const WEBHOOK_MAX_BYTES = 1024 * 1024;
@@ -35,26 +36,21 @@ export function limitedHttpAdapter(req: IncomingMessage, res: ServerResponse, on
   };
 }
 
-function readUpdate(req: IncomingMessage): Promise<Update> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= WEBHOOK_MAX_BYTES) chunks.push(chunk);
-      else reject(new WebhookPayloadError(413, `request body is over ${WEBHOOK_MAX_BYTES} bytes`)); // the rest is read and dropped
-    });
-    req.once("error", reject);
-    req.once("end", () => {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {
-        return reject(new WebhookPayloadError(400, "request body is not JSON"));
-      }
-      const id = (parsed as { update_id?: unknown } | null)?.update_id;
-      if (typeof parsed !== "object" || parsed === null || !Number.isSafeInteger(id)) return reject(new WebhookPayloadError(400, "request body is not a Telegram update (no integer update_id)"));
-      resolve(parsed as Update);
-    });
-  });
+async function readUpdate(req: IncomingMessage): Promise<Update> {
+  let text: string;
+  try {
+    text = await readBodyText(req, WEBHOOK_MAX_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new WebhookPayloadError(413, error.message);
+    throw error;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new WebhookPayloadError(400, "request body is not JSON");
+  }
+  const id = (parsed as { update_id?: unknown } | null)?.update_id;
+  if (typeof parsed !== "object" || parsed === null || !Number.isSafeInteger(id)) throw new WebhookPayloadError(400, "request body is not a Telegram update (no integer update_id)");
+  return parsed as Update;
 }

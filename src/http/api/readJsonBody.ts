@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { ApiError, InvalidFieldError } from "./errors";
+import { BodyTooLargeError, readBodyText } from "../readBodyText";
 
 /** The largest request body the API reads: a purchase is a few hundred bytes. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -10,22 +11,13 @@ export const MAX_BODY_BYTES = 1_048_576;
  * malformed JSON is an InvalidFieldError on field "body" (400).
  */
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
-  const tooLarge = () => new ApiError(413, "body_too_large", `the request body is larger than ${limit} bytes`, "body", { connection: "close" });
-  if (Number(req.headers["content-length"] ?? 0) > limit) {
-    req.resume(); // discard; the connection is closed after the answer
-    throw tooLarge();
+  let text: string;
+  try {
+    text = await readBodyText(req, limit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new ApiError(413, "body_too_large", `the request body is larger than ${limit} bytes`, "body", { connection: "close" });
+    throw error;
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") throw new InvalidFieldError("body", "is empty; send a JSON object with Content-Type: application/json", "missing");
   try {
     return JSON.parse(text) as unknown;
