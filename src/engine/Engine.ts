@@ -15,7 +15,8 @@ import type { InteractionRow } from "../history/InteractionRow";
 import { recordInteraction } from "../history/recordInteraction";
 import { GroupCommit } from "./GroupCommit";
 import { KeyedQueue } from "./KeyedQueue";
-import { completeTurns, loadContactPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
+import type { HandoffHandler, SendResult } from "../core/handoff";
+import { completeTurns, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
 
 /** A reply the engine handed to a channel (tests and the terminal chat observe these). */
 export interface SentReply {
@@ -47,6 +48,7 @@ export class Engine {
   private readonly queue = new KeyedQueue();
   private readonly receiver: GroupCommit<ReceiveItem, Received>;
   private readonly completer: GroupCommit<CompleteItem, boolean>;
+  private handoff: HandoffHandler | undefined;
 
   constructor(
     private readonly db: Database,
@@ -67,6 +69,11 @@ export class Engine {
     this.channels.set(channel.name, channel);
   }
 
+  /** Routes messages of contacts with an open support ticket to `handler` instead of the flows. */
+  handOffTo(handler: HandoffHandler): void {
+    this.handoff = handler;
+  }
+
   /** Entry point for channels: resolves when the event is stored and handled and its replies were handed to the channel (a failed send is recorded). */
   deliver = (event: InboundEvent): Promise<void> =>
     this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event));
@@ -84,6 +91,11 @@ export class Engine {
     await this.queue.run(`contact\u0000${contactId}`, async () => {
       const loaded = await this.retry(() => this.db.run(loadContactPlan(contactId)));
       if (!loaded) throw new PipelineError(`event ${name}`, new Error(`no contact ${contactId}`));
+      if (loaded.openTicketId) {
+        // A person has the chat: the bot says nothing until the ticket is closed.
+        await this.retry(() => recordInteraction(this.db.prisma, contactId, { direction: "event", kind: "event.skipped", actor: "system", text: name, data: { reason: "a person has the chat", ticketId: loaded.openTicketId } }));
+        return;
+      }
       await this.turn(loaded.contact, loaded.state, { kind: "event", name, data }, newId(), undefined, to ?? (await this.addressOf(contactId)), undefined);
     });
   }
@@ -113,6 +125,13 @@ export class Engine {
       await this.retry(() => markReachable(this.db, received.contact.id, event.channel));
     }
     const to: Address = { channel: event.channel, externalChatId: event.externalChatId, externalUserId: event.sender.externalUserId };
+    if (received.openTicketId && this.handoff) {
+      const taken = await this.handoff({ contactId: received.contact.id, ticketId: received.openTicketId, locale: received.contact.locale, event, interactionId: received.interactionId, from: to });
+      if (taken) {
+        await this.retry(() => this.db.run(markHandledPlan(received.interactionId)));
+        return;
+      }
+    }
     await this.turn(received.contact, received.state, { kind: "message", body: event.body }, received.interactionId, received.interactionId, to, event.externalMessageId);
   }
 
@@ -150,25 +169,44 @@ export class Engine {
 
   /** Hands one reply to its channel; false when the customer cannot be reached (skip the rest). */
   private async send(contactId: string, to: Address, message: OutboundMessage): Promise<boolean> {
+    const result = await this.attempt(contactId, to, message);
+    if (result.ok) this.options.onReply?.({ to, message, contactId });
+    return result.ok || !result.unreachable;
+  }
+
+  /**
+   * Sends one message to a contact outside a turn (a support agent's reply, the desk's notices), to
+   * `to` or the contact's newest identity on an attached channel. The caller has stored it; a
+   * failure is recorded in the history like a turn's and returned, for the caller to retry or report.
+   */
+  async sendTo(contactId: string, message: OutboundMessage, to?: Address): Promise<SendResult> {
+    const address = to ?? (await this.addressOf(contactId));
+    if (!address) return { ok: false, error: new Error(`contact ${contactId} has no channel to reach them on`), unreachable: true };
+    const result = await this.attempt(contactId, address, message);
+    if (result.ok) this.options.onReply?.({ to: address, message, contactId });
+    return result;
+  }
+
+  private async attempt(contactId: string, to: Address, message: OutboundMessage): Promise<SendResult> {
     const channel = this.channels.get(to.channel);
     try {
       // A command run without the channel (a CLI sweep, an import) must not pass a reply off as sent.
       if (!channel) throw Object.assign(new Error(`the ${to.channel} channel is not running in this process; the reply is stored but was not sent`), { code: "rapport_channel_not_attached" });
-      await channel.send(to, message);
-      this.options.onReply?.({ to, message, contactId });
-      return true;
+      const sent = await channel.send(to, message);
+      return { ok: true, externalMessageId: sent.externalMessageId };
     } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
       // The reply is stored; that it did not arrive goes into the history too, so staff can see it.
-      this.log[error instanceof RecipientUnreachableError ? "warn" : "error"]("send failed", { contactId, channel: to.channel, error: error as Error });
+      this.log[error instanceof RecipientUnreachableError ? "warn" : "error"]("send failed", { contactId, channel: to.channel, error: err });
       await recordInteraction(this.db.prisma, contactId, {
         direction: "event", kind: "send.failed", actor: "system", channel: to.channel,
-        text: (error as Error)?.message ?? String(error), data: { code: (error as { code?: string })?.code ?? null },
+        text: err.message, data: { code: (error as { code?: string })?.code ?? null },
       }).catch((e: unknown) => this.log.error("could not record a failed send", { contactId, error: e as Error }));
-      if (!(error instanceof RecipientUnreachableError)) return true;
+      if (!(error instanceof RecipientUnreachableError)) return { ok: false, error: err, unreachable: false };
       // Blocked or gone: flag the contact once and stop; retrying would only repeat the refusal.
       await markUnreachable(this.db, contactId, to.channel, error.reason)
         .catch((e: unknown) => this.log.error("could not mark a contact unreachable", { contactId, error: e as Error }));
-      return false;
+      return { ok: false, error: err, unreachable: true };
     }
   }
 

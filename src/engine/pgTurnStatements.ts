@@ -60,7 +60,7 @@ WITH input AS (
 SELECT x.n, r.contact_id, COALESCE(r.created, false) AS created, x.new_contact_id,
   CASE WHEN r.created THEN x.display_name ELSE c.display_name END AS display_name,
   CASE WHEN r.created THEN x.username ELSE c.username END AS username,
-  COALESCE(c.locale, x.locale) AS locale, COALESCE(c.points, 0) AS points, COALESCE(c.tier, 'novice') AS tier, c.segment, COALESCE(c.unreachable, false) AS unreachable,
+  COALESCE(c.locale, x.locale) AS locale, COALESCE(c.points, 0) AS points, COALESCE(c.tier, 'novice') AS tier, c.segment, COALESCE(c.unreachable, false) AS unreachable, c.open_ticket_id,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version,
   EXISTS (SELECT 1 FROM inserted ins WHERE ins.id = x.id) AS fresh, p.id AS prior_id, p.handled AS prior_handled
 FROM input x
@@ -72,7 +72,7 @@ LEFT JOIN LATERAL (
   FROM interactions p WHERE p.id = x.id OR (x.dedupe_key IS NOT NULL AND p.dedupe_key = x.dedupe_key) LIMIT 1
 ) p ON true
 ORDER BY x.n`, JSON.stringify(input), now, now, now);
-  return { ...statement, name: "rapport_receive_v6" };
+  return { ...statement, name: "rapport_receive_v7" };
 }
 
 /**

@@ -28,9 +28,11 @@ export interface Received {
   isNewContact: boolean;
   /** The contact was marked unreachable (a channel refused a send); this message shows they are back. */
   wasUnreachable: boolean;
+  /** A person has the chat (support ticket): the message goes to staff instead of the flows. */
+  openTicketId: string | null;
 }
 
-const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment, c.unreachable,
+const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment, c.unreachable, c.open_ticket_id,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version`;
 
 function toContact(r: Row): ContactView {
@@ -148,15 +150,21 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
       duplicate: Boolean(prior?.handled),
       isNewContact: created.has(key(i)),
       wasUnreachable: isTrue(r.unreachable),
+      openTicketId: (r.open_ticket_id as string | null) ?? null,
     };
   });
 }
 
 /** Reloads one contact and its conversation by id (after a version conflict, or for a named event). */
-export function* loadContactPlan(contactId: string): Plan<{ contact: ContactView; state: ConversationState } | undefined> {
+export function* loadContactPlan(contactId: string): Plan<{ contact: ContactView; state: ConversationState; openTicketId: string | null } | undefined> {
   const rows = yield sql(`SELECT ${CONTACT_COLUMNS} FROM contacts c LEFT JOIN conversation_states s ON s.contact_id = c.id WHERE c.id = ?`, contactId);
   const r = rows[0];
-  return r ? { contact: toContact(r), state: toState(r) } : undefined;
+  return r ? { contact: toContact(r), state: toState(r), openTicketId: (r.open_ticket_id as string | null) ?? null } : undefined;
+}
+
+/** Marks an inbound message handled without a turn (a person has the chat and took it). */
+export function* markHandledPlan(interactionId: string): Plan<void> {
+  yield sql(`INSERT INTO handled_messages (interaction_id) VALUES (?) ON CONFLICT DO NOTHING`, interactionId);
 }
 
 /** The result of a turn to persist: the next state (written only if nobody else moved it) and its rows. */
@@ -232,6 +240,7 @@ export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date
         duplicate: !r.fresh && r.prior_handled === true,
         isNewContact: r.created === true,
         wasUnreachable: isTrue(r.unreachable),
+        openTicketId: (r.open_ticket_id as string | null) ?? null,
       };
     }
     // Follow-up statements, each rare: a changed name; a redelivery that another instance stored
