@@ -7,3 +7,5 @@ import "../loyalty/actions/register";
 import "../loyalty/actions/redeem";
 import "../referrals/actions/referralActions";
 import "../loyalty/loadRules"; // registers flows/loyalty.yaml as a file kind the flow linter checks
+import "../support/actions/escalate";
+import "../support/actions/asksForPerson";

@@ -16,6 +16,7 @@ import { LOYALTY_RULES } from "../loyalty/rulesService";
 import { REFERRALS, Referrals } from "../referrals/Referrals";
 import { expireDue, remindDue } from "../loyalty/expiry";
 import { Sweeper } from "../jobs/Sweeper";
+import { SUPPORT_DESK, SupportDesk, type SupportDeskOptions } from "../support/SupportDesk";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -24,8 +25,10 @@ export interface App {
   catalog: FlowCatalog;
   /** Domain services (ledger, purchases, referrals) for actions, HTTP routes and the CLI. */
   services: Services;
-  /** Time-based work (expiry, reminders, referral holds); `rapport start` runs it every minute. */
+  /** Time-based work (expiry, reminders, referral holds, unanswered tickets); `rapport start` runs it every minute. */
   sweeper: Sweeper;
+  /** Support handoff: tickets, relay, claim/resolve. Staff channels (Slack) attach to it. */
+  support: SupportDesk;
   translator(): Translator;
   /** Re-reads locales and flows; a bad change is refused (logged) and the last good version kept. */
   reload(): Promise<boolean>;
@@ -34,16 +37,17 @@ export interface App {
 
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
-  settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number };
+  settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number };
   log: Logger;
   engine?: EngineOptions;
+  support?: SupportDeskOptions;
 }
 
 /**
  * Opens and migrates the database, loads translations and flows (refusing to start on a bad flow
  * file, with every problem listed), and builds the engine. Channels attach to `app.engine`.
  */
-export async function createApp({ settings, log, engine: engineOptions }: AppOptions): Promise<App> {
+export async function createApp({ settings, log, engine: engineOptions, support: supportOptions }: AppOptions): Promise<App> {
   const db = await openDatabase(settings.databaseUrl);
   try {
     const applied = await migrate(db);
@@ -62,11 +66,14 @@ export async function createApp({ settings, log, engine: engineOptions }: AppOpt
         .catch((error: unknown) => log.error("tier notification failed", { contactId, error: error as Error }));
     });
     const referrals = new Referrals(db, ledger, () => rules, log);
+    const support = new SupportDesk(db, engine, () => translator, log, { unansweredMs: (settings.supportUnansweredMinutes ?? 15) * 60_000, ...supportOptions });
+    engine.handOffTo(support.handoff);
     services.provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
-      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks()));
+      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support);
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
+      { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
       { name: "points.remind", run: (now) => remindDue(db, rules, (contactId, asOf) => engine.emit(contactId, "loyalty.points_expiring", { asOf: asOf.toISOString() }), now) },
     ], log);
     const reload = async () => {
@@ -86,10 +93,11 @@ export async function createApp({ settings, log, engine: engineOptions }: AppOpt
     };
     if (settings.hotReload) catalog.watch([settings.flowsDir, settings.localesDir], async () => { await reload(); });
     return {
-      db, engine, catalog, services, sweeper, translator: () => translator, reload,
+      db, engine, catalog, services, sweeper, support, translator: () => translator, reload,
       async close() {
         catalog.close();
         await sweeper.stop();
+        await support.outbox.stop();
         await engine.idle();
         await db.close();
       },

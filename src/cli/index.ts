@@ -12,6 +12,7 @@ import { runStart } from "./start";
 import { runLoyaltyVerify } from "./loyaltyVerify";
 import { runReferralsHeld, runReferralsReview } from "./referralsReview";
 import { REFERRALS } from "../referrals/Referrals";
+import { runTickets } from "./tickets";
 
 const USAGE = `Usage: rapport <command>
 
@@ -27,6 +28,7 @@ const USAGE = `Usage: rapport <command>
   referrals held                 list referrals held for review
   referrals review ID approve|reject
                                  decide a held referral (approve pays the referrer; reject takes a paid reward back)
+  tickets [--all] [--json]       the support queue: tickets waiting for a person or being handled
   help                           this text
 
 Settings come from the environment and .env (see README.md).`;
@@ -105,6 +107,16 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (sub === "held") return await runReferralsHeld(app.db, process.stdout);
         return await runReferralsReview(app.services.get(REFERRALS), rest[0], rest[1], process.stdout);
+      } finally {
+        await app.close();
+      }
+    }
+    case "tickets": {
+      const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), [], ["all", "json"]);
+      if (args.positional.length > 0) throw new UsageError(`rapport tickets takes no arguments, got "${args.positional[0]}"; use --all or --json`);
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      try {
+        return await runTickets(app.db, { all: args.options.has("all"), json: args.options.has("json") }, process.stdout);
       } finally {
         await app.close();
       }

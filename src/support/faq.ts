@@ -19,6 +19,20 @@ export interface FaqMatch {
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
 
 /**
+ * How much of `keywords` a question mentions (sum of the matched keywords' lengths). A keyword
+ * matches at the start of a word, so stems cover inflections ("доставк" matches "доставка",
+ * "доставкой") without matching inside unrelated words; in Chinese, written without spaces, anywhere.
+ */
+export function mentionScore(question: string, keywords: string[]): number {
+  const q = ` ${normaliseKeyword(question)} `;
+  let score = 0;
+  for (const kw of keywords.map(normaliseKeyword).filter(Boolean)) {
+    if (CJK.test(kw) ? q.includes(kw) : q.includes(` ${kw}`)) score += kw.length;
+  }
+  return score;
+}
+
+/**
  * Finds the FAQ topic whose keywords best cover the question. A keyword matches at the start of a
  * word, so stems cover inflections ("доставк" matches "доставка", "доставкой") without matching
  * inside unrelated words ("points" is not found in "appointments"); in Chinese, written without
@@ -26,14 +40,10 @@ const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
  */
 export function matchFaq(topics: Record<string, FaqTopic> | undefined, question: string): FaqMatch | undefined {
   if (!topics || typeof topics !== "object") return undefined;
-  const q = ` ${normaliseKeyword(question)} `;
   let best: FaqMatch | undefined;
   for (const [topic, entry] of Object.entries(topics)) {
     if (!entry || typeof entry.keywords !== "string") continue;
-    let score = 0;
-    for (const kw of entry.keywords.split(",").map(normaliseKeyword).filter(Boolean)) {
-      if (CJK.test(kw) ? q.includes(kw) : q.includes(` ${kw}`)) score += kw.length;
-    }
+    const score = mentionScore(question, entry.keywords.split(","));
     if (score > 0 && (!best || score > best.score)) best = { topic, question: entry.question, answer: entry.answer, score };
   }
   return best;

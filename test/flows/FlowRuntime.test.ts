@@ -107,13 +107,16 @@ describe("shipped flows", () => {
     expect((await t.say("kim", "/start"))[0]!.text).toBe(t.app.translator().t("zh-TW", "welcome:greeting"));
   });
 
-  it("free text goes to the FAQ; a miss says so and the conversation ends", async () => {
+  it("free text goes to the FAQ; a miss offers a person, and declining ends the conversation", async () => {
     t = await startTestApp();
     const hit = await t.say("joe", "Can I pay with PayPal?");
     expect(hit[0]!.text).toBe(t.app.translator().t("en", "faq:topics.payment.answer"));
     expect(hit[1]!.choices?.map((c) => c.value)).toEqual(["yes", "no"]);
+    const offer = await t.say("joe", { kind: "choice", value: "no" });
+    expect(offer[0]!.text).toBe(t.app.translator().t("en", "faq:offer_person.prompt"));
     const miss = await t.say("joe", { kind: "choice", value: "no" });
     expect(miss[0]!.text).toBe(t.app.translator().t("en", "faq:not_found"));
+    expect(await t.app.db.prisma.ticket.count()).toBe(0);
     const ends = (await t.history("joe")).filter((r) => r.kind === "flow.end");
     expect(ends.at(-1)!.data).toEqual({ reason: "completed" });
   });

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { registerAction } from "../../flows/actions/registry";
+import { SUPPORT_DESK } from "../SupportDesk";
+
+/**
+ * `support.escalate`: hands the conversation to a person. Opens a ticket (once per step run, and at
+ * most one active ticket per customer); when staff are online the chat goes to them and the bot
+ * stays silent until the ticket is closed. The flow tells the customer, branching on `online`.
+ */
+export const escalate = registerAction({
+  name: "support.escalate",
+  description: "Opens a support ticket with `question` (and `reason`) and hands the chat to a person; returns { ticketId, online, existing }.",
+  params: z.object({
+    question: z.string().default(""),
+    reason: z.enum(["flow", "asked_for_person", "faq_miss", "command"]).default("flow"),
+  }),
+  async run({ question, reason }, ctx) {
+    return ctx.services.get(SUPPORT_DESK).open({ contactId: ctx.contact.id, question, reason, key: `ticket:${ctx.stepKey}` });
+  },
+});

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "../../src/support/StaffDesk";
+import type { TicketCard } from "../../src/support/TicketCard";
+import { runTickets } from "../../src/cli/tickets";
+import { useTestApps, type TestApp } from "../helpers/testApp";
+
+const start = useTestApps();
+
+/** A staff desk that records what the support desk asks of it; `down` makes every call fail. */
+class RecordingStaff implements StaffDesk {
+  readonly name = "recording";
+  readonly cards: TicketCard[] = [];
+  readonly updates: TicketCard[] = [];
+  readonly thread: { ref: StaffRef; note: ThreadNote }[] = [];
+  readonly marks: { message: StaffRef; outcome: RelayOutcome }[] = [];
+  down = false;
+  private n = 0;
+  private check() { if (this.down) throw new Error("slack is down"); }
+  async postCard(card: TicketCard) { this.check(); this.cards.push(card); return { channel: "C1", ts: `card.${++this.n}` }; }
+  async updateCard(_ref: StaffRef, card: TicketCard) { this.check(); this.updates.push(card); }
+  async postInThread(ref: StaffRef, note: ThreadNote) { this.check(); this.thread.push({ ref, note }); return { channel: "C1", ts: `msg.${++this.n}` }; }
+  async markRelayed(_card: StaffRef, message: StaffRef, outcome: RelayOutcome) { this.check(); this.marks.push({ message, outcome }); }
+}
+
+function output() {
+  let text = "";
+  return { stream: { write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WritableStream, text: () => text };
+}
+
+async function escalate(t: TestApp, user: string, question: string) {
+  await t.say(user, "operator");
+  return t.say(user, question);
+}
+
+describe("support desk", () => {
+  it("without Slack opens the ticket, tells the customer support is offline, keeps the bot answering and lists the queue", async () => {
+    const t = await start();
+    const replies = await escalate(t, "ann", "Where is my refund?");
+    expect(replies.map((r) => r.text).join("\n")).toMatch(/offline right now/);
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    expect(ticket).toMatchObject({ status: "open", question: "Where is my refund?", reason: "asked_for_person", channel: "test", cardRef: null });
+    expect((await t.say("ann", "/help"))[0]!.text).toMatch(/Here is what I can do/); // the bot still answers
+    const out = output();
+    await runTickets(t.app.db, { all: false, json: false }, out.stream);
+    expect(out.text()).toContain(ticket.id);
+    expect(out.text()).toContain("Where is my refund?");
+    expect(out.text()).toContain("(not in Slack yet)");
+    expect(out.text()).toMatch(/1 waiting for a person, 0 being handled/);
+    const json = output();
+    await runTickets(t.app.db, { all: false, json: true }, json.stream);
+    expect(JSON.parse(json.text())[0]).toMatchObject({ id: ticket.id, status: "open", postedToStaff: false });
+  });
+
+  it("a question that asks for a person goes straight to a ticket; an FAQ miss offers one", async () => {
+    const t = await start();
+    const asked = await t.say("bo", "Can I talk to an operator about my order?");
+    expect(asked.map((r) => r.text).join("\n")).toMatch(/offline right now/);
+    expect((await t.app.db.prisma.ticket.findFirstOrThrow()).reason).toBe("asked_for_person");
+    const miss = await t.say("cy", "Can I bring my dog to your office?");
+    expect(miss.at(-1)!.text).toMatch(/Shall I pass your question to a person/);
+    await t.say("cy", { kind: "choice", value: "yes" });
+    const tickets = await t.app.db.prisma.ticket.findMany({ orderBy: { createdAt: "asc" } });
+    expect(tickets.map((x) => x.reason)).toEqual(["asked_for_person", "faq_miss"]);
+    expect(tickets[1]!.question).toBe("Can I bring my dog to your office?");
+  });
+
+  it("queues tickets while Slack is down and posts their cards, then the customer's messages in order, once it is back", async () => {
+    const t = await start();
+    const staff = new RecordingStaff();
+    staff.down = true;
+    t.app.support.attachStaff(staff);
+    const replies = await escalate(t, "dee", "x".repeat(700));
+    expect(replies.at(-1)!.text).toMatch(/a person will answer here soon/);
+    expect(await t.say("dee", "first")).toEqual([]); // the bot says nothing while a person has the chat
+    expect(await t.say("dee", "second")).toEqual([]);
+    await t.app.support.outbox.flush();
+    expect(staff.cards).toHaveLength(0);
+    expect((await t.app.db.prisma.ticket.findFirstOrThrow()).cardRef).toBeNull(); // the claim was released
+    staff.down = false;
+    await t.app.support.outbox.flush();
+    expect(staff.cards).toHaveLength(1);
+    expect(staff.cards[0]!.questionTruncated).toBe(true);
+    expect([...staff.cards[0]!.question]).toHaveLength(500);
+    expect(staff.thread.map((x) => x.note.kind === "customer" ? x.note.text : x.note.text)).toEqual(["x".repeat(700), "first", "second"]);
+    await t.app.support.outbox.flush();
+    expect(staff.cards).toHaveLength(1); // posted once
+    expect(await t.app.db.prisma.ticketMessage.count({ where: { status: "delivered" } })).toBe(2);
+  });
+
+  it("opens one ticket per customer however often they ask, and relays a redelivered message once", async () => {
+    const t = await start();
+    const staff = new RecordingStaff();
+    t.app.support.attachStaff(staff);
+    await escalate(t, "eve", "help");
+    const contact = await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "eve" } });
+    const again = await Promise.all(Array.from({ length: 5 }, (_, i) => t.app.support.open({ contactId: contact.contactId, question: "again", reason: "flow", key: `k${i}` })));
+    expect(again.every((o) => o.existing)).toBe(true);
+    expect(await t.app.db.prisma.ticket.count()).toBe(1);
+    await t.say("eve", "once", { dedupeKey: "test:update:1" });
+    await t.say("eve", "once", { dedupeKey: "test:update:1" });
+    await t.app.support.outbox.flush();
+    expect(staff.thread.filter((x) => x.note.kind === "customer" && x.note.text === "once")).toHaveLength(1);
+  });
+
+  it("a second resolve does nothing; concurrent claims leave one assignee", async () => {
+    const t = await start();
+    const staff = new RecordingStaff();
+    t.app.support.attachStaff(staff);
+    await escalate(t, "fay", "help");
+    await t.app.support.outbox.flush();
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    await Promise.all(["U1", "U2", "U3"].map((u) => t.app.support.claim(ticket.id, u)));
+    const claimed = await t.app.db.prisma.ticket.findFirstOrThrow();
+    expect(claimed.status).toBe("claimed");
+    expect(["agent:U1", "agent:U2", "agent:U3"]).toContain(claimed.assignee);
+    const results = await Promise.all([t.app.support.resolve(ticket.id, "U1"), t.app.support.resolve(ticket.id, "U2")]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const history = await t.history("fay");
+    expect(history.filter((h) => h.kind === "ticket.resolved")).toHaveLength(1);
+    expect(t.channel.sent.filter((s) => /resolved/.test(s.message.text))).toHaveLength(1);
+  });
+
+  it("while a person has the chat, events such as a tier change stay silent", async () => {
+    const t = await start();
+    t.app.support.attachStaff(new RecordingStaff());
+    await escalate(t, "gus", "help");
+    const contact = await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "gus" } });
+    const before = t.channel.sent.length;
+    await t.app.engine.emit(contact.contactId, "loyalty.tier_changed", { tier: "star", from: "novice", multiplier: 1.5 });
+    expect(t.channel.sent.length).toBe(before);
+    expect((await t.history("gus")).some((h) => h.kind === "event.skipped")).toBe(true);
+  });
+});
