@@ -24,6 +24,20 @@ export interface Settings {
   telegramApiRoot?: string;
   /** Bearer key shops send to `/api/v1` (purchases, refunds, points); unset, the API answers 503 to everything. */
   rapportApiKey?: string;
+  /** Slack bot token (xoxb-…); with SLACK_SUPPORT_CHANNEL it turns on the support handoff to Slack. */
+  slackBotToken?: string;
+  /** Signing secret: Slack's requests arrive over HTTP on PORT at /slack/events (production). */
+  slackSigningSecret?: string;
+  /** App-level token (xapp-…): Socket Mode, no public URL needed (local use). */
+  slackAppToken?: string;
+  /** The channel id (C…) where ticket cards are posted and staff work. */
+  slackSupportChannel?: string;
+  /** Another Web API base address (tests); unset means https://slack.com/api/. */
+  slackApiUrl?: string;
+  /** Slack user ids allowed to handle tickets; empty means members of the support channel. */
+  slackAllowedUsers: string[];
+  /** Minutes without a claim before the customer is told nobody has answered yet. */
+  supportUnansweredMinutes: number;
 }
 
 /** The default database: an SQLite file next to the project, created on first start. */
@@ -52,7 +66,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (telegramWebhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(telegramWebhookSecret)) {
     throw new ConfigError("TELEGRAM_WEBHOOK_SECRET", "Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - only", "generate one with: openssl rand -hex 32");
   }
+  const slack = slackSettings(env);
+  const supportUnansweredMinutes = Number(env.SUPPORT_UNANSWERED_MINUTES?.trim() || 15);
+  if (!(supportUnansweredMinutes > 0)) throw new ConfigError("SUPPORT_UNANSWERED_MINUTES", `"${env.SUPPORT_UNANSWERED_MINUTES}" is not a number of minutes`, "use a number above 0, e.g. 15");
   return {
+    ...slack,
+    supportUnansweredMinutes,
     databaseUrl,
     port,
     host: env.HOST?.trim() || "0.0.0.0",
@@ -67,6 +86,28 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     telegramApiRoot: telegramApiRoot?.replace(/\/+$/, ""),
     rapportApiKey: env.RAPPORT_API_KEY?.trim() || undefined,
   };
+}
+
+/** The Slack settings, checked together: a token without a channel or a way to receive events is an error. */
+function slackSettings(env: NodeJS.ProcessEnv): Pick<Settings, "slackBotToken" | "slackSigningSecret" | "slackAppToken" | "slackSupportChannel" | "slackApiUrl" | "slackAllowedUsers"> {
+  const slackBotToken = env.SLACK_BOT_TOKEN?.trim() || undefined;
+  const slackSigningSecret = env.SLACK_SIGNING_SECRET?.trim() || undefined;
+  const slackAppToken = env.SLACK_APP_TOKEN?.trim() || undefined;
+  const slackSupportChannel = env.SLACK_SUPPORT_CHANNEL?.trim() || undefined;
+  const slackApiUrl = optionalUrl(env, "SLACK_API_URL", "use a Web API base address such as https://slack.com/api/");
+  const slackAllowedUsers = (env.SLACK_ALLOWED_USERS ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  const badUser = slackAllowedUsers.find((u) => !/^[UW][A-Z0-9]{2,}$/.test(u));
+  if (badUser) throw new ConfigError("SLACK_ALLOWED_USERS", `"${badUser}" is not a Slack user id`, "list member ids such as U012AB3CD, comma-separated (profile → ⋮ → Copy member ID)");
+  if (slackBotToken) {
+    if (!slackBotToken.startsWith("xoxb-")) throw new ConfigError("SLACK_BOT_TOKEN", "not a bot token (bot tokens start with xoxb-)", "copy the Bot User OAuth Token from your Slack app's OAuth & Permissions page");
+    if (!slackSupportChannel) throw new ConfigError("SLACK_SUPPORT_CHANNEL", "is required with SLACK_BOT_TOKEN", "set it to the support channel's id (channel details → bottom of the About tab), e.g. C0123456789, and invite the app to it");
+    if (!slackSigningSecret && !slackAppToken) throw new ConfigError("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN needs either SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)", "copy the Signing Secret from the app's Basic Information page, or create an app-level token with connections:write for Socket Mode");
+  }
+  if (slackAppToken && !slackAppToken.startsWith("xapp-")) throw new ConfigError("SLACK_APP_TOKEN", "not an app-level token (they start with xapp-)", "create one under Basic Information → App-Level Tokens with the connections:write scope");
+  if (slackSupportChannel && !/^[CG][A-Z0-9]{2,}$/.test(slackSupportChannel)) {
+    throw new ConfigError("SLACK_SUPPORT_CHANNEL", `"${slackSupportChannel}" is not a channel id`, "use the id (e.g. C0123456789), not the #name: channel details → bottom of the About tab");
+  }
+  return { slackBotToken, slackSigningSecret, slackAppToken, slackSupportChannel, slackApiUrl: slackApiUrl && (slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/`), slackAllowedUsers };
 }
 
 /** An optional http(s) URL setting; a malformed one is a ConfigError naming the variable. */

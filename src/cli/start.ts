@@ -8,6 +8,7 @@ import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
 import { REFERRALS } from "../referrals/Referrals";
 import { telegramChannelFromSettings } from "../channels/telegram/fromSettings";
+import { slackSupportFromSettings } from "../channels/slack/fromSettings";
 
 /**
  * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
@@ -20,6 +21,8 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   const telegram = telegramChannelFromSettings(settings, log, () => commandMenu(app));
   if (telegram) app.engine.attach(telegram);
   if (telegram && settings.telegramWebhookUrl) http.use(telegram.webhookRoute());
+  const slack = slackSupportFromSettings(settings, log);
+  if (slack && !settings.slackAppToken) http.use(slack.route());
   http.use(apiRoutes(app, settings.rapportApiKey, log));
   let port: number;
   try {
@@ -42,8 +45,22 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
     channels.push(settings.telegramWebhookUrl ? "telegram (webhook)" : "telegram (polling)");
     app.services.get(REFERRALS).setTelegramBot(telegram.username); // referral links: https://t.me/<bot>?start=ref-…
   }
+  if (slack) {
+    try {
+      await slack.start(app.support);
+    } catch (error) {
+      await telegram?.stop();
+      await http.close();
+      await app.close();
+      throw error;
+    }
+    app.support.attachStaff(slack);
+    channels.push(settings.slackAppToken ? "slack (socket mode)" : "slack (http)");
+  }
   app.sweeper.start();
-  const terminalChat = channels.length === 0 && Boolean(process.stdin.isTTY);
+  app.support.outbox.start();
+  // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).
+  const terminalChat = !telegram && Boolean(process.stdin.isTTY);
   if (terminalChat) channels.push("terminal");
   http.markReady();
   log.info("rapport ready", { port, database: app.db.dialect, channels });
@@ -54,6 +71,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
     stopping = true;
     log.info("shutting down", { signal });
     await telegram?.stop(); // no new updates; those in flight finish (webhook requests meanwhile get 503)
+    await slack?.stop();
     await http.close();
     await app.close();
     process.exit(0);
@@ -62,7 +80,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   if (terminalChat) {
-    process.stdout.write(`Rapport is running on http://localhost:${port} (GET /healthz). No channel tokens are set, so here is a terminal chat.\n`);
+    process.stdout.write(`Rapport is running on http://localhost:${port} (GET /healthz). No Telegram token is set, so here is a terminal chat.\n`);
     await runChat(app, { user: "local", input: process.stdin, output: process.stdout });
     await stop("end of terminal input");
   }
