@@ -1,5 +1,12 @@
 import type { Address, ChannelName, InboundEvent, OutboundMessage } from "./message";
 
+/** A file a customer sent, fetched from their channel (to show it to support staff). */
+export interface MediaFile {
+  data: Buffer;
+  fileName: string;
+  mimeType?: string;
+}
+
 /** Called by a channel for every inbound event; resolves once the event is stored and handled. */
 export type Deliver = (event: InboundEvent) => Promise<void>;
 
@@ -15,4 +22,6 @@ export interface Channel {
   stop(): Promise<void>;
   /** Sends one message; long text is the channel's to split to its own limits. */
   send(to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }>;
+  /** Fetches a file the customer sent (an inbound media body's `fileId`), where the channel can. */
+  downloadFile?(fileId: string): Promise<MediaFile>;
 }

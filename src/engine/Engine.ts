@@ -1,5 +1,5 @@
 import type { Address, InboundEvent, OutboundMessage } from "../core/message";
-import type { Channel } from "../core/Channel";
+import type { Channel, MediaFile } from "../core/Channel";
 import { describeInbound } from "../core/message";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -185,6 +185,13 @@ export class Engine {
     const result = await this.attempt(contactId, address, message);
     if (result.ok) this.options.onReply?.({ to: address, message, contactId });
     return result;
+  }
+
+  /** Fetches a file a customer sent on `channel` (for support staff); throws where the channel cannot. */
+  async downloadFile(channel: string, fileId: string): Promise<MediaFile> {
+    const c = this.channels.get(channel);
+    if (!c?.downloadFile) throw new Error(`the ${channel} channel ${c ? "cannot fetch files" : "is not running in this process"}`);
+    return c.downloadFile(fileId);
   }
 
   private async attempt(contactId: string, to: Address, message: OutboundMessage): Promise<SendResult> {

@@ -1,3 +1,4 @@
+import type { MediaFile } from "../core/Channel";
 import type { TicketCard } from "./TicketCard";
 
 /** A message posted where staff work (a Slack message): the channel and the message's id there. */
@@ -30,6 +31,8 @@ export interface StaffDesk {
   updateCard(ref: StaffRef, card: TicketCard): Promise<void>;
   /** Posts into a ticket's thread (a customer's message, a notice for staff). */
   postInThread(ref: StaffRef, note: ThreadNote): Promise<StaffRef>;
+  /** Uploads a file the customer sent into a ticket's thread, with their words (caption) as the comment. */
+  postFileInThread(ref: StaffRef, file: MediaFile, note: ThreadNote): Promise<StaffRef>;
   /** Marks a staff member's message (in the thread of `card`) with what became of it: delivered, or why not. */
   markRelayed(card: StaffRef, message: StaffRef, outcome: RelayOutcome): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { OutboundMessage } from "../core/message";
+import type { MediaFile } from "../core/Channel";
 import type { HandedOffMessage, SendResult } from "../core/handoff";
-import { describeInbound } from "../core/message";
+import { describeForStaff } from "./describeForStaff";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
@@ -15,10 +16,11 @@ import type { StaffDesk, StaffRef } from "./StaffDesk";
 import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
 import { TicketNotFoundError } from "./errors";
 
-/** How the desk reaches customers and starts flows: the engine provides both. */
+/** How the desk reaches customers, fetches what they sent, and starts flows: the engine provides all three. */
 export interface CustomerLine {
   sendTo(contactId: string, message: OutboundMessage): Promise<SendResult>;
   emit(contactId: string, name: string, data?: Record<string, unknown>): Promise<void>;
+  downloadFile(channel: string, fileId: string): Promise<MediaFile>;
 }
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
@@ -124,7 +126,7 @@ export class SupportDesk {
       await this.close(ticket.id, "cancelled", "customer");
       return true;
     }
-    const text = describeInbound(m.event.body);
+    const text = describeForStaff(m.event.body);
     try {
       await this.db.prisma.ticketMessage.create({ data: {
         id: newId(), ticketId: ticket.id, direction: "to_staff", interactionId: m.interactionId, text, author: "customer",

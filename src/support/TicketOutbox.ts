@@ -2,7 +2,8 @@ import type { Logger } from "../core/log";
 import type { Database } from "../db/Database";
 import { ACTIVE_STATUSES } from "./Ticket";
 import type { CustomerLine } from "./SupportDesk";
-import type { RelayOutcome, StaffDesk, StaffRef } from "./StaffDesk";
+import type { MediaFile } from "../core/Channel";
+import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "./StaffDesk";
 import { buildTicketCard, CARD_TEXT_LIMIT } from "./TicketCard";
 
 /** Outbox settings; the defaults suit production, tests shorten them. */
@@ -157,7 +158,7 @@ export class TicketOutbox {
     return 0;
   }
 
-  private async toStaff(staff: StaffDesk, m: { id: string; text: string; attempts: number; ticket: { id: string; cardRef: string | null; staffChannel: string | null; contactId: string } }, now: Date): Promise<boolean> {
+  private async toStaff(staff: StaffDesk, m: { id: string; text: string; attempts: number; interactionId: string | null; ticket: { id: string; cardRef: string | null; staffChannel: string | null; contactId: string; channel: string | null } }, now: Date): Promise<boolean> {
     const t = m.ticket;
     if (!t.cardRef || !t.staffChannel || t.cardRef.startsWith("posting:")) {
       // The card is not posted yet (Slack down): keep the message, in order, for the next pass.
@@ -166,12 +167,32 @@ export class TicketOutbox {
     }
     try {
       const contact = await this.db.prisma.contact.findUnique({ where: { id: t.contactId }, select: { displayName: true, username: true } });
-      const posted = await staff.postInThread({ channel: t.staffChannel, ts: t.cardRef }, { kind: "customer", name: contact?.displayName ?? contact?.username ?? "Customer", text: m.text });
+      const note: ThreadNote = { kind: "customer", name: contact?.displayName ?? contact?.username ?? "Customer", text: m.text };
+      const card = { channel: t.staffChannel, ts: t.cardRef };
+      const file = await this.fileOf(m.interactionId, t.channel);
+      const posted = file instanceof Error
+        ? await staff.postInThread(card, { ...note, text: `${m.text} (the file could not be fetched: ${file.message})` })
+        : file ? await staff.postFileInThread(card, file, note) : await staff.postInThread(card, note);
       await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { status: "delivered", deliveredAt: new Date(), staffRef: posted.ts, attempts: m.attempts + 1 } });
       return true;
     } catch (error) {
       await this.failed(m, error, now);
       return false;
+    }
+  }
+
+  /** The file a relayed message carries (a photo, a voice message), fetched from the customer's channel; an Error if that failed. */
+  private async fileOf(interactionId: string | null, channel: string | null): Promise<MediaFile | Error | undefined> {
+    if (!interactionId || !channel) return undefined;
+    const row = await this.db.prisma.interaction.findUnique({ where: { id: interactionId }, select: { kind: true, data: true } });
+    if (!row?.kind.startsWith("media.") || !row.data) return undefined;
+    const fileId = (JSON.parse(row.data) as { fileId?: unknown }).fileId;
+    if (typeof fileId !== "string") return undefined;
+    try {
+      return await this.line.downloadFile(channel, fileId);
+    } catch (error) {
+      this.log.warn("could not fetch a customer's file for staff", { interactionId, error: error as Error });
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
 

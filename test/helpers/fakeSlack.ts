@@ -14,6 +14,8 @@ export interface SlackCall {
   at: number;
   /** Set when the call was answered with an injected failure (`failNext`). */
   failed?: boolean;
+  /** What the fake answered (e.g. the `ts` of a posted message). */
+  result?: Record<string, any>;
 }
 
 /** Options of `FakeSlack.start`: the bot's identity, channel membership and user profiles. */
@@ -51,6 +53,8 @@ export class FakeSlack {
   private readonly messages = new Set<string>(); // "channel ts" of every posted message
   private readonly reactions = new Set<string>(); // "channel ts name"
   private nextTs = 1;
+  /** Files uploaded with files.uploadV2 (getUploadURLExternal → upload → completeUploadExternal), by file id. */
+  readonly uploads = new Map<string, { id: string; filename: string; length: number; bytes?: Buffer; channel?: string; threadTs?: string; comment?: string; completed?: boolean }>();
 
   /** `apiUrl`: "http://127.0.0.1:PORT/api/", which WebClient's `slackApiUrl` takes (it POSTs to `<apiUrl><method>`). */
   private constructor(private readonly server: Server, readonly apiUrl: string, options: FakeSlackOptions) {
@@ -112,6 +116,15 @@ export class FakeSlack {
       if (res.writableEnded || res.destroyed) return;
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers }).end(JSON.stringify(body));
     };
+    const upload = /^\/upload\/(\w+)$/.exec(req.url ?? "");
+    if (upload && req.method === "POST") {
+      // files.uploadV2's second step: the bytes go to the URL files.getUploadURLExternal gave.
+      const pending = this.uploads.get(upload[1]!);
+      if (!pending) return reply(404, { ok: false, error: "file_not_found" });
+      pending.bytes = Buffer.concat(chunks);
+      res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${pending.bytes.length}`);
+      return;
+    }
     const m = /^\/api\/([\w.]+)(\?.*)?$/.exec(req.url ?? "");
     if (!m || req.method !== "POST") return reply(404, { ok: false, error: "not_found" });
     const method = m[1]!;
@@ -130,7 +143,8 @@ export class FakeSlack {
       if (fault.status === 429) return reply(429, { ok: false, error: "ratelimited" }, { "retry-after": String(fault.retryAfter) });
       return reply(500, { ok: false, error: "internal_error" });
     }
-    reply(200, this.answer(method, args));
+    call.result = this.answer(method, args);
+    reply(200, call.result);
   }
 
   /** The answer to an authorized call that is not failed on purpose. */
@@ -165,6 +179,19 @@ export class FakeSlack {
         const limit = Number(args.limit || 100);
         const next = offset + limit < all.length ? String(offset + limit) : "";
         return { ok: true, members: all.slice(offset, offset + limit), response_metadata: { next_cursor: next } };
+      }
+      case "files.getUploadURLExternal": {
+        const id = `F${this.nextTs++}`;
+        this.uploads.set(id, { id, filename: args.filename, length: Number(args.length) });
+        return { ok: true, upload_url: `${this.apiUrl.replace(/api\/$/, "")}upload/${id}`, file_id: id };
+      }
+      case "files.completeUploadExternal": {
+        const files = (args.files as { id: string; title?: string }[]).map((f) => {
+          const u = this.uploads.get(f.id);
+          if (u) Object.assign(u, { channel: args.channel_id, threadTs: args.thread_ts, comment: args.initial_comment, completed: true });
+          return { id: f.id, title: f.title ?? u?.filename };
+        });
+        return { ok: true, files };
       }
       case "users.info": {
         const user = this.users[args.user];

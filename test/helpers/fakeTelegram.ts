@@ -144,6 +144,13 @@ export class FakeTelegram {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? "");
+    if (file && req.method === "GET") {
+      // The Bot API's file download: https://api.telegram.org/file/bot<token>/<file_path>
+      if (file[1] !== this.token) return void res.writeHead(401).end();
+      res.writeHead(200, { "content-type": "application/octet-stream" }).end(fileBytes(file[2]!));
+      return;
+    }
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -181,6 +188,8 @@ export class FakeTelegram {
         return ok(true);
       case "sendMessage":
         return ok(this.record(payload));
+      case "getFile":
+        return ok({ file_id: payload.file_id, file_unique_id: `u${payload.file_id}`, file_size: fileBytes(`files/${payload.file_id}.jpg`).length, file_path: `files/${payload.file_id}.jpg` });
       case "editMessageReplyMarkup":
       case "editMessageText": {
         const msg = this.sent.find((s) => s.chatId === String(payload.chat_id) && s.messageId === payload.message_id);
@@ -229,6 +238,11 @@ export class FakeTelegram {
 }
 
 /** A message the bot sent, as the emulator holds it now. */
+/** The bytes FakeTelegram serves for a file path: derived from the path, so a test can check what arrived. */
+export function fileBytes(path: string): Buffer {
+  return Buffer.from(`fake file ${path}`);
+}
+
 export interface SentMessage {
   chatId: string;
   messageId: number;

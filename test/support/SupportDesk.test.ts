@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "../../src/support/StaffDesk";
 import type { TicketCard } from "../../src/support/TicketCard";
+import type { MediaFile } from "../../src/core/Channel";
 import { runTickets } from "../../src/cli/tickets";
 import { useTestApps, type TestApp } from "../helpers/testApp";
 
@@ -11,7 +12,7 @@ class RecordingStaff implements StaffDesk {
   readonly name = "recording";
   readonly cards: TicketCard[] = [];
   readonly updates: TicketCard[] = [];
-  readonly thread: { ref: StaffRef; note: ThreadNote }[] = [];
+  readonly thread: { ref: StaffRef; note: ThreadNote; file?: MediaFile }[] = [];
   readonly marks: { message: StaffRef; outcome: RelayOutcome }[] = [];
   down = false;
   private n = 0;
@@ -19,6 +20,7 @@ class RecordingStaff implements StaffDesk {
   async postCard(card: TicketCard) { this.check(); this.cards.push(card); return { channel: "C1", ts: `card.${++this.n}` }; }
   async updateCard(_ref: StaffRef, card: TicketCard) { this.check(); this.updates.push(card); }
   async postInThread(ref: StaffRef, note: ThreadNote) { this.check(); this.thread.push({ ref, note }); return { channel: "C1", ts: `msg.${++this.n}` }; }
+  async postFileInThread(ref: StaffRef, file: MediaFile, note: ThreadNote) { this.check(); this.thread.push({ ref, note, file }); return { channel: "C1", ts: `file.${++this.n}` }; }
   async markRelayed(_card: StaffRef, message: StaffRef, outcome: RelayOutcome) { this.check(); this.marks.push({ message, outcome }); }
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { App, HTTPReceiver, webApi, type BlockAction, type ButtonAction } from "@slack/bolt";
+import type { MediaFile } from "../../core/Channel";
 import type { Logger } from "../../core/log";
 import type { Route } from "../../http/server";
 import { sendJson } from "../../http/server";
@@ -142,6 +143,12 @@ export class SlackSupport implements StaffDesk {
   async postInThread(ref: StaffRef, note: ThreadNote): Promise<StaffRef> {
     const res = await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: threadText(note) });
     return { channel: ref.channel, ts: res.ts! };
+  }
+
+  async postFileInThread(ref: StaffRef, file: MediaFile, note: ThreadNote): Promise<StaffRef> {
+    const res = await this.client.filesUploadV2({ channel_id: ref.channel, thread_ts: ref.ts, file: file.data, filename: file.fileName, initial_comment: threadText(note) });
+    const uploaded = (res as { files?: { files?: { id?: string }[] }[] }).files?.[0]?.files?.[0]?.id;
+    return { channel: ref.channel, ts: uploaded ?? "" };
   }
 
   async markRelayed(card: StaffRef, message: StaffRef, outcome: RelayOutcome): Promise<void> {

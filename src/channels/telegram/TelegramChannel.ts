@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, Context, webhookCallback, type Transformer } from "grammy";
 import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
-import type { Channel, Deliver } from "../../core/Channel";
+import type { Channel, Deliver, MediaFile } from "../../core/Channel";
 import type { Logger } from "../../core/log";
 import type { Address, OutboundMessage } from "../../core/message";
 import type { Route } from "../../http/server";
@@ -13,6 +13,7 @@ import { sendFailure, setupFailure } from "./errors";
 import { NO_KEYBOARD } from "./keyboards";
 import { toInbound } from "./toInbound";
 import { toSendCalls } from "./toSendCalls";
+import { downloadFile } from "./downloadFile";
 import { limitedHttpAdapter, WebhookPayloadError } from "./webhookAdapter";
 import { ALLOWED_UPDATES, setMenuCommands } from "./menuCommands";
 
@@ -110,6 +111,11 @@ export class TelegramChannel implements Channel {
       }
     }
     return { externalMessageId: last === undefined ? undefined : String(last) };
+  }
+
+  /** Fetches a file a customer sent (for support staff), up to the Bot API's 20 MB. */
+  downloadFile(fileId: string): Promise<MediaFile> {
+    return downloadFile(this.bot.api, this.apiRoot, this.options.token, fileId);
   }
 
   /** Feeds one update through the middleware, as polling or a webhook would (tests, benchmark). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CARD_ACTIONS } from "../../../src/channels/slack/cardBlocks";
 import { blockAction, messageEvent, type FakeSlack } from "../../helpers/fakeSlack";
+import { fileBytes } from "../../helpers/fakeTelegram";
 import { SUPPORT_CHANNEL, useSupportApps, type SupportTestApp } from "../../helpers/supportApp";
 
 const start = useSupportApps();
@@ -12,7 +13,7 @@ function blockText(blocks: unknown): string {
 
 /** The newest card posted (chat.postMessage without thread_ts in the support channel). */
 function cards(slack: FakeSlack) {
-  return slack.posted(SUPPORT_CHANNEL).filter((a) => !a.thread_ts);
+  return slack.calls.filter((c) => c.method === "chat.postMessage" && !c.failed && c.args.channel === SUPPORT_CHANNEL && !c.args.thread_ts).map((c) => c.args);
 }
 
 /** Escalates customer `id` through the support flow and waits for the card; returns the card's ts. */
@@ -22,14 +23,12 @@ async function escalate(t: SupportTestApp, id: number, question = "My parcel nev
   await customer.waitForMessages(1);
   await customer.send(question);
   await customer.waitForMessages(2);
-  const card = await t.slack!.waitFor(() => cards(t.slack!).at(-1));
-  const posted = t.slack!.calls.filter((c) => c.method === "chat.postMessage" && !c.failed);
-  const ts = (await t.slack!.waitFor(() => posted.length > 0 && t.app.db.prisma.ticket.findFirst({ where: { cardRef: { not: null } } }).then((x) => x?.cardRef))) as string;
-  return { customer, card, ts };
+  return { customer, ts: await cardTs(t) };
 }
 
+/** The ts of the newest ticket's card, once posted. */
 async function cardTs(t: SupportTestApp): Promise<string> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 500; i++) {
     const ticket = await t.app.db.prisma.ticket.findFirst({ orderBy: { createdAt: "desc" } });
     if (ticket?.cardRef && !ticket.cardRef.startsWith("posting:")) return ticket.cardRef;
     await new Promise((r) => setTimeout(r, 10));
@@ -185,5 +184,38 @@ describe("support handoff to Slack", () => {
     const message = await t.app.db.prisma.ticketMessage.findFirstOrThrow({ where: { direction: "to_customer" } });
     expect(message.status).toBe("delivered");
     expect(message.attempts).toBeGreaterThan(1);
+  });
+
+  it("relays photos as files and locations as map links into the thread", async () => {
+    const t = await start();
+    const slack = t.slack!;
+    const { customer } = await escalate(t, 507);
+    const ts = await cardTs(t);
+    await customer.message({ photo: [{ file_id: "small1", file_unique_id: "s1", width: 90, height: 90 }, { file_id: "big1", file_unique_id: "b1", width: 1280, height: 960 }], caption: "the box was crushed" });
+    await customer.message({ location: { latitude: 52.2297, longitude: 21.0122 } });
+    const upload = await slack.waitFor(() => [...slack.uploads.values()].find((u) => u.completed));
+    expect(upload).toMatchObject({ filename: "big1.jpg", channel: SUPPORT_CHANNEL, threadTs: ts });
+    expect(upload.comment).toContain("the box was crushed");
+    expect(upload.bytes!.toString()).toContain(fileBytes("files/big1.jpg").toString());
+    const located = await slack.waitFor(() => slack.posted(SUPPORT_CHANNEL).find((a) => a.thread_ts === ts && String(a.text).includes("📍 location")));
+    expect(located.text).toContain("52.2297, 21.0122");
+    expect(customer.texts()).toHaveLength(2); // the bot stays silent: no "I can't read photos" while a person has the chat
+  });
+
+  it("waits out Slack's rate limit, and puts a long question in full into the thread", async () => {
+    const t = await start();
+    const slack = t.slack!;
+    slack.failNext("chat.postMessage", { status: 429, retryAfter: 1 });
+    const started = Date.now();
+    const question = `My order ${"is late and ".repeat(80)}nobody answers the phone`;
+    await escalate(t, 508, question);
+    const ts = await cardTs(t);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(slack.calls.filter((c) => c.method === "chat.postMessage" && c.failed)).toHaveLength(1);
+    const card = JSON.stringify(cards(slack).at(-1)!.blocks);
+    expect(card).toContain("shortened; the full text is in the thread");
+    expect(card).not.toContain("nobody answers the phone");
+    const full = await slack.waitFor(() => slack.posted(SUPPORT_CHANNEL).find((a) => a.thread_ts === ts));
+    expect(full.text).toContain("nobody answers the phone");
   });
 });
