@@ -34,10 +34,22 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
     throw error;
   }
   const channels: string[] = [];
+  // Staff first: a customer who asks for a person as soon as Telegram is up finds support online.
+  if (slack) {
+    try {
+      await slack.start(app.support);
+    } catch (error) {
+      await http.close();
+      await app.close();
+      throw error;
+    }
+    app.support.attachStaff(slack);
+  }
   if (telegram) {
     try {
       await telegram.start(app.engine.deliver);
     } catch (error) {
+      await slack?.stop();
       await http.close();
       await app.close();
       throw error;
@@ -45,18 +57,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
     channels.push(settings.telegramWebhookUrl ? "telegram (webhook)" : "telegram (polling)");
     app.services.get(REFERRALS).setTelegramBot(telegram.username); // referral links: https://t.me/<bot>?start=ref-…
   }
-  if (slack) {
-    try {
-      await slack.start(app.support);
-    } catch (error) {
-      await telegram?.stop();
-      await http.close();
-      await app.close();
-      throw error;
-    }
-    app.support.attachStaff(slack);
-    channels.push(settings.slackAppToken ? "slack (socket mode)" : "slack (http)");
-  }
+  if (slack) channels.push(settings.slackAppToken ? "slack (socket mode)" : "slack (http)");
   app.sweeper.start();
   app.support.outbox.start();
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).

@@ -69,6 +69,11 @@ export class Engine {
     this.channels.set(channel.name, channel);
   }
 
+  /** Names of the attached channels: where this process can send. */
+  channelNames(): string[] {
+    return [...this.channels.keys()];
+  }
+
   /** Routes messages of contacts with an open support ticket to `handler` instead of the flows. */
   handOffTo(handler: HandoffHandler): void {
     this.handoff = handler;
@@ -126,7 +131,9 @@ export class Engine {
     }
     const to: Address = { channel: event.channel, externalChatId: event.externalChatId, externalUserId: event.sender.externalUserId };
     if (received.openTicketId && this.handoff) {
-      const taken = await this.handoff({ contactId: received.contact.id, ticketId: received.openTicketId, locale: received.contact.locale, event, interactionId: received.interactionId, from: to });
+      const handoff = this.handoff;
+      const ticketId = received.openTicketId;
+      const taken = await this.retry(() => handoff({ contactId: received.contact.id, ticketId, locale: received.contact.locale, event, interactionId: received.interactionId, from: to }));
       if (taken) {
         await this.retry(() => this.db.run(markHandledPlan(received.interactionId)));
         return;

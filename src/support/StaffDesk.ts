@@ -1,4 +1,5 @@
 import type { MediaFile } from "../core/Channel";
+import { RapportError } from "../core/errors";
 import type { TicketCard } from "./TicketCard";
 
 /** A message posted where staff work (a Slack message): the channel and the message's id there. */
@@ -11,7 +12,17 @@ export interface StaffRef {
 export type RelayOutcome =
   | { kind: "delivered" }
   | { kind: "note" }
-  | { kind: "failed"; reason: string; willRetry: boolean };
+  | { kind: "failed"; reason: string; willRetry: boolean }
+  /** Rapport could not even store it (database down): the author must send it again. */
+  | { kind: "not_relayed"; reason: string };
+
+/** The staff channel says a message (a card) no longer exists: redrawing it is pointless. */
+export class StaffMessageGoneError extends RapportError {
+  readonly code = "rapport_staff_message_gone";
+  constructor(readonly ref: StaffRef, reason: string) {
+    super(`message ${ref.ts} in ${ref.channel} is gone (${reason})`);
+  }
+}
 
 /** Something posted into a ticket's thread: the customer's words, or a notice for staff (English). */
 export type ThreadNote =

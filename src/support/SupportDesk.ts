@@ -6,7 +6,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
-import { isUniqueViolation } from "../db/retry";
+import { isUniqueViolation, withDbRetry } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
 import { normaliseKeyword } from "../flows/keywords";
@@ -21,6 +21,8 @@ export interface CustomerLine {
   sendTo(contactId: string, message: OutboundMessage): Promise<SendResult>;
   emit(contactId: string, name: string, data?: Record<string, unknown>): Promise<void>;
   downloadFile(channel: string, fileId: string): Promise<MediaFile>;
+  /** Names of the channels this process can send on (the outbox leaves other customers' messages to other processes). */
+  channelNames(): string[];
 }
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
@@ -46,6 +48,8 @@ export interface StaffMessage {
   message: StaffRef;
   staffUserId: string;
   text: string;
+  /** Files attached to it (not passed on to customers; staff are told). */
+  attachments?: number;
 }
 
 /** Desk settings; all have production defaults. */
@@ -98,87 +102,113 @@ export class SupportDesk {
   /** Opens a ticket for a contact (one active ticket per contact); online, the chat goes to a person. */
   async open(input: OpenTicket): Promise<OpenedTicket> {
     const online = this.online;
-    const opened = await this.db.prisma.$transaction(async (tx) => {
+    const opened = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
       const active = await tx.ticket.findFirst({ where: { contactId: input.contactId, status: { in: [...ACTIVE_STATUSES] } } });
       const repeat = active ?? (await tx.ticket.findUnique({ where: { idempotencyKey: input.key } }));
-      if (repeat) return { ticketId: repeat.id, online, existing: true };
+      if (repeat) {
+        // Asked again while staff are online (perhaps first queued offline): the chat goes to them now.
+        if (online && isActive(repeat.status)) await tx.contact.updateMany({ where: { id: input.contactId, openTicketId: null }, data: { openTicketId: repeat.id } });
+        return { ticketId: repeat.id, online, existing: true };
+      }
       const identity = await tx.channelIdentity.findFirst({ where: { contactId: input.contactId }, orderBy: { createdAt: "desc" } });
       const id = newId();
       await tx.ticket.create({ data: { id, contactId: input.contactId, status: "open", reason: input.reason, question: input.question.slice(0, 4000), channel: identity?.channel ?? null, idempotencyKey: input.key } });
       if (online) await tx.contact.update({ where: { id: input.contactId }, data: { openTicketId: id } });
       await recordInteraction(tx, input.contactId, { direction: "event", kind: "ticket.opened", actor: "customer", text: input.question.slice(0, 500), data: { ticketId: id, reason: input.reason, staffOnline: online } });
       return { ticketId: id, online, existing: false };
-    });
+    }));
     if (!opened.existing) this.log.info("ticket opened", { ticketId: opened.ticketId, reason: input.reason, online });
     if (online) this.outbox.kick();
     return opened;
   }
 
-  /** The engine's handoff handler: a message from a customer whose chat a person has. */
+  /**
+   * The engine's handoff handler: a message from a customer whose chat a person has. It is queued for
+   * the ticket's thread in a transaction that first checks the ticket is still active (a conditional
+   * write on its row, which waits for a close in progress), so a message never lands behind a close.
+   */
   handoff = async (m: HandedOffMessage): Promise<boolean> => {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: m.ticketId } });
-    if (!ticket || !isActive(ticket.status)) {
-      // Closed meanwhile (another instance): let go of the chat and let the flows answer.
-      await this.db.prisma.contact.updateMany({ where: { id: m.contactId, openTicketId: m.ticketId }, data: { openTicketId: null } });
-      return false;
-    }
-    if (this.isCancel(m)) {
+    if (ticket && isActive(ticket.status) && this.isCancel(m, ticket.status)) {
       await this.close(ticket.id, "cancelled", "customer");
       return true;
     }
-    const text = describeForStaff(m.event.body);
-    try {
-      await this.db.prisma.ticketMessage.create({ data: {
-        id: newId(), ticketId: ticket.id, direction: "to_staff", interactionId: m.interactionId, text, author: "customer",
-        sourceKey: `in:${m.interactionId}`, status: "pending", nextAttemptAt: new Date(),
-      } });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error; // a redelivered message: already queued for staff
+    const queued = ticket && (await this.retry(() => this.db.prisma.$transaction(async (tx) => {
+      // A write that changes nothing, on the ticket's row: it waits for a close in progress, then sees its result.
+      const active = await tx.$executeRaw`UPDATE tickets SET status = status WHERE id = ${ticket.id} AND status IN ('open', 'claimed')`;
+      if (active === 0) return false;
+      const exists = await tx.ticketMessage.findUnique({ where: { sourceKey: `in:${m.interactionId}` }, select: { id: true } });
+      if (!exists) {
+        await tx.ticketMessage.create({ data: {
+          id: newId(), ticketId: ticket.id, direction: "to_staff", interactionId: m.interactionId, text: describeForStaff(m.event.body), author: "customer",
+          sourceKey: `in:${m.interactionId}`, status: "pending", nextAttemptAt: new Date(),
+        } });
+      }
+      return true;
+    })));
+    if (!queued) {
+      // Closed meanwhile (by staff, or another instance): let go of the chat and let the flows answer.
+      await this.retry(() => this.db.prisma.contact.updateMany({ where: { id: m.contactId, openTicketId: m.ticketId }, data: { openTicketId: null } }));
+      return false;
     }
     this.outbox.kick();
     return true;
   };
 
-  /** A staff message in a ticket's thread: a reply for the customer, `note: …`, `resolve` or `hand back`. */
+  /**
+   * A staff message in a ticket's thread: `resolve`, `hand back`, `note: …` (internal), or a reply for
+   * the customer. Throws when it could not be stored; the staff channel then tells the author to resend.
+   */
   async fromStaff(m: StaffMessage): Promise<void> {
-    const ticket = await this.db.prisma.ticket.findFirst({ where: { staffChannel: m.card.channel, cardRef: m.card.ts } });
+    const ticket = await this.retry(() => this.db.prisma.ticket.findFirst({ where: { staffChannel: m.card.channel, cardRef: m.card.ts } }));
     if (!ticket) return; // a thread that is not a ticket's
-    const staff = this.staff;
-    const command = normaliseKeyword(m.text);
-    if (command === "resolve" || command === "resolved") return void (await this.close(ticket.id, "resolved", agentActor(m.staffUserId)));
-    if (command === "hand back" || command === "handback") return void (await this.close(ticket.id, "handed_back", agentActor(m.staffUserId)));
-    if (NOTE_PREFIX.test(m.text)) {
-      await recordInteraction(this.db.prisma, ticket.contactId, { direction: "internal", kind: "note", actor: agentActor(m.staffUserId), text: m.text.replace(NOTE_PREFIX, ""), externalId: m.message.ts, data: { ticketId: ticket.id } });
-      await staff?.markRelayed(m.card, m.message, { kind: "note" }).catch((error: unknown) => this.log.warn("could not mark a note", { ticketId: ticket.id, error: error as Error }));
-      return;
-    }
-    if (!isActive(ticket.status)) {
-      await staff?.postInThread(m.card, { kind: "notice", text: `This ticket is ${ticket.status.replace("_", " ")}; that message was not sent to the customer.` })
-        .catch((error: unknown) => this.log.warn("could not post in a ticket thread", { ticketId: ticket.id, error: error as Error }));
-      return;
-    }
     const agent = agentActor(m.staffUserId);
+    const command = normaliseKeyword(m.text);
+    if (command === "resolve" || command === "resolved") return void (await this.close(ticket.id, "resolved", agent));
+    if (command === "hand back" || command === "handback") return void (await this.close(ticket.id, "handed_back", agent));
+    if (NOTE_PREFIX.test(m.text)) return this.note(ticket, m);
+    if ((m.attachments ?? 0) > 0) await this.notifyStaffOf(ticket.id, "Files are not passed on to the customer; describe them in words or share a link.");
+    if (m.text.trim() === "") return;
     const now = new Date();
-    let claimed = false;
+    const outcome = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
+      if (await tx.ticketMessage.findUnique({ where: { sourceKey: `staff:${m.message.channel}:${m.message.ts}` }, select: { id: true } })) return "repeat"; // Slack retried the event
+      // Replying to an unclaimed ticket claims it; a closed one (even closed a moment ago) takes no reply.
+      const claimed = (await tx.ticket.updateMany({ where: { id: ticket.id, status: "open" }, data: { status: "claimed", assignee: agent, claimedAt: now } })).count > 0;
+      if (!claimed && (await tx.ticket.updateMany({ where: { id: ticket.id, status: "claimed" }, data: { status: "claimed" } })).count === 0) return "closed";
+      await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: now } });
+      // A ticket queued while support was offline: the reply brings the chat to a person.
+      await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticket.id } });
+      if (claimed) await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor: agent, data: { ticketId: ticket.id } });
+      const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor: agent, channel: ticket.channel ?? undefined, text: m.text, externalId: m.message.ts, data: { ticketId: ticket.id } });
+      await tx.ticketMessage.create({ data: {
+        id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text: m.text, author: agent, staffRef: m.message.ts,
+        sourceKey: `staff:${m.message.channel}:${m.message.ts}`, status: "pending", nextAttemptAt: now,
+      } });
+      return claimed ? "claimed" : "queued";
+    }));
+    if (outcome === "closed") {
+      const status = (await this.db.prisma.ticket.findUnique({ where: { id: ticket.id }, select: { status: true } }))?.status ?? "closed";
+      return this.notifyStaffOf(ticket.id, `This ticket is ${status.replace("_", " ")}; that message was not sent to the customer.`);
+    }
+    if (outcome === "claimed") await this.outbox.refreshCard(ticket.id);
+    if (outcome !== "repeat") await this.outbox.flush();
+  }
+
+  private async note(ticket: { id: string; contactId: string }, m: StaffMessage): Promise<void> {
     try {
-      await this.db.prisma.$transaction(async (tx) => {
-        // Replying to an unclaimed ticket claims it, and brings the chat to a person if it was queued offline.
-        claimed = (await tx.ticket.updateMany({ where: { id: ticket.id, status: "open" }, data: { status: "claimed", assignee: agent, claimedAt: now } })).count > 0;
-        await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: now } });
-        await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticket.id } });
-        if (claimed) await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor: agent, data: { ticketId: ticket.id } });
-        const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor: agent, channel: ticket.channel ?? undefined, text: m.text, externalId: m.message.ts, data: { ticketId: ticket.id } });
-        await tx.ticketMessage.create({ data: {
-          id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text: m.text, author: agent, staffRef: m.message.ts,
-          sourceKey: `staff:${m.message.channel}:${m.message.ts}`, status: "pending", nextAttemptAt: now,
-        } });
-      });
+      await this.retry(() => recordInteraction(this.db.prisma, ticket.contactId, {
+        direction: "internal", kind: "note", actor: agentActor(m.staffUserId), text: m.text.replace(NOTE_PREFIX, ""),
+        externalId: m.message.ts, dedupeKey: `staff:${m.message.channel}:${m.message.ts}`, data: { ticketId: ticket.id },
+      }));
     } catch (error) {
-      if (isUniqueViolation(error)) return; // Slack retried the event: relayed once already
+      if (isUniqueViolation(error)) return; // Slack retried the event: stored once already
       throw error;
     }
-    if (claimed) await this.outbox.refreshCard(ticket.id);
-    await this.outbox.flush();
+    await this.staff?.markRelayed(m.card, m.message, { kind: "note" }).catch((error: unknown) => this.log.warn("could not mark a note", { ticketId: ticket.id, error: error as Error }));
+  }
+
+  private notifyStaffOf(ticketId: string, text: string): Promise<void> {
+    return this.outbox.notifyStaff(ticketId, text);
   }
 
   /** Claims a ticket for a staff member (the Claim button); claiming a claimed ticket takes it over. */
@@ -214,16 +244,17 @@ export class SupportDesk {
   async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor): Promise<boolean> {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
     if (!ticket) throw new TicketNotFoundError(ticketId);
-    const closed = await this.db.prisma.$transaction(async (tx) => {
+    const closed = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
       const changed = await tx.ticket.updateMany({ where: { id: ticketId, status: { in: [...ACTIVE_STATUSES] } }, data: { status, closedAt: new Date(), closedBy: by } });
       if (changed.count === 0) return false;
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: ticketId }, data: { openTicketId: null } });
       await recordInteraction(tx, ticket.contactId, { direction: "event", kind: `ticket.${status}`, actor: by, data: { ticketId } });
+      await this.outbox.enqueueNotice(tx, ticket, `support:${status}`, this.translator());
       return true;
-    });
+    }));
     if (!closed) return false;
     this.log.info("ticket closed", { ticketId, status, by });
-    await this.tell(ticket.contactId, `support:${status}`);
+    await this.outbox.flush();
     const notice = status === "cancelled" ? "The customer stopped waiting; the bot has the chat again." : `${status === "resolved" ? "Resolved" : "Handed back"} by ${by.startsWith("agent:") ? `<@${by.slice(6)}>` : by}; the bot has the chat again.`;
     await this.outbox.notifyStaff(ticketId, notice);
     await this.outbox.refreshCard(ticketId);
@@ -236,36 +267,41 @@ export class SupportDesk {
   async remindUnanswered(now = new Date()): Promise<number> {
     const due = await this.db.prisma.ticket.findMany({
       where: { status: "open", unansweredAt: null, createdAt: { lte: new Date(now.getTime() - (this.options.unansweredMs ?? 15 * 60_000)) } },
+      include: { contact: { select: { openTicketId: true } } },
       take: 100,
     });
     let told = 0;
-    for (const t of due) {
-      const claimed = await this.db.prisma.$transaction(async (tx) => {
+    // Only tickets that have the chat: a customer whose ticket was queued offline was told so already.
+    for (const t of due.filter((d) => d.contact.openTicketId === d.id)) {
+      const claimed = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
         const changed = await tx.ticket.updateMany({ where: { id: t.id, status: "open", unansweredAt: null }, data: { unansweredAt: now } });
-        if (changed.count > 0) await recordInteraction(tx, t.contactId, { direction: "event", kind: "ticket.unanswered", actor: "system", data: { ticketId: t.id } });
-        return changed.count > 0;
-      });
+        if (changed.count === 0) return false;
+        await recordInteraction(tx, t.contactId, { direction: "event", kind: "ticket.unanswered", actor: "system", data: { ticketId: t.id } });
+        await this.outbox.enqueueNotice(tx, t, "support:unanswered", this.translator());
+        return true;
+      }));
       if (!claimed) continue;
-      await this.tell(t.contactId, "support:unanswered");
       await this.outbox.refreshCard(t.id);
       told++;
     }
+    if (told > 0) this.outbox.kick();
     return told;
   }
 
-  /** Says something to the customer in their language, stored in the history first. */
-  private async tell(contactId: string, key: string): Promise<void> {
-    const contact = await this.db.prisma.contact.findUnique({ where: { id: contactId }, select: { locale: true } });
-    const text = this.translator().t(contact?.locale ?? "en", key);
-    await recordInteraction(this.db.prisma, contactId, { direction: "out", kind: "text", actor: "bot", text, data: { key } });
-    await this.line.sendTo(contactId, { text });
+  /** Database work retried through hiccups (SQLite busy, a PostgreSQL failover), like the engine's. */
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withDbRetry(fn, { onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
   }
 
-  private isCancel(m: HandedOffMessage): boolean {
+  /**
+   * `/cancel` (or its button) stops waiting at any time; the words for "cancel" only while nobody has
+   * claimed the ticket, since "cancel" can be an answer to staff ("cancel or exchange?").
+   */
+  private isCancel(m: HandedOffMessage, status: string): boolean {
     const b = m.event.body;
     if (b.kind === "command") return b.command === "cancel";
     if (b.kind === "choice") return b.value === "support.cancel";
-    if (b.kind !== "text") return false;
+    if (b.kind !== "text" || status !== "open") return false;
     return asksToCancel(this.translator(), m.locale, b.text);
   }
 }

@@ -43,6 +43,8 @@ export interface TicketCard {
 export const CARD_TEXT_LIMIT = 500;
 /** How many characters of each history line a card shows. */
 const HISTORY_LINE_LIMIT = 150;
+/** History kinds a card leaves out: the flow engine's bookkeeping (an answer repeats the customer's message). */
+const FLOW_BOOKKEEPING = ["flow.start", "flow.end", "answer", "answer.invalid"];
 /** How many history entries a card shows. */
 export const CARD_HISTORY_ENTRIES = 10;
 
@@ -57,7 +59,7 @@ export function truncate(text: string, limit: number): { text: string; truncated
 export async function buildTicketCard(prisma: Prisma, ticketId: string): Promise<TicketCard> {
   const ticket = await prisma.ticket.findUniqueOrThrow({ where: { id: ticketId }, include: { contact: true } });
   const rows = await prisma.interaction.findMany({
-    where: { contactId: ticket.contactId, occurredAt: { lte: ticket.createdAt }, direction: { in: ["in", "out", "event"] } },
+    where: { contactId: ticket.contactId, occurredAt: { lte: ticket.createdAt }, direction: { in: ["in", "out", "event"] }, kind: { notIn: FLOW_BOOKKEEPING } },
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
     take: CARD_HISTORY_ENTRIES,
   });

@@ -1,10 +1,13 @@
+import type { MediaFile } from "../core/Channel";
 import type { Logger } from "../core/log";
-import type { Database } from "../db/Database";
+import { newId } from "../core/ids";
+import type { Database, Prisma } from "../db/Database";
+import { recordInteraction } from "../history/recordInteraction";
+import type { Translator } from "../i18n/Translator";
 import { ACTIVE_STATUSES } from "./Ticket";
 import type { CustomerLine } from "./SupportDesk";
-import type { MediaFile } from "../core/Channel";
-import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "./StaffDesk";
-import { buildTicketCard, CARD_TEXT_LIMIT } from "./TicketCard";
+import { StaffMessageGoneError, type RelayOutcome, type StaffDesk, type StaffRef, type ThreadNote } from "./StaffDesk";
+import { buildTicketCard } from "./TicketCard";
 
 /** Outbox settings; the defaults suit production, tests shorten them. */
 export interface OutboxOptions {
@@ -14,19 +17,26 @@ export interface OutboxOptions {
   pollMs?: number;
 }
 
+/** The writes an outbox row needs, inside the caller's transaction. */
+type OutboxWriter = Pick<Prisma, "ticketMessage" | "interaction" | "contact">;
+
 const DEFAULT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000];
-/** A message being delivered is leased for this long; a crashed sender's lease runs out and another retries. */
-const LEASE_MS = 60_000;
-/** A card claimed for posting by a sender that crashed is retried after this long. */
-const CARD_CLAIM_TIMEOUT_MS = 120_000;
+/**
+ * A message or card being delivered is leased for this long, from when the lease is taken; a crashed
+ * sender's lease runs out and another instance retries. Longer than the Slack client's own retries
+ * (SlackSupport keeps them under a minute) and a rate limit's wait.
+ */
+const LEASE_MS = 5 * 60_000;
 const BATCH = 50;
+const POSTING = "posting:";
 
 /**
  * The relay's delivery side, a transactional outbox: ticket cards, customers' messages for the
- * thread and staff replies for the customer are rows first, delivered here, and retried with backoff
- * until they arrive. A message that still fails after the last retry is marked failed and staff are
- * told in the thread, never dropped silently. Rows are claimed with conditional updates (a lease), so
- * several instances can run outboxes on one database without delivering anything twice.
+ * thread, staff replies and the desk's notices for the customer are rows first, delivered here, and
+ * retried with backoff until they arrive, in order per ticket. A message that still fails after the
+ * last retry is marked failed and staff are told in the thread, never dropped silently. Rows are
+ * claimed with conditional updates (a lease), so several instances can run outboxes on one database
+ * without delivering anything twice; each delivers to the customer channels it runs.
  */
 export class TicketOutbox {
   private running: Promise<number> | undefined;
@@ -41,7 +51,7 @@ export class TicketOutbox {
     private readonly options: OutboxOptions = {},
   ) {}
 
-  /** Polls for due work every `pollMs` until stopped. */
+  /** Delivers in the background from now on: after each kick, and every `pollMs` for retries. */
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 5_000);
@@ -56,8 +66,9 @@ export class TicketOutbox {
     await this.running?.catch(() => 0);
   }
 
-  /** Delivers what is due soon, without waiting (after new work was stored). */
+  /** Delivers what is due soon, without waiting (after new work was stored); only once started (not in CLI commands). */
   kick(): void {
+    if (!this.timer) return;
     void this.flush().catch((error: unknown) => this.log.error("support outbox failed", { error: error as Error }));
   }
 
@@ -82,25 +93,46 @@ export class TicketOutbox {
     }
   }
 
+  /**
+   * Queues something the bot tells a customer about their ticket (resolved, nobody has answered yet),
+   * in their language, inside the caller's transaction: stored in the history with the change it
+   * reports, and delivered in order after any staff reply still on its way.
+   */
+  async enqueueNotice(tx: OutboxWriter, ticket: { id: string; contactId: string; channel: string | null }, key: string, translator: Translator): Promise<void> {
+    const contact = await tx.contact.findUnique({ where: { id: ticket.contactId }, select: { locale: true } });
+    const text = translator.t(contact?.locale ?? "en", key);
+    const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor: "bot", channel: ticket.channel ?? undefined, text, data: { key, ticketId: ticket.id } });
+    await tx.ticketMessage.create({ data: {
+      id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text, author: "bot",
+      sourceKey: `notice:${ticket.id}:${key}`, status: "pending", nextAttemptAt: new Date(),
+    } });
+  }
+
   /** Redraws a ticket's card; if Slack refuses, the card is marked stale and the next pass retries. */
   async refreshCard(ticketId: string): Promise<void> {
     const staff = this.staff();
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
-    if (!staff || !ticket?.cardRef || !ticket.staffChannel || ticket.cardRef.startsWith("posting:")) return;
+    if (!staff || !ticket?.cardRef || !ticket.staffChannel) return;
+    if (ticket.cardRef.startsWith(POSTING)) {
+      // Being posted right now, perhaps with the old state: redraw once it is there.
+      await this.db.prisma.ticket.update({ where: { id: ticketId }, data: { cardStale: true } });
+      return;
+    }
     try {
       await staff.updateCard({ channel: ticket.staffChannel, ts: ticket.cardRef }, await buildTicketCard(this.db.prisma, ticketId));
       if (ticket.cardStale) await this.db.prisma.ticket.update({ where: { id: ticketId }, data: { cardStale: false } });
     } catch (error) {
-      this.log.warn("could not update a ticket card; will retry", { ticketId, error: error as Error });
-      await this.db.prisma.ticket.update({ where: { id: ticketId }, data: { cardStale: true } });
+      const gone = error instanceof StaffMessageGoneError; // deleted in Slack: nothing left to redraw
+      this.log.warn(gone ? "a ticket card is gone from the staff channel; not redrawn" : "could not update a ticket card; will retry", { ticketId, error: error as Error });
+      await this.db.prisma.ticket.update({ where: { id: ticketId }, data: { cardStale: !gone } });
     }
   }
 
-  /** Posts a notice for staff into a ticket's thread (best effort: the ticket's state is already stored). */
+  /** Posts a notice for staff into a ticket's thread (best effort: what it reports is already stored). */
   async notifyStaff(ticketId: string, text: string): Promise<void> {
     const staff = this.staff();
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
-    if (!staff || !ticket?.cardRef || !ticket.staffChannel || ticket.cardRef.startsWith("posting:")) return;
+    if (!staff || !ticket?.cardRef || !ticket.staffChannel || ticket.cardRef.startsWith(POSTING)) return;
     await staff.postInThread({ channel: ticket.staffChannel, ts: ticket.cardRef }, { kind: "notice", text })
       .catch((error: unknown) => this.log.warn("could not post in a ticket thread", { ticketId, error: error as Error }));
   }
@@ -108,16 +140,24 @@ export class TicketOutbox {
   private async pass(now: Date): Promise<number> {
     const staff = this.staff();
     let done = 0;
-    if (staff) done += await this.postCards(staff, now);
-    if (staff) done += await this.redrawStaleCards();
+    if (staff) done += await this.postCards(staff);
+    if (staff) await this.redrawStaleCards();
+    // Customers' messages wait for their ticket's card; replies go out only on channels this process runs.
+    const deliverable = [
+      { direction: "to_customer", ticket: { channel: { in: this.line.channelNames() } } },
+      ...(staff ? [{ direction: "to_staff", ticket: { cardRef: { not: null } }, NOT: { ticket: { cardRef: { startsWith: POSTING } } } }] : []),
+    ];
     const due = await this.db.prisma.ticketMessage.findMany({
-      where: { status: "pending", nextAttemptAt: { lte: now }, ...(staff ? {} : { direction: "to_customer" }) },
+      where: { status: "pending", nextAttemptAt: { lte: now }, OR: deliverable },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       take: BATCH,
       include: { ticket: true },
     });
     for (const m of due) {
-      const lease = await this.db.prisma.ticketMessage.updateMany({ where: { id: m.id, status: "pending", nextAttemptAt: m.nextAttemptAt }, data: { nextAttemptAt: new Date(now.getTime() + LEASE_MS) } });
+      // In order per ticket and direction: an earlier message waiting for its retry holds the later ones.
+      const earlier = await this.db.prisma.ticketMessage.count({ where: { ticketId: m.ticketId, direction: m.direction, status: "pending", createdAt: { lt: m.createdAt } } });
+      if (earlier > 0) continue;
+      const lease = await this.db.prisma.ticketMessage.updateMany({ where: { id: m.id, status: "pending", nextAttemptAt: m.nextAttemptAt }, data: { nextAttemptAt: new Date(Date.now() + LEASE_MS) } });
       if (lease.count === 0) continue; // another instance has it
       if (m.direction === "to_staff") done += (await this.toStaff(staff!, m, now)) ? 1 : 0;
       else done += (await this.toCustomer(m, now)) ? 1 : 0;
@@ -125,24 +165,34 @@ export class TicketOutbox {
     return done;
   }
 
-  /** Posts the card of every active ticket that has none yet (new, or queued while Slack was off). */
-  private async postCards(staff: StaffDesk, now: Date): Promise<number> {
-    const stale = `posting:${new Date(now.getTime() - CARD_CLAIM_TIMEOUT_MS).toISOString()}`;
+  /**
+   * Posts the card of every ticket that has none yet: active ones (new, or queued while Slack was
+   * off) and closed ones with customer messages still to show, so nothing a customer wrote is stuck.
+   */
+  private async postCards(staff: StaffDesk): Promise<number> {
+    const expired = `${POSTING}${new Date(Date.now() - LEASE_MS).toISOString()}`;
     const waiting = await this.db.prisma.ticket.findMany({
-      where: { status: { in: [...ACTIVE_STATUSES] }, OR: [{ cardRef: null }, { cardRef: { startsWith: "posting:", lt: stale } }] },
+      where: { AND: [
+        { OR: [{ status: { in: [...ACTIVE_STATUSES] } }, { messages: { some: { direction: "to_staff", status: "pending" } } }] },
+        { OR: [{ cardRef: null }, { cardRef: { startsWith: POSTING, lt: expired } }] },
+      ] },
       orderBy: { createdAt: "asc" }, take: BATCH,
     });
     let posted = 0;
     for (const t of waiting) {
-      const claim = `posting:${now.toISOString()}`;
+      const claim = `${POSTING}${new Date().toISOString()}`;
       const won = await this.db.prisma.ticket.updateMany({ where: { id: t.id, cardRef: t.cardRef }, data: { cardRef: claim } });
       if (won.count === 0) continue;
       try {
         const card = await buildTicketCard(this.db.prisma, t.id);
         const ref = await staff.postCard(card);
-        await this.db.prisma.ticket.update({ where: { id: t.id }, data: { cardRef: ref.ts, staffChannel: ref.channel, cardStale: false } });
-        // The card shows the first CARD_TEXT_LIMIT characters; the whole question opens the thread.
+        const kept = await this.db.prisma.ticket.updateMany({ where: { id: t.id, cardRef: claim }, data: { cardRef: ref.ts, staffChannel: ref.channel } });
+        if (kept.count === 0) this.log.warn("a ticket card was posted twice (a lease ran out while Slack was slow)", { ticketId: t.id });
+        // The card shows the first part of a long question; the whole question opens the thread.
         if (card.questionTruncated) await staff.postInThread(ref, { kind: "customer", name: card.customer.name, text: t.question ?? "" });
+        // The ticket changed while its card was on the way (claimed, closed): redraw it.
+        const current = await this.db.prisma.ticket.findUnique({ where: { id: t.id }, select: { status: true, cardStale: true } });
+        if (current && (current.status !== card.status || current.cardStale)) await this.refreshCard(t.id);
         posted++;
       } catch (error) {
         this.log.warn("could not post a ticket card; will retry", { ticketId: t.id, error: error as Error });
@@ -152,23 +202,17 @@ export class TicketOutbox {
     return posted;
   }
 
-  private async redrawStaleCards(): Promise<number> {
-    const stale = await this.db.prisma.ticket.findMany({ where: { cardStale: true }, take: BATCH, select: { id: true } });
+  private async redrawStaleCards(): Promise<void> {
+    const stale = await this.db.prisma.ticket.findMany({ where: { cardStale: true, cardRef: { not: null } }, take: BATCH, select: { id: true } });
     for (const t of stale) await this.refreshCard(t.id);
-    return 0;
   }
 
   private async toStaff(staff: StaffDesk, m: { id: string; text: string; attempts: number; interactionId: string | null; ticket: { id: string; cardRef: string | null; staffChannel: string | null; contactId: string; channel: string | null } }, now: Date): Promise<boolean> {
     const t = m.ticket;
-    if (!t.cardRef || !t.staffChannel || t.cardRef.startsWith("posting:")) {
-      // The card is not posted yet (Slack down): keep the message, in order, for the next pass.
-      await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { nextAttemptAt: now } });
-      return false;
-    }
     try {
       const contact = await this.db.prisma.contact.findUnique({ where: { id: t.contactId }, select: { displayName: true, username: true } });
       const note: ThreadNote = { kind: "customer", name: contact?.displayName ?? contact?.username ?? "Customer", text: m.text };
-      const card = { channel: t.staffChannel, ts: t.cardRef };
+      const card = { channel: t.staffChannel!, ts: t.cardRef! };
       const file = await this.fileOf(m.interactionId, t.channel);
       const posted = file instanceof Error
         ? await staff.postInThread(card, { ...note, text: `${m.text} (the file could not be fetched: ${file.message})` })

@@ -132,4 +132,73 @@ describe("support desk", () => {
     expect(t.channel.sent.length).toBe(before);
     expect((await t.history("gus")).some((h) => h.kind === "event.skipped")).toBe(true);
   });
+
+  it("after a claim, the word \"cancel\" is an answer for staff; /cancel still stops the ticket", async () => {
+    const t = await start();
+    const staff = new RecordingStaff();
+    t.app.support.attachStaff(staff);
+    await escalate(t, "hal", "my order");
+    await t.app.support.outbox.flush();
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    await t.app.support.fromStaff({ card: { channel: "C1", ts: ticket.cardRef! }, message: { channel: "C1", ts: "s1" }, staffUserId: "U1", text: "Cancel or exchange?" });
+    expect(await t.say("hal", "Cancel")).toEqual([]);
+    await t.app.support.outbox.flush();
+    expect(staff.thread.some((x) => x.note.kind === "customer" && x.note.text === "Cancel")).toBe(true);
+    expect((await t.app.db.prisma.ticket.findFirstOrThrow()).status).toBe("claimed");
+    const sent = t.channel.sent.length;
+    await t.app.support.fromStaff({ card: { channel: "C1", ts: ticket.cardRef! }, message: { channel: "C1", ts: "s2" }, staffUserId: "U1", text: "", attachments: 1 });
+    expect(staff.thread.at(-1)!.note.text).toMatch(/Files are not passed on to the customer/);
+    expect(t.channel.sent.length).toBe(sent); // an empty text is never queued
+    const stopped = await t.say("hal", "/cancel");
+    expect(stopped.map((r) => r.text).join("\n")).toMatch(/cancelled your request/);
+    expect((await t.app.db.prisma.ticket.findFirstOrThrow()).status).toBe("cancelled");
+  });
+
+  it("a ticket closed before Slack could show it still gets its card, with what the customer wrote", async () => {
+    const t = await start();
+    const staff = new RecordingStaff();
+    staff.down = true;
+    t.app.support.attachStaff(staff);
+    await escalate(t, "ida", "where is it");
+    await t.say("ida", "hello?");
+    await t.say("ida", "/cancel");
+    await t.app.support.outbox.flush();
+    staff.down = false;
+    await t.app.support.outbox.flush();
+    expect(staff.cards).toHaveLength(1);
+    expect(staff.cards[0]!.status).toBe("cancelled");
+    expect(staff.thread.map((x) => x.note.text)).toContain("hello?");
+    expect(await t.app.db.prisma.ticketMessage.count({ where: { direction: "to_staff", status: "pending" } })).toBe(0);
+  });
+
+  it("a ticket queued while support was offline goes to a person when the customer asks again online; offline tickets get no 'busy' reminder", async () => {
+    const t = await start();
+    await escalate(t, "jon", "refund please");
+    expect(await t.app.support.remindUnanswered(new Date(Date.now() + 60 * 60_000))).toBe(0);
+    const staff = new RecordingStaff();
+    t.app.support.attachStaff(staff);
+    const again = await t.say("jon", "/support");
+    await t.say("jon", "still waiting for my refund");
+    expect(again.length).toBeGreaterThan(0);
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    expect((await t.app.db.prisma.contact.findUniqueOrThrow({ where: { id: ticket.contactId } })).openTicketId).toBe(ticket.id);
+    expect(await t.app.db.prisma.ticket.count()).toBe(1);
+    await t.app.support.outbox.flush();
+    expect(staff.cards).toHaveLength(1);
+  });
+
+  it("a staff reply to a ticket closed a moment ago is refused in the thread and not sent", async () => {
+    const t = await start();
+    const staff = new RecordingStaff();
+    t.app.support.attachStaff(staff);
+    await escalate(t, "kay", "help");
+    await t.app.support.outbox.flush();
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    await t.app.support.resolve(ticket.id, "U1");
+    const sent = t.channel.sent.length;
+    await t.app.support.fromStaff({ card: { channel: "C1", ts: ticket.cardRef! }, message: { channel: "C1", ts: "late" }, staffUserId: "U2", text: "one more thing" });
+    expect(t.channel.sent.length).toBe(sent);
+    expect(staff.thread.at(-1)!.note.text).toMatch(/This ticket is resolved; that message was not sent/);
+    expect((await t.app.db.prisma.contact.findUniqueOrThrow({ where: { id: ticket.contactId } })).openTicketId).toBeNull();
+  });
 });

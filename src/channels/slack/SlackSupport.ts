@@ -5,7 +5,7 @@ import type { Logger } from "../../core/log";
 import type { Route } from "../../http/server";
 import { sendJson } from "../../http/server";
 import type { SupportDesk } from "../../support/SupportDesk";
-import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "../../support/StaffDesk";
+import { StaffMessageGoneError, type RelayOutcome, type StaffDesk, type StaffRef, type ThreadNote } from "../../support/StaffDesk";
 import type { TicketCard } from "../../support/TicketCard";
 import { boltLogger } from "./boltLogger";
 import { CARD_ACTIONS, cardMessage, threadText } from "./cardBlocks";
@@ -28,7 +28,7 @@ export interface SlackSupportOptions {
   /** Slack user ids allowed to handle tickets instead of the channel's members. */
   allowList?: string[];
   log: Logger;
-  /** WebClient retry policy for failed calls; the default retries for about half an hour. */
+  /** WebClient retry policy for failed calls (tests shorten it); the default retries for about 30 s. */
   retryConfig?: webApi.RetryOptions;
 }
 
@@ -46,6 +46,7 @@ export class SlackSupport implements StaffDesk {
   private directory: StaffDirectory;
   private botUserId: string | undefined;
   private stopping = false;
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: SlackSupportOptions) {
     this.client = new webApi.WebClient(options.token, this.clientOptions());
@@ -56,6 +57,10 @@ export class SlackSupport implements StaffDesk {
   route(): Route {
     return (req: IncomingMessage, res: ServerResponse) => {
       if (req.url?.split("?")[0] !== SLACK_EVENTS_PATH) return false;
+      if (req.method !== "POST") {
+        sendJson(res, 405, { error: "method_not_allowed", message: `Slack posts to ${SLACK_EVENTS_PATH}; use POST` });
+        return true;
+      }
       if (!this.receiver || this.stopping) {
         sendJson(res, 503, { error: "unavailable", message: "Slack support is not running" });
         return true;
@@ -95,24 +100,40 @@ export class SlackSupport implements StaffDesk {
     if (o.appToken) await this.app.start();
   }
 
-  /** Stops taking events (HTTP requests get 503; Socket Mode disconnects). */
+  /** Stops taking events (HTTP requests get 503; Socket Mode disconnects) and waits for those being handled. */
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.options.appToken) await this.app?.stop();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Runs listener work so that stop() can wait for it. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
   }
 
   private listen(app: App, desk: SupportDesk): void {
     const channel = this.options.channel;
     app.event("message", async ({ event }) => {
-      const e = event as { channel?: string; user?: string; text?: string; ts: string; thread_ts?: string; subtype?: string; bot_id?: string };
+      const e = event as { channel?: string; user?: string; text?: string; ts: string; thread_ts?: string; subtype?: string; bot_id?: string; files?: unknown[] };
       if (e.channel !== channel || !e.thread_ts || e.thread_ts === e.ts) return; // only replies in ticket threads
       if (e.subtype && e.subtype !== "thread_broadcast" && e.subtype !== "file_share") return; // edits, joins, deletions
       if (e.bot_id || !e.user || e.user === this.botUserId) return; // our own posts never loop back
-      if (!(await this.directory.canHandle(e.user))) {
-        this.options.log.info("ignored a ticket thread message from someone not allowed to handle tickets", { user: e.user });
-        return;
-      }
-      await desk.fromStaff({ card: { channel, ts: e.thread_ts }, message: { channel, ts: e.ts }, staffUserId: e.user, text: plainText(e.text ?? "") });
+      const card = { channel, ts: e.thread_ts };
+      const message = { channel, ts: e.ts };
+      // Slack has its 200 already (Bolt acknowledges events first), so a failure here must be shown
+      // on the message itself: it was not passed on, and the author should send it again.
+      await this.track((async () => {
+        if (!(await this.directory.canHandle(e.user!))) {
+          this.options.log.info("ignored a ticket thread message from someone not allowed to handle tickets", { user: e.user });
+          return;
+        }
+        await desk.fromStaff({ card, message, staffUserId: e.user!, text: plainText(e.text ?? ""), attachments: e.files?.length ?? 0 });
+      })()).catch(async (error: unknown) => {
+        this.options.log.error("a staff message could not be handled", { error: error as Error });
+        await this.markRelayed(card, message, { kind: "not_relayed", reason: (error as Error)?.message ?? String(error) }).catch(() => undefined);
+      });
     });
     app.action<BlockAction<ButtonAction>>(new RegExp(`^${CARD_ACTIONS.claim}$|^${CARD_ACTIONS.resolve}$|^${CARD_ACTIONS.handBack}$`.replace(/\./g, "\\.")), async ({ ack, body, action }) => {
       await ack();
@@ -122,9 +143,13 @@ export class SlackSupport implements StaffDesk {
         await this.client.chat.postEphemeral({ channel, user, text: `Only members of <#${channel}> can handle support tickets.` }).catch(() => undefined);
         return;
       }
-      if (action.action_id === CARD_ACTIONS.claim) await desk.claim(action.value ?? "", user);
-      else if (action.action_id === CARD_ACTIONS.resolve) await desk.resolve(action.value ?? "", user);
-      else await desk.handBack(action.value ?? "", user);
+      const ticketId = action.value ?? "";
+      const work: Promise<unknown> = action.action_id === CARD_ACTIONS.claim ? desk.claim(ticketId, user) : action.action_id === CARD_ACTIONS.resolve ? desk.resolve(ticketId, user) : desk.handBack(ticketId, user);
+      await this.track(work)
+        .catch(async (error: unknown) => {
+          this.options.log.error("a ticket button could not be handled", { error: error as Error });
+          await this.client.chat.postEphemeral({ channel, user, text: `That did not work: ${(error as Error)?.message ?? String(error)}. Please try again.` }).catch(() => undefined);
+        });
     });
     app.error(async (error) => {
       this.options.log.error("slack listener failed", { error: error as Error });
@@ -137,7 +162,13 @@ export class SlackSupport implements StaffDesk {
   }
 
   async updateCard(ref: StaffRef, card: TicketCard): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, ...cardMessage(card) } as webApi.ChatUpdateArguments);
+    try {
+      await this.client.chat.update({ channel: ref.channel, ts: ref.ts, ...cardMessage(card) } as webApi.ChatUpdateArguments);
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (code === "message_not_found" || code === "channel_not_found" || code === "cant_update_message") throw new StaffMessageGoneError(ref, code);
+      throw error;
+    }
   }
 
   async postInThread(ref: StaffRef, note: ThreadNote): Promise<StaffRef> {
@@ -160,9 +191,13 @@ export class SlackSupport implements StaffDesk {
       const next = outcome.willRetry ? "Retrying automatically." : "Gave up after several attempts; it stays in the contact history.";
       await this.postInThread(card, { kind: "notice", text: `⚠️ Not delivered to the customer: ${outcome.reason}. ${next}` });
     }
+    if (outcome.kind === "not_relayed") await this.postInThread(card, { kind: "notice", text: `⚠️ Not passed on to the customer: Rapport could not handle it (${outcome.reason}). Please send it again.` });
   }
 
   private clientOptions(): webApi.WebClientOptions {
-    return { slackApiUrl: this.options.apiUrl, retryConfig: this.options.retryConfig, rejectRateLimitedCalls: false, logger: boltLogger(this.options.log) };
+    // Retries for about 30 s (WebClient's default is half an hour): the support outbox retries on its
+    // own schedule and leases its work, so one slow call must not hold a lease past its end.
+    const retryConfig = this.options.retryConfig ?? { retries: 5, factor: 2, minTimeout: 1_000, maxTimeout: 10_000 };
+    return { slackApiUrl: this.options.apiUrl, retryConfig, rejectRateLimitedCalls: false, logger: boltLogger(this.options.log) };
   }
 }

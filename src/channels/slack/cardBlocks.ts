@@ -34,6 +34,16 @@ export function statusLine(card: TicketCard): string {
   }
 }
 
+/** Slack refuses a section text over 3,000 characters (the whole card then fails): cut before that. */
+const SECTION_LIMIT = 3000;
+
+function withinSectionLimit(text: string): string {
+  if (text.length <= SECTION_LIMIT) return text;
+  const cut = text.slice(0, SECTION_LIMIT - 2).replace(/&[a-z]*$/, ""); // not in the middle of an &lt;
+  const nl = cut.lastIndexOf("\n");
+  return `${nl > SECTION_LIMIT / 2 ? cut.slice(0, nl) : cut}\n…`;
+}
+
 const ARROW: Record<string, string> = { in: "→", out: "←", event: "•" };
 
 /** Renders a ticket card as Block Kit, with a plain-text fallback for notifications. */
@@ -49,11 +59,11 @@ export function cardMessage(card: TicketCard): { text: string; blocks: unknown[]
       { type: "mrkdwn", text: `*Tier · points*\n${c.tier} · ${c.points}${c.segment ? ` · ${c.segment}` : ""}` },
       { type: "mrkdwn", text: `*Opened*\n<!date^${opened}^{date_short_pretty} {time}|${card.openedAt.toISOString()}>` },
     ] },
-    { type: "section", text: { type: "mrkdwn", text: `*Question*\n>${escapeMrkdwn(card.question || "(none given)").replace(/\n/g, "\n>")}${card.questionTruncated ? "\n_(shortened; the full text is in the thread)_" : ""}` } },
+    { type: "section", text: { type: "mrkdwn", text: withinSectionLimit(`*Question*\n>${escapeMrkdwn(card.question || "(none given)").replace(/\n/g, "\n>")}${card.questionTruncated ? "\n_(shortened; the full text is in the thread)_" : ""}`) } },
   ];
   if (card.history.length > 0) {
     const lines = card.history.map((h) => `${ARROW[h.direction] ?? "•"} _${escapeMrkdwn(h.actor)}_ ${escapeMrkdwn(h.text)}`);
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: `*Recent history*\n${lines.join("\n")}` } });
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: withinSectionLimit(`*Recent history*\n${lines.join("\n")}`) } });
   }
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${statusLine(card)} · ticket ${card.ticketId} · reply in the thread to answer; \`note: …\` stays internal; \`resolve\` closes` }] });
   const buttons: unknown[] = [];

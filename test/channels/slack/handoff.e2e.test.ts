@@ -218,4 +218,34 @@ describe("support handoff to Slack", () => {
     const full = await slack.waitFor(() => slack.posted(SUPPORT_CHANNEL).find((a) => a.thread_ts === ts));
     expect(full.text).toContain("nobody answers the phone");
   });
+
+  it("keeps staff replies in order when one has to be retried, and tells staff when a reply could not be handled at all", async () => {
+    const t = await start();
+    const slack = t.slack!;
+    const { customer } = await escalate(t, 509);
+    const ts = await cardTs(t);
+    t.telegram.fail("sendMessage", { error_code: 400, description: "Bad Request: chat not found" }, 1);
+    await t.post(reply("UANNA", ts, "first"));
+    await t.post(reply("UANNA", ts, "second"));
+    await t.post(reply("UANNA", ts, "resolve"));
+    const texts = await customer.waitForMessages(5, 8000);
+    expect(texts.slice(2, 4)).toEqual(["first", "second"]);
+    expect(texts[4]).toMatch(/marked your question as resolved/);
+
+    const other = await escalate(t, 510);
+    const desk = t.app.support;
+    const fromStaff = desk.fromStaff.bind(desk);
+    desk.fromStaff = async () => { throw new Error("database is unreachable"); };
+    const lost = reply("UBORIS", other.ts, "are you there?");
+    await t.post(lost);
+    await slack.waitFor(() => slack.posted(SUPPORT_CHANNEL).find((a) => a.thread_ts === other.ts && String(a.text).includes("Not passed on to the customer")));
+    expect(slack.callsTo("reactions.add").some((r) => r.name === "x" && r.timestamp === (lost.json as { event: { ts: string } }).event.ts)).toBe(true);
+    desk.fromStaff = fromStaff;
+  });
+
+  it("answers 405 to anything but POST on the Slack endpoint", async () => {
+    const t = await start();
+    expect((await fetch(t.eventsUrl)).status).toBe(405);
+    expect(t.logs.some((l) => l.level === "error")).toBe(false);
+  });
 });
