@@ -67,3 +67,98 @@ describe("loadSettings: Telegram", () => {
     }
   });
 });
+
+/** A complete HTTP-mode Slack setup. */
+const HTTP_MODE = { SLACK_BOT_TOKEN: "xoxb-1-2-abc", SLACK_SUPPORT_CHANNEL: "C0123456789", SLACK_SIGNING_SECRET: "s3cr3t" };
+
+describe("loadSettings: Slack", () => {
+  it("leaves Slack off when no Slack variable is set", () => {
+    const s = loadSettings({}, CWD);
+    expect([s.slackBotToken, s.slackSigningSecret, s.slackAppToken, s.slackSupportChannel, s.slackApiUrl]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(s.slackAllowedUsers).toEqual([]);
+  });
+
+  it("accepts a token, a channel and a signing secret (HTTP mode)", () => {
+    const s = loadSettings({ ...HTTP_MODE, SLACK_SUPPORT_CHANNEL: " C0123456789 " }, CWD);
+    expect(s.slackBotToken).toBe("xoxb-1-2-abc");
+    expect(s.slackSupportChannel).toBe("C0123456789");
+    expect(s.slackSigningSecret).toBe("s3cr3t");
+    expect(s.slackAppToken).toBeUndefined();
+  });
+
+  it("accepts a token, a private channel and an app token (Socket Mode)", () => {
+    const s = loadSettings({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SUPPORT_CHANNEL: "G0PRIVATE1", SLACK_APP_TOKEN: "xapp-1-A1-xyz" }, CWD);
+    expect([s.slackSupportChannel, s.slackAppToken, s.slackSigningSecret]).toEqual(["G0PRIVATE1", "xapp-1-A1-xyz", undefined]);
+  });
+
+  it("refuses a token without a channel, naming SLACK_SUPPORT_CHANNEL", () => {
+    const e = configError({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
+    expect(e.variable).toBe("SLACK_SUPPORT_CHANNEL");
+    expect(e.message).toMatch(/^SLACK_SUPPORT_CHANNEL: is required with SLACK_BOT_TOKEN\n {2}hint: /);
+  });
+
+  it("refuses a token with neither a signing secret nor an app token, naming both ways", () => {
+    const e = configError({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SUPPORT_CHANNEL: "C0123456789" });
+    expect(e.variable).toBe("SLACK_SIGNING_SECRET");
+    expect(e.message).toMatch(/^SLACK_SIGNING_SECRET: /);
+    expect(e.message).toContain("SLACK_APP_TOKEN");
+  });
+
+  it("refuses a bot token that is not xoxb-", () => {
+    for (const token of ["xoxp-1-2", "xapp-1-2", "abc"]) {
+      const e = configError({ ...HTTP_MODE, SLACK_BOT_TOKEN: token });
+      expect(e.variable).toBe("SLACK_BOT_TOKEN");
+      expect(e.message).toMatch(/^SLACK_BOT_TOKEN: not a bot token \(bot tokens start with xoxb-\)/);
+    }
+  });
+
+  it("refuses an app token that is not xapp-", () => {
+    const e = configError({ ...HTTP_MODE, SLACK_APP_TOKEN: "xoxb-2" });
+    expect(e.variable).toBe("SLACK_APP_TOKEN");
+    expect(e.message).toMatch(/^SLACK_APP_TOKEN: not an app-level token \(they start with xapp-\)/);
+  });
+
+  it("refuses a #channel name, hinting at the channel id", () => {
+    const e = configError({ ...HTTP_MODE, SLACK_SUPPORT_CHANNEL: "#support" });
+    expect(e.variable).toBe("SLACK_SUPPORT_CHANNEL");
+    expect(e.message).toMatch(/^SLACK_SUPPORT_CHANNEL: "#support" is not a channel id\n {2}hint: use the id \(e\.g\. C0123456789\), not the #name/);
+  });
+
+  it("parses SLACK_ALLOWED_USERS, comma-separated with spaces", () => {
+    expect(loadSettings({ ...HTTP_MODE, SLACK_ALLOWED_USERS: "U1AB, W2CD" }, CWD).slackAllowedUsers).toEqual(["U1AB", "W2CD"]);
+    expect(loadSettings({ ...HTTP_MODE, SLACK_ALLOWED_USERS: " U1AB ,, " }, CWD).slackAllowedUsers).toEqual(["U1AB"]);
+  });
+
+  it("refuses a name in SLACK_ALLOWED_USERS, naming it", () => {
+    const e = configError({ ...HTTP_MODE, SLACK_ALLOWED_USERS: "U1AB, bob" });
+    expect(e.variable).toBe("SLACK_ALLOWED_USERS");
+    expect(e.message).toMatch(/^SLACK_ALLOWED_USERS: "bob" is not a Slack user id/);
+  });
+
+  it("adds a trailing slash to SLACK_API_URL, and keeps one that is there", () => {
+    expect(loadSettings({ ...HTTP_MODE, SLACK_API_URL: "http://127.0.0.1:9999/api" }, CWD).slackApiUrl).toBe("http://127.0.0.1:9999/api/");
+    expect(loadSettings({ ...HTTP_MODE, SLACK_API_URL: "http://127.0.0.1:9999/api/" }, CWD).slackApiUrl).toBe("http://127.0.0.1:9999/api/");
+  });
+
+  it("refuses a malformed SLACK_API_URL, naming it", () => {
+    const e = configError({ ...HTTP_MODE, SLACK_API_URL: "slack.com/api" });
+    expect(e.variable).toBe("SLACK_API_URL");
+    expect(e.message).toContain('SLACK_API_URL: "slack.com/api" is not a URL');
+  });
+});
+
+describe("loadSettings: SUPPORT_UNANSWERED_MINUTES", () => {
+  it("defaults to 15 minutes", () => {
+    expect(loadSettings({}, CWD).supportUnansweredMinutes).toBe(15);
+  });
+
+  it("keeps a positive number", () => {
+    expect(loadSettings({ SUPPORT_UNANSWERED_MINUTES: "2.5" }, CWD).supportUnansweredMinutes).toBe(2.5);
+  });
+
+  it.each(["0", "-5", "abc"])("refuses %j, naming it", (value) => {
+    const e = configError({ SUPPORT_UNANSWERED_MINUTES: value });
+    expect(e.variable).toBe("SUPPORT_UNANSWERED_MINUTES");
+    expect(e.message).toBe(`SUPPORT_UNANSWERED_MINUTES: "${value}" is not a number of minutes\n  hint: use a number above 0, e.g. 15`);
+  });
+});

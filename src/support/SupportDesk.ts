@@ -1,6 +1,5 @@
-import type { OutboundMessage } from "../core/message";
-import type { MediaFile } from "../core/Channel";
-import type { HandedOffMessage, SendResult } from "../core/handoff";
+import type { HandedOffMessage } from "../core/handoff";
+import type { CustomerLine } from "./CustomerLine";
 import { describeForStaff } from "./describeForStaff";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -15,15 +14,6 @@ import { ACTIVE_STATUSES, agentActor, isActive, type EscalationReason, type Tick
 import type { StaffDesk, StaffRef } from "./StaffDesk";
 import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
 import { TicketNotFoundError } from "./errors";
-
-/** How the desk reaches customers, fetches what they sent, and starts flows: the engine provides all three. */
-export interface CustomerLine {
-  sendTo(contactId: string, message: OutboundMessage): Promise<SendResult>;
-  emit(contactId: string, name: string, data?: Record<string, unknown>): Promise<void>;
-  downloadFile(channel: string, fileId: string): Promise<MediaFile>;
-  /** Names of the channels this process can send on (the outbox leaves other customers' messages to other processes). */
-  channelNames(): string[];
-}
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
 export interface OpenTicket {
@@ -57,6 +47,8 @@ export interface SupportDeskOptions extends OutboxOptions {
   /** Tell the customer after this long without a claim (SUPPORT_UNANSWERED_MINUTES). */
   unansweredMs?: number;
 }
+
+export type { CustomerLine } from "./CustomerLine";
 
 /** The support desk's service key, for flow actions and the CLI. */
 export const SUPPORT_DESK = new ServiceKey<SupportDesk>("support.desk");

@@ -5,7 +5,7 @@ import type { Database, Prisma } from "../db/Database";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
 import { ACTIVE_STATUSES } from "./Ticket";
-import type { CustomerLine } from "./SupportDesk";
+import type { CustomerLine } from "./CustomerLine";
 import { StaffMessageGoneError, type RelayOutcome, type StaffDesk, type StaffRef, type ThreadNote } from "./StaffDesk";
 import { buildTicketCard } from "./TicketCard";
 

@@ -132,7 +132,7 @@ export class SlackSupport implements StaffDesk {
         await desk.fromStaff({ card, message, staffUserId: e.user!, text: plainText(e.text ?? ""), attachments: e.files?.length ?? 0 });
       })()).catch(async (error: unknown) => {
         this.options.log.error("a staff message could not be handled", { error: error as Error });
-        await this.markRelayed(card, message, { kind: "not_relayed", reason: (error as Error)?.message ?? String(error) }).catch(() => undefined);
+        await this.markRelayed(card, message, { kind: "not_relayed", reason: String((error as Error)?.message ?? error).slice(0, 200) }).catch(() => undefined);
       });
     });
     app.action<BlockAction<ButtonAction>>(new RegExp(`^${CARD_ACTIONS.claim}$|^${CARD_ACTIONS.resolve}$|^${CARD_ACTIONS.handBack}$`.replace(/\./g, "\\.")), async ({ ack, body, action }) => {
