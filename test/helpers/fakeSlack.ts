@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { FakeSocketMode } from "./fakeSlackSocket";
 
 /**
  * How `FakeSlack.failNext` makes a call fail: a 429 with `Retry-After` (seconds) as Slack rate-limits,
@@ -22,6 +23,8 @@ export interface SlackCall {
 export interface FakeSlackOptions {
   /** The bot token calls must carry (default "xoxb-test-token"). */
   token?: string;
+  /** The app-level token apps.connections.open must carry (default "xapp-test-token"). */
+  appToken?: string;
   botUserId?: string;
   botId?: string;
   /** Channel id -> member user ids, for conversations.members. */
@@ -45,6 +48,8 @@ export class FakeSlack {
   users: Record<string, { name: string; realName?: string }>;
   /** The bot token every call must carry. */
   readonly token: string;
+  /** The app-level token of Socket Mode. */
+  readonly appToken: string;
   /** The bot's user id (auth.test, author of posted messages). */
   readonly botUserId: string;
   /** The bot's bot id (auth.test, `bot_id` of posted messages). */
@@ -59,6 +64,7 @@ export class FakeSlack {
   /** `apiUrl`: "http://127.0.0.1:PORT/api/", which WebClient's `slackApiUrl` takes (it POSTs to `<apiUrl><method>`). */
   private constructor(private readonly server: Server, readonly apiUrl: string, options: FakeSlackOptions) {
     this.token = options.token ?? "xoxb-test-token";
+    this.appToken = options.appToken ?? "xapp-test-token";
     this.botUserId = options.botUserId ?? "UBOT";
     this.botId = options.botId ?? "BBOT";
     this.members = { ...options.members };
@@ -69,6 +75,7 @@ export class FakeSlack {
   static async start(options: FakeSlackOptions = {}): Promise<FakeSlack> {
     let fake: FakeSlack | undefined;
     const server = createServer((req, res) => void fake!.handle(req, res));
+    server.on("upgrade", (req, socket) => fake!.socketMode.accept(req, socket));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const address = server.address();
     fake = new FakeSlack(server, `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/api/`, options);
@@ -77,9 +84,13 @@ export class FakeSlack {
 
   /** Stops the emulator, dropping open keep-alive connections. */
   async close(): Promise<void> {
+    this.socketMode.closeAll();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
+
+  /** Socket Mode: apps.connections.open (with `appToken`) hands out a WebSocket URL served here. */
+  readonly socketMode = new FakeSocketMode();
 
   /** The next `times` calls of `method` fail this way (and are recorded with `failed: true`). */
   failNext(method: string, failure: SlackFailure, times = 1): void {
@@ -132,7 +143,8 @@ export class FakeSlack {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     const call: SlackCall = { method, args, at: Date.now() };
     this.calls.push(call);
-    if ((bearer ?? args.token) !== this.token) {
+    const expected = method === "apps.connections.open" ? this.appToken : this.token;
+    if ((bearer ?? args.token) !== expected) {
       args.__auth = "invalid";
       return reply(200, { ok: false, error: "invalid_auth" });
     }
@@ -151,6 +163,8 @@ export class FakeSlack {
   private answer(method: string, args: Record<string, any>): Record<string, unknown> {
     const error = (error: string) => ({ ok: false, error });
     switch (method) {
+      case "apps.connections.open":
+        return { ok: true, url: `${this.apiUrl.replace(/^http/, "ws").replace(/api\/$/, "")}socket-mode?ticket=${this.nextTs++}` };
       case "auth.test":
         return { ok: true, url: "https://fake.slack.com/", team: "Fake", user: "rapport", team_id: "T1", user_id: this.botUserId, bot_id: this.botId };
       case "chat.postMessage": {

@@ -24,6 +24,8 @@ export interface SupportTestApp {
   /** Undefined when started with `slack: false` (no Slack configured). */
   slack?: FakeSlack;
   app: App;
+  /** The Slack channel (undefined without Slack). */
+  staff?: SlackSupport;
   logs: { level: string; msg: string; [k: string]: unknown }[];
   /** Where Slack posts events and interactions (Bolt's HTTP receiver on Rapport's server). */
   eventsUrl: string;
@@ -39,6 +41,8 @@ export interface SupportTestApp {
 /** Options: without Slack, an allow list instead of channel membership, the desk's timings. */
 export interface SupportAppOptions {
   slack?: boolean;
+  /** How Slack reaches Rapport: signed HTTP requests on PORT (default) or Socket Mode. */
+  mode?: "http" | "socket";
   allowList?: string[];
   desk?: SupportDeskOptions;
 }
@@ -62,7 +66,8 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
   };
   const http = new HttpServer(log);
   const staff = slack && new SlackSupport({
-    token: slack.token, channel: SUPPORT_CHANNEL, signingSecret: SIGNING_SECRET, apiUrl: slack.apiUrl, allowList: options.allowList, log,
+    token: slack.token, channel: SUPPORT_CHANNEL, apiUrl: slack.apiUrl, allowList: options.allowList, log,
+    ...(options.mode === "socket" ? { appToken: slack.appToken } : { signingSecret: SIGNING_SECRET }),
     retryConfig: { retries: 2, factor: 1, minTimeout: 10, maxTimeout: 20 },
   });
   if (staff) http.use(staff.route());
@@ -79,7 +84,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
   const identity = (userId: number) => app.db.prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: "telegram", externalId: String(userId) } } });
   let closed = false;
   return {
-    telegram, slack, app, logs, eventsUrl, emitted,
+    telegram, slack, app, staff, logs, eventsUrl, emitted,
     post: (body, o) => postToSlackApp(eventsUrl, SIGNING_SECRET, body, o),
     async contactOf(userId) {
       const id = await identity(userId);

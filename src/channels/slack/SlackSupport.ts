@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { App, HTTPReceiver, webApi, type BlockAction, type ButtonAction } from "@slack/bolt";
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type BlockAction, type ButtonAction } from "@slack/bolt";
 import type { MediaFile } from "../../core/Channel";
 import type { Logger } from "../../core/log";
 import type { Route } from "../../http/server";
@@ -91,7 +91,9 @@ export class SlackSupport implements StaffDesk {
     const logger = boltLogger(o.log);
     const common = { token: o.token, botId, botUserId: this.botUserId, logger, clientOptions: this.clientOptions(), ignoreSelf: true };
     if (o.appToken) {
-      this.app = new App({ ...common, appToken: o.appToken, socketMode: true });
+      // Bolt's own Socket Mode receiver, built here so it uses SLACK_API_URL for apps.connections.open too.
+      const receiver = new SocketModeReceiver({ appToken: o.appToken, logger, installerOptions: { clientOptions: this.clientOptions() } });
+      this.app = new App({ ...common, receiver });
     } else {
       this.receiver = new HTTPReceiver({ signingSecret: o.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger });
       this.app = new App({ ...common, receiver: this.receiver });
