@@ -17,6 +17,9 @@ import { REFERRALS, Referrals } from "../referrals/Referrals";
 import { expireDue, remindDue } from "../loyalty/expiry";
 import { Sweeper } from "../jobs/Sweeper";
 import { SUPPORT_DESK, SupportDesk, type SupportDeskOptions } from "../support/SupportDesk";
+import { JobScheduler, type JobSchedulerOptions } from "../jobs/JobScheduler";
+import { SCHEDULER } from "../core/scheduling";
+import { SURVEYS, Surveys } from "../feedback/Surveys";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -29,6 +32,8 @@ export interface App {
   sweeper: Sweeper;
   /** Support handoff: tickets, relay, claim/resolve. Staff channels (Slack) attach to it. */
   support: SupportDesk;
+  /** Stored work due later (flows' `wait` timers, scheduled events); `rapport start` runs it. */
+  jobs: JobScheduler;
   translator(): Translator;
   /** Re-reads locales and flows; a bad change is refused (logged) and the last good version kept. */
   reload(): Promise<boolean>;
@@ -41,13 +46,14 @@ export interface AppOptions {
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
+  jobs?: JobSchedulerOptions;
 }
 
 /**
  * Opens and migrates the database, loads translations and flows (refusing to start on a bad flow
  * file, with every problem listed), and builds the engine. Channels attach to `app.engine`.
  */
-export async function createApp({ settings, log, engine: engineOptions, support: supportOptions }: AppOptions): Promise<App> {
+export async function createApp({ settings, log, engine: engineOptions, support: supportOptions, jobs: jobOptions }: AppOptions): Promise<App> {
   const db = await openDatabase(settings.databaseUrl);
   try {
     const applied = await migrate(db);
@@ -68,13 +74,20 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     const referrals = new Referrals(db, ledger, () => rules, log);
     const support = new SupportDesk(db, engine, () => translator, log, { unansweredMs: (settings.supportUnansweredMinutes ?? 15) * 60_000, ...supportOptions });
     engine.handOffTo(support.handoff);
+    // A job id is stored with the turn it runs, so a job re-run after a crash does nothing twice.
+    const jobs = new JobScheduler(db, async (job) => {
+      const result = job.kind === "event"
+        ? await engine.emit(job.contactId, job.name, job.data, undefined, { onceKey: job.id })
+        : await engine.resume(job.contactId, String(job.data.token), { onceKey: job.id });
+      return result === "busy" && job.kind === "event" ? "later" : "done";
+    }, log, jobOptions);
     services.provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
-      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support);
+      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db));
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
-      { name: "points.remind", run: (now) => remindDue(db, rules, (contactId, asOf) => engine.emit(contactId, "loyalty.points_expiring", { asOf: asOf.toISOString() }), now) },
+      { name: "points.remind", run: (now) => remindDue(db, rules, (contactId, asOf) => engine.emit(contactId, "loyalty.points_expiring", { asOf: asOf.toISOString() }).then(() => undefined), now) },
     ], log);
     const reload = async () => {
       const previous = translator;
@@ -93,10 +106,11 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     };
     if (settings.hotReload) catalog.watch([settings.flowsDir, settings.localesDir], async () => { await reload(); });
     return {
-      db, engine, catalog, services, sweeper, support, translator: () => translator, reload,
+      db, engine, catalog, services, sweeper, support, jobs, translator: () => translator, reload,
       async close() {
         catalog.close();
         await sweeper.stop();
+        await jobs.stop();
         await support.outbox.stop();
         await engine.idle();
         await db.close();

@@ -60,6 +60,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   if (slack) channels.push(settings.slackAppToken ? "slack (socket mode)" : "slack (http)");
   app.sweeper.start();
   app.support.outbox.start();
+  app.jobs.start(); // overdue work (due while the process was down) runs now, once
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).
   const terminalChat = !telegram && Boolean(process.stdin.isTTY);
   if (terminalChat) channels.push("terminal");

@@ -10,8 +10,11 @@ export interface ConversationState {
   flowVersion: number | null;
   stepId: string | null;
   variables: Variables;
-  /** Set while waiting for an answer: how many answers were invalid so far. */
-  waiting: { attempts: number } | null;
+  /**
+   * Set while waiting: for an answer (how many were invalid so far), or for a timer (`wait` step;
+   * `timer` is the key of the scheduled resume, so a stale one is recognised).
+   */
+  waiting: { attempts: number; timer?: string } | null;
   version: number;
 }
 

@@ -16,7 +16,7 @@ import { recordInteraction } from "../history/recordInteraction";
 import { GroupCommit } from "./GroupCommit";
 import { KeyedQueue } from "./KeyedQueue";
 import type { HandoffHandler, SendResult } from "../core/handoff";
-import { completeTurns, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
+import { completeTurns, handledPlan, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
 
 /** A reply the engine handed to a channel (tests and the terminal chat observe these). */
 export interface SentReply {
@@ -24,6 +24,12 @@ export interface SentReply {
   message: OutboundMessage;
   contactId: string;
 }
+
+/**
+ * What became of an event or timer: a flow started or resumed; the contact was busy (in another
+ * conversation, or with a person) so nothing ran; nothing listens for it; or it was handled before.
+ */
+export type WakeResult = "started" | "busy" | "ignored" | "duplicate";
 
 /** Options for the engine; all have production defaults. */
 export interface EngineOptions {
@@ -90,18 +96,32 @@ export class Engine {
 
   /**
    * Starts the flow that a named event triggers (e.g. `ticket.resolved`) for a contact, if the
-   * contact is not in another conversation. Replies go to `to`, or to the newest identity whose channel is attached.
+   * contact is not in another conversation. Replies go to `to`, or to the newest identity whose
+   * channel is attached. With `onceKey` (a scheduled job's id) the event is handled at most once:
+   * the key is stored with the turn, in its transaction, and a second call with it does nothing.
    */
-  async emit(contactId: string, name: string, data: Record<string, unknown> = {}, to?: Address): Promise<void> {
-    await this.queue.run(`contact\u0000${contactId}`, async () => {
+  emit(contactId: string, name: string, data: Record<string, unknown> = {}, to?: Address, options: { onceKey?: string } = {}): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "event", name, data }, `event ${name}`, to, options.onceKey);
+  }
+
+  /** Wakes a flow paused by a `wait` step whose timer `token` came due (the job runner calls it). */
+  resume(contactId: string, token: string, options: { onceKey?: string } = {}): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "timer", token }, "timer", undefined, options.onceKey);
+  }
+
+  private async wake(contactId: string, input: TurnInput, label: string, to: Address | undefined, onceKey: string | undefined): Promise<WakeResult> {
+    return this.queue.run(`contact\u0000${contactId}`, async () => {
+      if (onceKey && (await this.retry(() => this.db.run(handledPlan(onceKey))))) return "duplicate";
       const loaded = await this.retry(() => this.db.run(loadContactPlan(contactId)));
-      if (!loaded) throw new PipelineError(`event ${name}`, new Error(`no contact ${contactId}`));
+      if (!loaded) throw new PipelineError(label, new Error(`no contact ${contactId}`));
       if (loaded.openTicketId) {
         // A person has the chat: the bot says nothing until the ticket is closed.
-        await this.retry(() => recordInteraction(this.db.prisma, contactId, { direction: "event", kind: "event.skipped", actor: "system", text: name, data: { reason: "a person has the chat", ticketId: loaded.openTicketId } }));
-        return;
+        await this.retry(() => recordInteraction(this.db.prisma, contactId, { direction: "event", kind: "event.skipped", actor: "system", text: label, data: { reason: "a person has the chat", ticketId: loaded.openTicketId } }));
+        return "busy";
       }
-      await this.turn(loaded.contact, loaded.state, { kind: "event", name, data }, newId(), undefined, to ?? (await this.addressOf(contactId)), undefined);
+      const output = await this.turn(loaded.contact, loaded.state, input, onceKey ?? newId(), onceKey, to ?? (await this.addressOf(contactId)), undefined);
+      const kinds = new Set(output?.timeline.flatMap((x) => ("entry" in x ? [x.entry.kind] : [])));
+      return kinds.has("event.skipped") ? "busy" : kinds.has("flow.start") || kinds.has("flow.resume") ? "started" : "ignored";
     });
   }
 
@@ -142,7 +162,7 @@ export class Engine {
     await this.turn(received.contact, received.state, { kind: "message", body: event.body }, received.interactionId, received.interactionId, to, event.externalMessageId);
   }
 
-  private async turn(contact: ContactView, state: ConversationState, input: TurnInput, runSeed: string, inboundId: string | undefined, to: Address | undefined, replyTo: string | undefined) {
+  private async turn(contact: ContactView, state: ConversationState, input: TurnInput, runSeed: string, inboundId: string | undefined, to: Address | undefined, replyTo: string | undefined): Promise<TurnOutput | undefined> {
     let output: TurnOutput | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -163,15 +183,16 @@ export class Engine {
       if (rows.length > 0 && (await this.retry(() => this.db.run(rowExistsPlan(rows[0]!.id))))) break;
       if (attempt >= MAX_CONFLICT_RETRIES) throw new PipelineError(`event for contact ${contact.id}`, new Error("conversation kept changing under us (another instance?)"));
       const fresh = await this.retry(() => this.db.run(loadContactPlan(contact.id)));
-      if (!fresh) return;
+      if (!fresh) return undefined;
       ({ contact, state } = fresh);
     }
-    if (!to) return;
+    if (!to) return output;
     const replies = output.timeline.flatMap((x) => ("reply" in x ? [x.reply] : []));
     for (const [i, reply] of replies.entries()) {
       const message = i === 0 && replyTo ? { ...reply.message, replyTo } : reply.message;
       if (!(await this.send(contact.id, to, message))) break;
     }
+    return output;
   }
 
   /** Hands one reply to its channel; false when the customer cannot be reached (skip the rest). */

@@ -162,6 +162,12 @@ export function* loadContactPlan(contactId: string): Plan<{ contact: ContactView
   return r ? { contact: toContact(r), state: toState(r), openTicketId: (r.open_ticket_id as string | null) ?? null } : undefined;
 }
 
+/** True when this message (or scheduled job) id was handled already. */
+export function* handledPlan(id: string): Plan<boolean> {
+  const rows = yield sql(`SELECT 1 AS found FROM handled_messages WHERE interaction_id = ?`, id);
+  return rows.length > 0;
+}
+
 /** Marks an inbound message handled without a turn (a person has the chat and took it). */
 export function* markHandledPlan(interactionId: string): Plan<void> {
   yield sql(`INSERT INTO handled_messages (interaction_id) VALUES (?) ON CONFLICT DO NOTHING`, interactionId);

@@ -1,4 +1,6 @@
 import { Services } from "../core/services";
+import { parseDuration } from "../core/duration";
+import { SCHEDULER } from "../core/scheduling";
 import type { InboundBody, OutboundMessage } from "../core/message";
 import { ActionFailedError, ActionParamsError, UnknownActionError } from "../core/errors";
 import { isTransientDbError } from "../db/retry";
@@ -21,7 +23,7 @@ export interface Reply {
 
 /** A history row describing what the flow did (start, answer, end, error). */
 export interface FlowEntry {
-  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped";
+  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped" | "flow.wait" | "flow.resume";
   flowId?: string;
   flowVersion?: number;
   stepId?: string;
@@ -38,7 +40,11 @@ export interface TurnOutput {
 }
 
 /** What a turn reacts to: a customer message, or a named event (e.g. ticket.resolved). */
-export type TurnInput = { kind: "message"; body: InboundBody } | { kind: "event"; name: string; data?: Record<string, unknown> };
+export type TurnInput =
+  | { kind: "message"; body: InboundBody }
+  | { kind: "event"; name: string; data?: Record<string, unknown> }
+  /** A `wait` step's timer came due; `token` tells it from a stale one. */
+  | { kind: "timer"; token: string };
 
 /** Upper bound on steps run in one turn; a goto loop ends with an error instead of spinning. */
 const MAX_STEPS_PER_TURN = 200;
@@ -128,7 +134,10 @@ class Turn {
       this.flow = await this.rt.flows.version(this.state.flowId, this.state.flowVersion);
       if (!this.flow) this.reset(); // the version vanished from the database: start clean rather than stick
     }
+    if (input.kind === "timer") return this.onTimer(input.token);
     if (input.kind === "event") return this.onEvent(input.name, input.data ?? {});
+    // A message during a `wait` ends the wait; the message is then handled as if the flow were done.
+    if (this.flow && this.state.waiting?.timer) this.finish("interrupted");
     const body = input.body;
     if (body.kind === "command") return this.onCommand(body.command, body.payload);
     if (body.kind === "media") {
@@ -171,6 +180,14 @@ class Turn {
       return;
     }
     await this.start(flow, { event: data });
+  }
+
+  private async onTimer(token: string) {
+    const step = this.waitingStep();
+    if (!step || this.state.waiting?.timer !== token) return; // the wait was ended or the flow moved on
+    this.state.waiting = null;
+    this.addEntry({ kind: "flow.resume", ...this.position() });
+    await this.runFrom(this.after(step));
   }
 
   private waitingStep(): Step | undefined {
@@ -272,11 +289,26 @@ class Turn {
         this.state.waiting = { attempts: 0 };
         return;
       }
+      if (outcome.sleep) return this.sleep(step, outcome.sleep);
       if (outcome.end) return this.finish("completed");
       const target = outcome.goto ?? step.next;
       if (target?.startsWith("flow:")) return this.jump(target);
       index = target !== undefined ? this.flow!.steps.findIndex((s) => s.id === target) : index + 1;
     }
+  }
+
+  /** Stores the timer of a `wait` step (scheduled before the turn commits; a stale one is ignored) and pauses. */
+  private async sleep(step: Step, duration: string) {
+    const token = `${this.runSeed}:${this.flow!.id}:${step.id}`;
+    const dueAt = new Date(Date.now() + (parseDuration(duration) ?? 0));
+    try {
+      await this.rt.domain.get(SCHEDULER).schedule({ kind: "resume", contactId: this.contact.id, name: this.flow!.id, data: { token }, dueAt, key: token });
+    } catch (error) {
+      if (isTransientDbError(error)) throw error;
+      return this.fail(error, step);
+    }
+    this.state.waiting = { attempts: 0, timer: token };
+    this.addEntry({ kind: "flow.wait", ...this.position(), data: { until: dueAt.toISOString() } });
   }
 
   private async call(name: string, rawParams: Record<string, unknown>, stepKey: string, step: Step): Promise<unknown> {

@@ -76,6 +76,8 @@ export interface StepOutcome {
   call?: { action: string; params: Record<string, unknown>; saveAs?: string };
   goto?: Target;
   end?: boolean;
+  /** Pause for this duration ("2h"), then go on with the next step (the `wait` step). */
+  sleep?: string;
 }
 
 /** The customer's answer as an ask step sees it. */

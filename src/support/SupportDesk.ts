@@ -250,7 +250,7 @@ export class SupportDesk {
     const notice = status === "cancelled" ? "The customer stopped waiting; the bot has the chat again." : `${status === "resolved" ? "Resolved" : "Handed back"} by ${by.startsWith("agent:") ? `<@${by.slice(6)}>` : by}; the bot has the chat again.`;
     await this.outbox.notifyStaff(ticketId, notice);
     await this.outbox.refreshCard(ticketId);
-    await this.line.emit(ticket.contactId, `ticket.${status}`, { ticketId, agent: ticket.assignee, reason: ticket.reason })
+    await this.line.emit(ticket.contactId, `ticket.${status}`, { ticketId, agent: ticket.assignee ?? (by.startsWith("agent:") ? by : null), reason: ticket.reason })
       .catch((error: unknown) => this.log.error("ticket event failed", { ticketId, error: error as Error }));
     return true;
   }

@@ -20,7 +20,7 @@ describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
     url = await freshDatabaseUrl();
     const db = await open(url);
-    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql"]);
+    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql"]);
     expect(await migrate(db)).toEqual([]);
     const p = db.prisma;
     const now = new Date("2026-11-23T10:00:00.123Z");
@@ -43,9 +43,18 @@ describe(`migrate (${testDialect})`, () => {
     await p.ticketMessage.create({ data: { id: "m1", ticketId: "t1", direction: "to_staff", text: "hi", author: "customer", sourceKey: "in:i1", status: "pending", nextAttemptAt: now } });
     await expect(p.ticketMessage.create({ data: { id: "m2", ticketId: "t1", direction: "to_staff", text: "hi", author: "customer", sourceKey: "in:i1", status: "pending", nextAttemptAt: now } }))
       .rejects.toMatchObject({ code: "P2002" });
+    await p.scheduledJob.create({ data: { id: "j1", kind: "event", contactId: "c1", name: "csat.ask", data: "{}", dueAt: now, status: "pending", idempotencyKey: "job:1" } });
+    await expect(p.scheduledJob.create({ data: { id: "j2", kind: "event", contactId: "c1", name: "x", dueAt: now, status: "pending", idempotencyKey: "job:1" } })).rejects.toMatchObject({ code: "P2002" });
+    await p.surveyResponse.create({ data: { id: "s1", contactId: "c1", survey: "nps", score: 9, idempotencyKey: "survey:1" } });
+    await p.idea.create({ data: { id: "d1", contactId: "c1", text: "dark mode" } });
+    await p.ideaVote.create({ data: { ideaId: "d1", contactId: "c2" } });
+    await expect(p.ideaVote.create({ data: { ideaId: "d1", contactId: "c2" } })).rejects.toMatchObject({ code: "P2002" });
+    await p.contact.update({ where: { id: "c1" }, data: { segment: "champions", rfmRecency: 5, rfmFrequency: 4, rfmMonetary: 5, segmentAt: now } });
+    expect(await p.idea.findUniqueOrThrow({ where: { id: "d1" }, include: { voters: true } })).toMatchObject({ status: "open", votes: 0, voters: [{ contactId: "c2" }] });
+    expect(await p.scheduledJob.findUniqueOrThrow({ where: { id: "j1" } })).toMatchObject({ attempts: 0, lockedUntil: null, dueAt: now });
     expect(await p.ticket.findUniqueOrThrow({ where: { id: "t1" }, include: { messages: true } })).toMatchObject({ cardRef: null, cardStale: false, assignee: null, closedAt: null, messages: [{ sourceKey: "in:i1", attempts: 0, nextAttemptAt: now }] });
     const contact = await p.contact.findUniqueOrThrow({ where: { id: "c1" }, include: { identities: true, interactions: true, conversation: true, ledger: true, purchases: true, referredBy: true, tickets: true } });
-    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lifetimePoints: 0, referralCode: null, updatedAt: now, openTicketId: "t1", tickets: [{ id: "t1" }] });
+    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lifetimePoints: 0, referralCode: null, updatedAt: now, openTicketId: "t1", tickets: [{ id: "t1" }], segment: "champions", rfmRecency: 5 });
     expect(contact.ledger).toMatchObject([{ id: "l1", points: 50, remaining: 50, expiresAt: now, remindedAt: null, reversesId: null }]);
     expect(contact.purchases).toMatchObject([{ orderId: "o1", amountMinor: 1999, currency: "EUR", refundedMinor: 0, pointsAwarded: 0, occurredAt: now }]);
     expect(contact.referredBy).toMatchObject({ referrerId: "c2", code: "ann2", status: "joined", rewardPoints: 0 });
@@ -64,6 +73,9 @@ describe(`migrate (${testDialect})`, () => {
     expect(await p.referral.count()).toBe(0);
     expect(await p.ticket.count()).toBe(0);
     expect(await p.ticketMessage.count()).toBe(0);
+    expect(await p.scheduledJob.count()).toBe(0);
+    expect(await p.surveyResponse.count()).toBe(0);
+    expect(await p.idea.count()).toBe(0);
   });
 
   it("upgrading a database with data keeps every row (no cascade through a table rebuild)", async () => {
@@ -81,7 +93,7 @@ describe(`migrate (${testDialect})`, () => {
       yield sql(`INSERT INTO conversation_states (contact_id, variables, version, updated_at) VALUES ('c1', '{}', 3, ?)`, now);
     })());
     for (const f of readdirSync(join(MIGRATIONS_DIR, db.dialect))) copyFileSync(join(MIGRATIONS_DIR, db.dialect, f), join(dir, db.dialect, f));
-    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql"]);
+    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql"]);
     // the columns 0004 adds to contacts get their defaults on existing rows
     expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru", points: 0, lifetimePoints: 0, referralCode: null, openTicketId: null });
     expect(await db.prisma.channelIdentity.count()).toBe(1);
@@ -109,7 +121,7 @@ describe(`migrate (${testDialect})`, () => {
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
     // each migration is applied exactly once in all, whichever instance got the lock for it
     expect(results.every(Array.isArray)).toBe(true);
-    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql"]);
+    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql"]);
     expect(await dbs[0]!.prisma.contact.count()).toBe(0);
   });
 });

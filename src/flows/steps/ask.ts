@@ -19,7 +19,7 @@ const spec = z.object({
   on_give_up: z.string().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
-  /** For rating: the highest score (buttons 1..scale). */
+  /** For rating: the highest score (buttons from `min`, default 1, to scale; NPS is min 0, scale 10). */
   scale: z.number().int().min(2).max(10).optional(),
 }).strict().superRefine((s, ctx) => {
   const type = typeOf(s);
@@ -39,8 +39,14 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 function buttons(s: AskSpec, ctx: StepContext): Choice[] | undefined {
   const type = typeOf(s);
   if (type === "choice") return s.choices!.map((c) => ({ value: c.value, label: ctx.t(c.label) }));
-  if (type === "rating") return Array.from({ length: s.scale ?? 5 }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }));
+  if (type === "rating") return ratingValues(s).map((v) => ({ value: v, label: v }));
   return undefined;
+}
+
+/** A rating's values as button values: `min` (0 or 1, default 1) to `scale` (default 5). */
+function ratingValues(s: Pick<AskSpec, "min" | "scale">): string[] {
+  const from = s.min === 0 ? 0 : 1;
+  return Array.from({ length: (s.scale ?? 5) - from + 1 }, (_, i) => String(from + i));
 }
 
 /** The retry message key for a question (explicit, or the shared one for its type). */
@@ -58,7 +64,7 @@ export const ask = defineStep({
   accept(s, answer: Answer, ctx): AnswerCheck {
     const type = typeOf(s);
     if (type === "choice" || type === "rating") {
-      const values = type === "choice" ? s.choices!.map((c) => c.value) : Array.from({ length: s.scale ?? 5 }, (_, i) => String(i + 1));
+      const values = type === "choice" ? s.choices!.map((c) => c.value) : ratingValues(s);
       const raw = answer.kind === "choice" ? answer.value : answer.text.trim();
       // A press carries the value; typed text may be a value or a label. Labels are translated only
       // for typed text: presses are the common case and i18next is a measurable share of a turn.

@@ -12,7 +12,7 @@ export const escalate = registerAction({
   description: "Opens a support ticket with `question` (and `reason`) and hands the chat to a person; returns { ticketId, online, existing }.",
   params: z.object({
     question: z.string().default(""),
-    reason: z.enum(["flow", "asked_for_person", "faq_miss", "command"]).default("flow"),
+    reason: z.enum(["flow", "asked_for_person", "faq_miss", "command", "nps_detractor"]).default("flow"),
   }),
   async run({ question, reason }, ctx) {
     return ctx.services.get(SUPPORT_DESK).open({ contactId: ctx.contact.id, question, reason, key: `ticket:${ctx.stepKey}` });

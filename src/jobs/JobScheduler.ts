@@ -1,0 +1,151 @@
+import { newId } from "../core/ids";
+import type { Logger } from "../core/log";
+import type { ScheduledWork, Scheduler } from "../core/scheduling";
+import type { Database } from "../db/Database";
+import { sql, type Row } from "../db/plan";
+import { isUniqueViolation } from "../db/retry";
+
+/** A claimed job, as the runner gets it. */
+export interface DueJob {
+  id: string;
+  kind: "event" | "resume";
+  contactId: string;
+  name: string;
+  data: Record<string, unknown>;
+  attempts: number;
+}
+
+/**
+ * Runs a due job. "done" ends it; "later" (the customer was in another conversation) ends it and
+ * schedules a follow-up after `busyRetryMs`, up to `busyRetries` times; a throw is retried with backoff. The runner must be idempotent per job id
+ * (the engine stores the id with the turn it runs: a job re-run after a crash does nothing twice).
+ */
+export type JobRunner = (job: DueJob) => Promise<"done" | "later">;
+
+/** Scheduler settings; the defaults suit production, tests shorten them. */
+export interface JobSchedulerOptions {
+  /** How often due jobs are looked for. */
+  pollMs?: number;
+  /** A claimed job is leased this long; a crashed runner's job is taken again after it. */
+  leaseMs?: number;
+  /** Wait before running a job again whose customer was busy, and how many times. */
+  busyRetryMs?: number;
+  busyRetries?: number;
+}
+
+const BATCH = 20;
+const FAILURE_DELAYS_MS = [60_000, 300_000, 1_800_000, 7_200_000];
+
+/**
+ * Stored scheduled work (`scheduled_jobs`): flows' timers and events due later. A job survives
+ * restarts, runs once even if the process was down when it came due (the next start finds it
+ * overdue), and never twice: due rows are claimed in one statement (on PostgreSQL with FOR UPDATE
+ * SKIP LOCKED, so instances polling together split the work), leased, and marked done; the runner
+ * itself is idempotent per job id. The database is the queue, so no extra service is needed.
+ */
+export class JobScheduler implements Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly db: Database, private readonly runner: JobRunner, private readonly log: Logger, private readonly options: JobSchedulerOptions = {}) {}
+
+  /** Stores work for later; a second call with the same key changes nothing. */
+  async schedule(work: ScheduledWork): Promise<void> {
+    try {
+      await this.db.prisma.scheduledJob.create({ data: {
+        id: newId(), kind: work.kind, contactId: work.contactId, name: work.name, data: work.data ? JSON.stringify(work.data) : null,
+        dueAt: work.dueAt, status: "pending", idempotencyKey: work.key,
+      } });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error; // scheduled already (a retried turn)
+    }
+  }
+
+  /** Runs due jobs every `pollMs` (the first look at once: work that came due while the process was down). */
+  start(): void {
+    if (this.timer) return;
+    const tick = () => void this.runDue().catch((error: unknown) => this.log.error("scheduled jobs failed", { error: error as Error }));
+    this.timer = setInterval(tick, this.options.pollMs ?? 5_000);
+    this.timer.unref();
+    tick();
+  }
+
+  /** Stops polling and waits for jobs being run. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => 0);
+  }
+
+  /** Claims and runs every job due at `now`; returns how many finished. One pass at a time per process. */
+  async runDue(now = new Date()): Promise<number> {
+    while (this.running) await this.running.catch(() => 0);
+    this.running = this.pass(now);
+    try {
+      return await this.running;
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async pass(now: Date): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const jobs = await this.claim(now);
+      for (const job of jobs) done += (await this.runOne(job, now)) ? 1 : 0;
+      if (jobs.length < BATCH) return done;
+    }
+  }
+
+  /** Takes up to BATCH due jobs (pending and due, or running with an expired lease) in one statement. */
+  private async claim(now: Date): Promise<DueJob[]> {
+    const lease = new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60_000));
+    const due = `(status = 'pending' AND due_at <= ?) OR (status = 'running' AND locked_until < ?)`;
+    const skipLocked = this.db.dialect === "postgresql" ? "FOR UPDATE SKIP LOCKED" : "";
+    const rows = await this.db.query(sql(
+      `UPDATE scheduled_jobs SET status = 'running', locked_until = ?, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM scheduled_jobs WHERE ${due} ORDER BY due_at LIMIT ${BATCH} ${skipLocked})
+       RETURNING id, kind, contact_id, name, data, attempts`,
+      lease, now, now,
+    ));
+    return rows.map(toJob);
+  }
+
+  private async runOne(job: DueJob, now: Date): Promise<boolean> {
+    try {
+      const outcome = await this.runner(job);
+      const tried = Number(job.data._busyRetries ?? 0);
+      if (outcome === "later" && tried < (this.options.busyRetries ?? 6)) {
+        // The runner recorded this try (its id is used up): a follow-up job tries again later.
+        await this.schedule({ kind: job.kind, contactId: job.contactId, name: job.name, data: { ...job.data, _busyRetries: tried + 1 },
+          dueAt: new Date(now.getTime() + (this.options.busyRetryMs ?? 10 * 60_000)), key: `${job.id}:later` });
+      }
+      await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id, status: "running" }, data: { status: "done", doneAt: new Date(), lockedUntil: null } });
+      return true;
+    } catch (error) {
+      const delay = FAILURE_DELAYS_MS[job.attempts - 1];
+      this.log.error("a scheduled job failed", { jobId: job.id, kind: job.kind, attempts: job.attempts, willRetry: delay !== undefined, error: error as Error });
+      if (delay === undefined) {
+        await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id }, data: { status: "failed", lastError: String((error as Error)?.message ?? error).slice(0, 1000), lockedUntil: null } });
+      } else {
+        await this.release(job.id, new Date(now.getTime() + delay), String((error as Error)?.message ?? error).slice(0, 1000));
+      }
+      return false;
+    }
+  }
+
+  private async release(id: string, dueAt: Date, lastError?: string): Promise<void> {
+    await this.db.prisma.scheduledJob.updateMany({ where: { id, status: "running" }, data: { status: "pending", dueAt, lockedUntil: null, ...(lastError ? { lastError } : {}) } });
+  }
+}
+
+function toJob(r: Row): DueJob {
+  return {
+    id: r.id as string,
+    kind: r.kind as DueJob["kind"],
+    contactId: r.contact_id as string,
+    name: r.name as string,
+    data: r.data ? (JSON.parse(r.data as string) as Record<string, unknown>) : {},
+    attempts: Number(r.attempts),
+  };
+}

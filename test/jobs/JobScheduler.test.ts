@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { makeFixture } from "../helpers/fixture";
+import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
+import { startTestApp, type TestApp } from "../helpers/testApp";
+
+const FLOWS = {
+  remind: `
+triggers:
+  - command: remind
+steps:
+  - say: test:ok
+  - wait: 2h
+  - say: test:later
+  - end: true
+`,
+  ping: `
+triggers:
+  - event: ping
+steps:
+  - say: test:pong
+  - end: true
+`,
+  later: `
+triggers:
+  - command: later
+steps:
+  - action: schedule.event
+    with: { event: ping, in: 3d, data: { from: "later" } }
+  - end: test:ok
+`,
+  ask: `
+triggers:
+  - command: ask
+steps:
+  - ask: test:question
+    type: text
+    save_as: answer
+  - end: test:ok
+`,
+};
+const TEXTS = { ok: "ok", later: "two hours later", pong: "pong", question: "tell me" };
+const HOUR = 3_600_000;
+
+const open: TestApp[] = [];
+const urls: string[] = [];
+afterEach(async () => {
+  for (const a of open.splice(0)) await a.close();
+  for (const u of urls.splice(0)) await dropDatabase(u);
+});
+
+/** A test app on `url` (shared between "processes") with the fixture's flows. */
+async function app(url: string) {
+  const f = makeFixture(FLOWS, TEXTS);
+  const t = await startTestApp({ url, flowsDir: f.flowsDir, localesDir: f.localesDir });
+  open.push(t);
+  return t;
+}
+
+async function database() {
+  const url = await freshDatabaseUrl();
+  urls.push(url);
+  return url;
+}
+
+const texts = (t: TestApp, user: string) => t.channel.sent.filter((s) => s.to.externalUserId === user).map((s) => s.message.text);
+
+describe(`scheduled work (${testDialect})`, () => {
+  it("a wait step pauses the flow and goes on once, when its timer is due", async () => {
+    const t = await app(await database());
+    expect((await t.say("ann", "/remind")).map((m) => m.text)).toEqual(["en: ok"]);
+    const job = await t.app.db.prisma.scheduledJob.findFirstOrThrow();
+    expect(job).toMatchObject({ kind: "resume", status: "pending" });
+    expect(job.dueAt.getTime() - Date.now()).toBeGreaterThan(2 * HOUR - 60_000);
+    expect(await t.app.jobs.runDue(new Date(Date.now() + HOUR))).toBe(0);
+    expect(await t.app.jobs.runDue(new Date(Date.now() + 2 * HOUR + 1000))).toBe(1);
+    expect(await t.app.jobs.runDue(new Date(Date.now() + 3 * HOUR))).toBe(0);
+    expect(texts(t, "ann")).toEqual(["en: ok", "en: two hours later"]);
+    const kinds = (await t.history("ann")).map((h) => h.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["flow.wait", "flow.resume"]));
+  });
+
+  it("a message during the wait ends it; the timer then does nothing", async () => {
+    const t = await app(await database());
+    await t.say("bob", "/remind");
+    await t.say("bob", "/ask");
+    expect(await t.app.jobs.runDue(new Date(Date.now() + 3 * HOUR))).toBe(1); // ran, found the wait gone
+    expect(texts(t, "bob")).toEqual(["en: ok", "en: tell me"]);
+    expect((await t.app.db.prisma.conversationState.findFirstOrThrow()).stepId).not.toBeNull(); // still at the question
+  });
+
+  it("work due while the process was down runs once at the next start, and never twice", async () => {
+    const url = await database();
+    const first = await app(url);
+    await first.say("cat", "/later");
+    await first.close();
+    const second = await app(url);
+    const threeDays = new Date(Date.now() + 72 * HOUR + 1000);
+    expect(await second.app.jobs.runDue(threeDays)).toBe(1);
+    expect(texts(second, "cat")).toEqual(["en: pong"]);
+    // A runner that died after its turn committed but before marking the job done: the lease runs
+    // out, the job is taken again, and the stored turn keeps it from running twice.
+    await second.app.db.prisma.scheduledJob.updateMany({ data: { status: "running", lockedUntil: new Date(Date.now() - 1000) } });
+    expect(await second.app.jobs.runDue(threeDays)).toBe(1);
+    expect(texts(second, "cat")).toEqual(["en: pong"]);
+    expect((await second.history("cat")).filter((h) => h.text === "en: pong")).toHaveLength(1);
+  });
+
+  it("an event due while the customer is in another conversation is tried again later", async () => {
+    const t = await app(await database());
+    await t.say("dan", "/later");
+    await t.say("dan", "/ask"); // waiting at a question when the event comes due
+    const due = new Date(Date.now() + 72 * HOUR + 1000);
+    await t.app.jobs.runDue(due);
+    const jobs = await t.app.db.prisma.scheduledJob.findMany({ orderBy: { createdAt: "asc" } });
+    expect(jobs.map((j) => j.status)).toEqual(["done", "pending"]);
+    await t.say("dan", "fine"); // the question is answered
+    await t.app.jobs.runDue(new Date(due.getTime() + HOUR));
+    expect(texts(t, "dan").at(-1)).toBe("en: pong");
+  });
+
+  it("two processes polling one database run each due job exactly once", async () => {
+    const url = await database();
+    const a = await app(url);
+    const b = await app(url);
+    const users = Array.from({ length: 30 }, (_, i) => `u${i}`);
+    for (const u of users) await a.say(u, "/later");
+    const due = new Date(Date.now() + 72 * HOUR + 1000);
+    const [ranA, ranB] = await Promise.all([a.app.jobs.runDue(due), b.app.jobs.runDue(due)]);
+    expect(ranA + ranB).toBe(30);
+    const pongs = [...a.channel.sent, ...b.channel.sent].filter((s) => s.message.text === "en: pong");
+    expect(pongs).toHaveLength(30);
+    expect(new Set(pongs.map((p) => p.to.externalUserId)).size).toBe(30);
+    expect(await a.app.db.prisma.scheduledJob.count({ where: { status: "done" } })).toBe(30);
+  });
+});
