@@ -1,4 +1,8 @@
+import { Writable } from "node:stream";
 import { describe, expect, it, afterAll } from "vitest";
+import { runContactsHistory } from "../../src/cli/contactsHistory";
+import { openDatabase } from "../../src/db/Database";
+import { migrate } from "../../src/db/migrate";
 import { runCli } from "../helpers/cli";
 import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
 
@@ -30,5 +34,29 @@ describe("rapport contacts history", () => {
     const r = await runCli(["contacts", "history", "telegram:42"], { env: { DATABASE_URL: url } });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('rapport: no contact matches "telegram:42"; use a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456\n');
+  });
+
+  it("shows the contact's RFM segment and scores in the header and in --json, when it has one", async () => {
+    const url = await freshDatabaseUrl();
+    urls.push(url);
+    const db = await openDatabase(url);
+    try {
+      await migrate(db);
+      const at = new Date("2025-06-30T12:00:00Z");
+      await db.prisma.contact.create({ data: { id: "c-zoe", locale: "pl", points: 120, tier: "regular", segment: "champions", rfmRecency: 5, rfmFrequency: 4, rfmMonetary: 5, segmentAt: at,
+        identities: { create: { channel: "terminal", externalId: "zoe" } } } });
+      await db.prisma.contact.create({ data: { id: "c-max", identities: { create: { channel: "terminal", externalId: "max" } } } });
+      const print = async (reference: string, json: boolean) => {
+        let text = "";
+        await runContactsHistory(db.prisma, reference, json, undefined, new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }));
+        return text;
+      };
+      expect((await print("terminal:zoe", false)).split("\n")[0]).toBe("contact c-zoe (terminal:zoe) locale pl, 120 points, regular, segment champions (R5 F4 M5)");
+      expect(JSON.parse(await print("terminal:zoe", true)).contact).toMatchObject({ segment: "champions", rfm: { recency: 5, frequency: 4, monetary: 5 }, segmentAt: at.toISOString() });
+      expect((await print("terminal:max", false)).split("\n")[0]).toBe("contact c-max (terminal:max) locale en, 0 points, novice");
+      expect(JSON.parse(await print("terminal:max", true)).contact).toMatchObject({ segment: null, rfm: null, segmentAt: null });
+    } finally {
+      await db.close();
+    }
   });
 });
