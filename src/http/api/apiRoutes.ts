@@ -4,6 +4,7 @@ import { sendJson, type Route } from "../server";
 import { bearerAuth } from "./bearerAuth";
 import { ApiError, InvalidFieldError } from "./errors";
 import { getPoints, postPurchase, postRefund, type Endpoint } from "./loyaltyEndpoints";
+import { getReport } from "./reportEndpoint";
 import { toApiError } from "./toApiError";
 
 /** The endpoints under /api/v1: a path pattern (capturing parameters) and a handler per method. */
@@ -11,15 +12,16 @@ const ENDPOINTS: { pattern: RegExp; methods: Record<string, Endpoint> }[] = [
   { pattern: /^\/purchases$/, methods: { POST: postPurchase } },
   { pattern: /^\/refunds$/, methods: { POST: postRefund } },
   { pattern: /^\/contacts\/([^/]+)\/points$/, methods: { GET: getPoints } },
+  { pattern: /^\/report$/, methods: { GET: getReport } },
 ];
 
 const PREFIX = "/api/v1";
 
 /**
- * The shop-facing API (issue #6: purchases, refunds, points). Without a key every request gets 503,
- * so an API left unconfigured is visibly off rather than open; with one, a request needs
- * `Authorization: Bearer <key>` before anything else is looked at, paths included. Refusals are JSON
- * `{error, field?, message}` and write nothing.
+ * The shop-facing API (issue #6: purchases, refunds, points) and the feedback report. Without a key
+ * every request gets 503, so an API left unconfigured is visibly off rather than open; with one, a
+ * request needs `Authorization: Bearer <key>` before anything else is looked at, paths included.
+ * Refusals are JSON `{error, field?, message}` and write nothing.
  */
 export function apiRoutes(app: App, apiKey: string | undefined, log: Logger): Route {
   const authorize = apiKey ? bearerAuth(apiKey) : undefined;
