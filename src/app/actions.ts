@@ -11,3 +11,4 @@ import "../support/actions/escalate";
 import "../support/actions/asksForPerson";
 import "../jobs/actions/scheduleEvent";
 import "../feedback/actions/recordSurvey";
+import "../feedback/actions/ideaActions";

@@ -20,6 +20,8 @@ import { SUPPORT_DESK, SupportDesk, type SupportDeskOptions } from "../support/S
 import { JobScheduler, type JobSchedulerOptions } from "../jobs/JobScheduler";
 import { SCHEDULER } from "../core/scheduling";
 import { SURVEYS, Surveys } from "../feedback/Surveys";
+import { recomputeSegments, segmentsStale } from "../feedback/segments";
+import { IDEAS, Ideas } from "../feedback/Ideas";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -81,12 +83,22 @@ export async function createApp({ settings, log, engine: engineOptions, support:
         : await engine.resume(job.contactId, String(job.data.token), { onceKey: job.id });
       return result === "busy" && job.kind === "event" ? "later" : "done";
     }, log, jobOptions);
+    // Idea updates go through the job queue: a mark from the CLI (no channels there) is sent by the
+    // running bot, and a customer busy in another conversation is told a little later.
+    const ideas = new Ideas(db, async (contactId, name, data, key) => {
+      await jobs.schedule({ kind: "event", contactId, name, data, dueAt: new Date(), key });
+    }, log);
     services.provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
-      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db));
+      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas);
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
+      { name: "rfm.recompute", run: async (now) => {
+        if (!(await segmentsStale(db, now))) return 0; // once a day: the sweeper ticks every minute
+        const run = await recomputeSegments(db, now);
+        return run.scored + run.cleared;
+      } },
       { name: "points.remind", run: (now) => remindDue(db, rules, (contactId, asOf) => engine.emit(contactId, "loyalty.points_expiring", { asOf: asOf.toISOString() }).then(() => undefined), now) },
     ], log);
     const reload = async () => {

@@ -13,6 +13,10 @@ import { runLoyaltyVerify } from "./loyaltyVerify";
 import { runReferralsHeld, runReferralsReview } from "./referralsReview";
 import { REFERRALS } from "../referrals/Referrals";
 import { runTickets } from "./tickets";
+import { runReport } from "./report";
+import { runRfm } from "./rfm";
+import { runIdeasList, runIdeasMark } from "./ideas";
+import { IDEAS } from "../feedback/Ideas";
 
 const USAGE = `Usage: rapport <command>
 
@@ -29,6 +33,12 @@ const USAGE = `Usage: rapport <command>
   referrals review ID approve|reject
                                  decide a held referral (approve pays the referrer; reject takes a paid reward back)
   tickets [--all] [--json]       the support queue: tickets waiting for a person or being handled
+  ideas [--all]                  the ideas board, most votes first (--all adds done and declined)
+  ideas mark ID planned|done|declined
+                                 decide an idea; its author and voters are told by the running bot
+  rfm [--json]                   recompute RFM segments now and show their sizes (the sweeper does it daily)
+  report [--from DATE] [--to DATE] [--json]
+                                 NPS, CSAT, support times, points, referrals, segments (default: last 30 days)
   help                           this text
 
 Settings come from the environment and .env (see README.md).`;
@@ -117,6 +127,38 @@ export async function main(argv: string[]): Promise<number> {
       const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
       try {
         return await runTickets(app.db, { all: args.options.has("all"), json: args.options.has("json") }, process.stdout);
+      } finally {
+        await app.close();
+      }
+    }
+    case "ideas": {
+      const marking = sub === "mark";
+      const args = parseArgs((marking ? rest : [sub, ...rest]).filter((x): x is string => x !== undefined), [], marking ? [] : ["all"]);
+      if (!marking && args.positional.length > 0) throw new UsageError(`unknown command "ideas ${args.positional[0]}"; use "ideas [--all]" or "ideas mark <id> planned|done|declined"`);
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      try {
+        if (!marking) return await runIdeasList(app.db, process.stdout, { all: args.options.has("all") });
+        return await runIdeasMark(app.services.get(IDEAS), args.positional[0], args.positional[1], process.stdout);
+      } finally {
+        await app.close();
+      }
+    }
+    case "rfm": {
+      const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), [], ["json"]);
+      if (args.positional.length > 0) throw new UsageError(`rapport rfm takes no arguments, got "${args.positional[0]}"; use --json for JSON`);
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      try {
+        return await runRfm(app.db, { json: args.options.has("json") }, process.stdout);
+      } finally {
+        await app.close();
+      }
+    }
+    case "report": {
+      const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), ["from", "to"], ["json"]);
+      if (args.positional.length > 0) throw new UsageError(`rapport report takes no arguments, got "${args.positional[0]}"; use --from, --to or --json`);
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      try {
+        return await runReport(app.db, { from: args.options.get("from") as string | undefined, to: args.options.get("to") as string | undefined, json: args.options.has("json") }, process.stdout);
       } finally {
         await app.close();
       }

@@ -25,7 +25,7 @@ describe("shipped flows", () => {
       t.app.translator().t("ru", "loyalty:registered", { count: 50 }), // first /start: the registration bonus
       t.app.translator().t("ru", "welcome:menu.prompt"),
     ]);
-    expect(replies[2]!.choices?.map((c) => c.value)).toEqual(["support", "points", "refer", "language", "help"]);
+    expect(replies[2]!.choices?.map((c) => c.value)).toEqual(["support", "points", "refer", "ideas", "language", "help"]);
     expect(replies[2]!.choices?.[0]!.label).toBe(t.app.translator().t("ru", "welcome:menu.support"));
     expect(replies[0]!.text).toMatch(/[а-я]/i);
   });
@@ -35,7 +35,7 @@ describe("shipped flows", () => {
     await t.say("ann", "/start");
     const first = await t.say("ann", "pizza");
     expect(first[0]!.text).toBe("Please tap one of the buttons below. You have 2 more tries.");
-    expect(first[1]!.choices).toHaveLength(5);
+    expect(first[1]!.choices).toHaveLength(6);
     const second = await t.say("ann", "pasta");
     expect(second[0]!.text).toBe("Please tap one of the buttons below. You have 1 more try.");
     const third = await t.say("ann", "soup");
@@ -66,7 +66,7 @@ describe("shipped flows", () => {
     const replies = await t.say("ola", "/pizza");
     expect(replies[0]!.text).toBe(t.app.translator().t("pl", "common:unknown_command", { command: "/pizza" }));
     expect(replies[0]!.text).toContain("/help");
-    expect(replies[1]!.choices).toHaveLength(5);
+    expect(replies[1]!.choices).toHaveLength(6);
     expect((await t.history("ola")).some((r) => r.kind === "command.unknown" && r.text === "/pizza")).toBe(true);
   });
 
@@ -86,14 +86,14 @@ describe("shipped flows", () => {
     const replies = await t.say("minh", { kind: "media", media: "photo", fileId: "AgACAgIAAxk" });
     expect(replies[0]!.text).toBe(t.app.translator().t("vi", "common:media_unsupported", { media: t.app.translator().t("vi", "common:media_kind.photo") }));
     expect(replies[0]!.text).toContain("ảnh");
-    expect(replies[1]!.choices).toHaveLength(5); // the open question is asked again
+    expect(replies[1]!.choices).toHaveLength(6); // the open question is asked again
     const row = (await t.history("minh")).find((r) => r.kind === "media.photo")!;
     expect(row).toMatchObject({ direction: "in", data: { media: "photo", fileId: "AgACAgIAAxk" } });
   });
 
   it("keywords work per locale, and English keywords work for everyone", async () => {
     t = await startTestApp({ locale: "ru" });
-    expect((await t.say("sasha", "Меню!"))[2]?.choices).toHaveLength(5); // greeting, registration bonus, menu
+    expect((await t.say("sasha", "Меню!"))[2]?.choices).toHaveLength(6); // greeting, registration bonus, menu
     expect((await t.say("sasha", "help"))[0]!.text).toBe(t.app.translator().t("ru", "help:text"));
   });
 

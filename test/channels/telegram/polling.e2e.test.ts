@@ -20,7 +20,7 @@ describe("Telegram channel (long polling)", () => {
     expect(texts[2]).toBe("Что вы хотите сделать?");
     const menu = telegram.messagesTo(ivan.chatId)[2]!;
     expect(menu.keyboard?.flat().map((b) => b.text)).toEqual(expect.arrayContaining(["Задать вопрос", "Сменить язык", "Что ты умеешь?"]));
-    expect(menu.keyboard?.flat()).toHaveLength(5);
+    expect(menu.keyboard?.flat()).toHaveLength(6);
     expect(telegram.messagesTo(ivan.chatId)[0]!.replyTo).toBeUndefined(); // no quoting in a private chat
 
     expect(await contact(1_000_000_000_001)).toMatchObject({ locale: "ru", displayName: "Иван Петров", username: "ivan_p", unreachable: false });
@@ -192,7 +192,7 @@ describe("Telegram channel (long polling)", () => {
     const menus = ok.telegram.callsOf("setMyCommands");
     const ru = menus.find((m) => m.language_code === "ru");
     expect(ru?.commands).toContainEqual({ command: "language", description: "Сменить язык" });
-    expect(menus.find((m) => m.language_code === undefined)?.commands.map((c: { command: string }) => c.command).sort()).toEqual(["balance", "help", "language", "refer", "rewards", "start", "support"]);
+    expect(menus.find((m) => m.language_code === undefined)?.commands.map((c: { command: string }) => c.command).sort()).toEqual(["balance", "help", "ideas", "language", "refer", "rewards", "start", "support"]);
 
     const refused = await startApp({ before: (t) => t.fail("setMyCommands", { error_code: 500, description: "Internal Server Error" }, 20) });
     const jo = refused.telegram.customer(3011, { language_code: "en" });
