@@ -25,7 +25,8 @@ export class TerminalChannel implements Channel {
   }
 
   async send(_to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }> {
-    if (message.choices?.length) this.lastChoices = message.choices;
+    // A number typed picks a button only of the newest message: one without buttons clears them.
+    this.lastChoices = message.choices?.length ? message.choices : undefined;
     this.out.write(`${renderForTerminal(message)}\n`);
     return { externalMessageId: `out-${++this.seq}` };
   }

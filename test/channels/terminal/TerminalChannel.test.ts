@@ -22,16 +22,18 @@ describe("TerminalChannel", () => {
     expect(a.externalMessageId).not.toBe(b.externalMessageId);
   });
 
-  it("turns a typed number into a press of the last buttons shown, even after a message without buttons", async () => {
+  it("turns a typed number into a press of the newest message's buttons; after a message without buttons it is text", async () => {
     const t = terminal("ru-RU");
     await t.channel.start(t.deliver);
     await t.channel.send(to, { text: "Pick", choices: [{ value: "x", label: "Ex" }, { value: "y", label: "Why" }] });
-    await t.channel.send(to, { text: "(no buttons)" });
     await t.channel.type("2");
     await t.channel.type("/start ref-1");
+    await t.channel.send(to, { text: "Send the number of an idea" }); // a number question: "1" is an answer, not a stale button
+    await t.channel.type("1");
     expect(t.events.map((e) => e.body)).toEqual([
       { kind: "choice", value: "y", label: "Why" },
       { kind: "command", command: "start", payload: "ref-1" },
+      { kind: "text", text: "1" },
     ]);
     expect(t.events[0]).toMatchObject({ channel: "terminal", externalChatId: "alice", sender: { externalUserId: "alice", displayName: "alice", languageHint: "ru-RU" } });
     expect(t.events[0]!.externalMessageId).not.toBe(t.events[1]!.externalMessageId);
