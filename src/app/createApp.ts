@@ -17,7 +17,7 @@ import { REFERRALS, Referrals } from "../referrals/Referrals";
 import { expireDue, remindDue } from "../loyalty/expiry";
 import { Sweeper } from "../jobs/Sweeper";
 import { SUPPORT_DESK, SupportDesk, type SupportDeskOptions } from "../support/SupportDesk";
-import { JobScheduler, type JobSchedulerOptions } from "../jobs/JobScheduler";
+import { BUSY_RETRIES, JobScheduler, type JobSchedulerOptions } from "../jobs/JobScheduler";
 import { SCHEDULER } from "../core/scheduling";
 import { SURVEYS, Surveys } from "../feedback/Surveys";
 import { recomputeSegments, segmentsStale } from "../feedback/segments";
@@ -78,11 +78,12 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     engine.handOffTo(support.handoff);
     // A job id is stored with the turn it runs, so a job re-run after a crash does nothing twice.
     const jobs = new JobScheduler(db, async (job) => {
+      const { [BUSY_RETRIES]: _tries, ...data } = job.data;
       const result = job.kind === "event"
-        ? await engine.emit(job.contactId, job.name, job.data, undefined, { onceKey: job.id })
-        : await engine.resume(job.contactId, String(job.data.token), { onceKey: job.id });
-      return result === "busy" && job.kind === "event" ? "later" : "done";
-    }, log, jobOptions);
+        ? await engine.emit(job.contactId, job.name, data, undefined, { onceKey: job.id })
+        : await engine.resume(job.contactId, String(data.token), { onceKey: job.id });
+      return result === "busy" ? "later" : "done";
+    }, log, { channels: () => engine.channelNames(), ...jobOptions });
     // Idea updates go through the job queue: a mark from the CLI (no channels there) is sent by the
     // running bot, and a customer busy in another conversation is told a little later.
     const ideas = new Ideas(db, async (contactId, name, data, key) => {

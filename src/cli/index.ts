@@ -15,6 +15,7 @@ import { REFERRALS } from "../referrals/Referrals";
 import { runTickets } from "./tickets";
 import { runReport } from "./report";
 import { runRfm } from "./rfm";
+import { runEventsSend } from "./eventsSend";
 import { runIdeasList, runIdeasMark } from "./ideas";
 import { IDEAS } from "../feedback/Ideas";
 
@@ -36,6 +37,8 @@ const USAGE = `Usage: rapport <command>
   ideas [--all]                  the ideas board, most votes first (--all adds done and declined)
   ideas mark ID planned|done|declined
                                  decide an idea; its author and voters are told by the running bot
+  events send EVENT (--contact C[,C…] | --segment S | --all) [--data JSON]
+                                 start the flow of EVENT (e.g. nps.ask) for those customers; the running bot delivers
   rfm [--json]                   recompute RFM segments now and show their sizes (the sweeper does it daily)
   report [--from DATE] [--to DATE] [--json]
                                  NPS, CSAT, support times, points, referrals, segments (default: last 30 days)
@@ -139,6 +142,17 @@ export async function main(argv: string[]): Promise<number> {
       try {
         if (!marking) return await runIdeasList(app.db, process.stdout, { all: args.options.has("all") });
         return await runIdeasMark(app.services.get(IDEAS), args.positional[0], args.positional[1], process.stdout);
+      } finally {
+        await app.close();
+      }
+    }
+    case "events": {
+      if (sub !== "send") throw new UsageError(`unknown command "events ${sub ?? ""}"; use "events send <event> --segment <name>"`);
+      const args = parseArgs(rest, ["contact", "segment", "data"], ["all"]);
+      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      try {
+        const contacts = ((args.options.get("contact") as string | undefined) ?? "").split(",").map((c) => c.trim()).filter(Boolean);
+        return await runEventsSend(app.db, app.jobs, args.positional[0], { contacts, segment: args.options.get("segment") as string | undefined, all: args.options.has("all") }, args.options.get("data") as string | undefined, process.stdout, process.stderr);
       } finally {
         await app.close();
       }

@@ -1,3 +1,4 @@
+import { Progress } from "./progress";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { App } from "../app/createApp";
 import { ContactNotFoundError, PathNotFoundError, RapportError } from "../core/errors";
@@ -42,7 +43,7 @@ export async function runPurchasesImport(file: string, openApp: () => Promise<Ap
   const app = await openApp();
   const counts = { imported: 0, duplicates: 0 };
   const rejected: { line: number; problem: string }[] = [];
-  const progress = new Progress(io.stderr, rows.length);
+  const progress = new Progress(io.stderr, rows.length, "purchases import", "rows");
   const contacts = new Map<string, Promise<string>>(); // customer reference → contact id, looked up once
   const orders = new Map<string, Promise<unknown>>(); // rows of one order id run in file order: the later one is the duplicate
   const importRow = (row: CsvRecord): Promise<boolean> => {
@@ -142,36 +143,3 @@ function parseCsv(text: string): CsvRecord[] {
   return records;
 }
 
-/** Progress on stderr: a bar redrawn at most 10×/s on a TTY, otherwise a plain line every 10%. */
-class Progress {
-  private count = 0;
-  private lastDraw = 0;
-  private lastDecile = 0;
-  private readonly started = Date.now();
-
-  constructor(private readonly out: ImportIo["stderr"], private readonly total: number) {}
-
-  tick(): void {
-    this.count++;
-    const now = Date.now();
-    if (this.out.isTTY) {
-      if (now - this.lastDraw < 100 && this.count < this.total) return;
-      this.lastDraw = now;
-      const width = 30, filled = Math.round((width * this.count) / this.total);
-      this.out.write(`\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${this.count}/${this.total} ${this.rate(now)} rows/s `);
-    } else {
-      const decile = Math.floor((10 * this.count) / this.total);
-      if (decile <= this.lastDecile) return;
-      this.lastDecile = decile;
-      this.out.write(`purchases import: ${this.count}/${this.total} rows (${Math.floor((100 * this.count) / this.total)}%), ${this.rate(now)} rows/s\n`);
-    }
-  }
-
-  done(): void {
-    if (this.out.isTTY && this.count > 0) this.out.write("\n");
-  }
-
-  private rate(now: number): number {
-    return Math.round(this.count / Math.max((now - this.started) / 1000, 0.001));
-  }
-}

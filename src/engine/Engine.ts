@@ -181,6 +181,8 @@ export class Engine {
       // Lost the version check. If this turn's own first row is stored, the commit did land and only
       // its acknowledgement was lost (a connection dropped after COMMIT): send what was stored.
       if (rows.length > 0 && (await this.retry(() => this.db.run(rowExistsPlan(rows[0]!.id))))) break;
+      // Someone else handled this message or job meanwhile (another instance ran the same job): once is enough.
+      if (inboundId && (await this.retry(() => this.db.run(handledPlan(inboundId))))) return undefined;
       if (attempt >= MAX_CONFLICT_RETRIES) throw new PipelineError(`event for contact ${contact.id}`, new Error("conversation kept changing under us (another instance?)"));
       const fresh = await this.retry(() => this.db.run(loadContactPlan(contact.id)));
       if (!fresh) return undefined;

@@ -146,7 +146,7 @@ class Turn {
       return;
     }
     const answer: Answer = body.kind === "choice" ? { kind: "choice", value: body.value } : { kind: "text", text: body.text };
-    if (this.waitingStep()) return this.onAnswer(answer);
+    if (this.waitingStep() && (await this.onAnswer(answer))) return;
     const text = answer.kind === "text" ? answer.text : answer.value;
     const match = this.rt.flows.matchKeywords(this.locale, text);
     if (match) return this.start(match.flow, match.vars);
@@ -205,31 +205,41 @@ class Turn {
     for (const m of outcome.say ?? []) this.addReply({ message: m, ...this.position() });
   }
 
-  private async onAnswer(answer: Answer) {
+  /** Handles an answer to the open question; false when it was passed on (`unmatched: pass`) for normal handling. */
+  private async onAnswer(answer: Answer): Promise<boolean> {
     const step = this.waitingStep()!;
     const kind = stepKinds.get(step.kind)!;
-    const spec = step.spec as { save_as: string; max_attempts?: number; on_give_up?: string; type?: string; choices?: unknown[] };
+    const spec = step.spec as { save_as: string; max_attempts?: number; on_give_up?: string; type?: string; choices?: unknown[]; unmatched?: "pass" };
     const check = kind.accept!(step.spec, answer, this.ctx());
     const given = answer.kind === "text" ? answer.text : answer.value;
     if (check.ok) {
       this.state.variables[spec.save_as] = check.value;
       this.addEntry({ kind: "answer", ...this.position(), text: String(check.value), data: { saveAs: spec.save_as, value: check.value } });
       this.state.waiting = null;
-      return this.runFrom(this.after(step));
+      await this.runFrom(this.after(step));
+      return true;
+    }
+    if (spec.unmatched === "pass") {
+      this.finish("interrupted");
+      return false;
     }
     const attempts = (this.state.waiting?.attempts ?? 0) + 1;
     const max = spec.max_attempts ?? DEFAULT_MAX_ATTEMPTS;
     this.addEntry({ kind: "answer.invalid", ...this.position(), text: given.slice(0, 500), data: { attempt: attempts, of: max, expected: typeOf(spec as never) } });
     if (attempts >= max) {
       this.state.waiting = null;
-      if (spec.on_give_up) return this.jump(spec.on_give_up);
+      if (spec.on_give_up) {
+        await this.jump(spec.on_give_up);
+        return true;
+      }
       this.sayKey("common:gave_up");
       this.finish("gave_up");
-      return;
+      return true;
     }
     this.state.waiting = { attempts };
     this.sayKey(retryKey(spec as never), { count: max - attempts });
     this.repeatQuestion();
+    return true;
   }
 
   private async start(flow: Flow, vars: Variables) {

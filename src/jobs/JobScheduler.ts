@@ -1,9 +1,10 @@
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import type { ScheduledWork, Scheduler } from "../core/scheduling";
-import type { Database } from "../db/Database";
+import type { Database, Prisma } from "../db/Database";
 import { sql, type Row } from "../db/plan";
 import { isUniqueViolation } from "../db/retry";
+import { recordInteraction } from "../history/recordInteraction";
 
 /** A claimed job, as the runner gets it. */
 export interface DueJob {
@@ -24,6 +25,11 @@ export type JobRunner = (job: DueJob) => Promise<"done" | "later">;
 
 /** Scheduler settings; the defaults suit production, tests shorten them. */
 export interface JobSchedulerOptions {
+  /**
+   * The customer channels this process can send on: only jobs for contacts reachable there are
+   * claimed (a process without Telegram leaves Telegram customers' work to one that has it).
+   */
+  channels?: () => string[];
   /** How often due jobs are looked for. */
   pollMs?: number;
   /** A claimed job is leased this long; a crashed runner's job is taken again after it. */
@@ -34,6 +40,8 @@ export interface JobSchedulerOptions {
 }
 
 const BATCH = 20;
+/** Where a follow-up job counts its busy retries; stripped before the data reaches a flow. */
+export const BUSY_RETRIES = "_busyRetries";
 const FAILURE_DELAYS_MS = [60_000, 300_000, 1_800_000, 7_200_000];
 
 /**
@@ -46,16 +54,14 @@ const FAILURE_DELAYS_MS = [60_000, 300_000, 1_800_000, 7_200_000];
 export class JobScheduler implements Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private stopping = false;
 
   constructor(private readonly db: Database, private readonly runner: JobRunner, private readonly log: Logger, private readonly options: JobSchedulerOptions = {}) {}
 
   /** Stores work for later; a second call with the same key changes nothing. */
   async schedule(work: ScheduledWork): Promise<void> {
     try {
-      await this.db.prisma.scheduledJob.create({ data: {
-        id: newId(), kind: work.kind, contactId: work.contactId, name: work.name, data: work.data ? JSON.stringify(work.data) : null,
-        dueAt: work.dueAt, status: "pending", idempotencyKey: work.key,
-      } });
+      await insertJob(this.db.prisma, work);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error; // scheduled already (a retried turn)
     }
@@ -64,14 +70,17 @@ export class JobScheduler implements Scheduler {
   /** Runs due jobs every `pollMs` (the first look at once: work that came due while the process was down). */
   start(): void {
     if (this.timer) return;
-    const tick = () => void this.runDue().catch((error: unknown) => this.log.error("scheduled jobs failed", { error: error as Error }));
+    this.stopping = false;
+    // A tick while a pass runs is skipped, not queued: the pass goes on until nothing is due.
+    const tick = () => { if (!this.running) void this.runDue().catch((error: unknown) => this.log.error("scheduled jobs failed", { error: error as Error })); };
     this.timer = setInterval(tick, this.options.pollMs ?? 5_000);
     this.timer.unref();
     tick();
   }
 
-  /** Stops polling and waits for jobs being run. */
+  /** Stops polling, finishes the job being run, and hands the rest of its batch back. */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => 0);
@@ -92,21 +101,40 @@ export class JobScheduler implements Scheduler {
     let done = 0;
     for (;;) {
       const jobs = await this.claim(now);
-      for (const job of jobs) done += (await this.runOne(job, now)) ? 1 : 0;
+      for (const [i, job] of jobs.entries()) {
+        if (this.stopping) {
+          for (const left of jobs.slice(i)) await this.release(left.id, now);
+          return done;
+        }
+        // Renew the lease as each job starts: a long batch never runs on a lease that ran out.
+        const held = await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id, status: "running" }, data: { lockedUntil: this.leaseEnd(now) } });
+        if (held.count === 0) continue;
+        done += (await this.runOne(job, now)) ? 1 : 0;
+      }
       if (jobs.length < BATCH) return done;
     }
   }
 
+  /** When a lease taken now ends: from the later of `now` (tests look ahead) and the clock. */
+  private leaseEnd(now: Date): Date {
+    return new Date(Math.max(now.getTime(), Date.now()) + (this.options.leaseMs ?? 5 * 60_000));
+  }
+
   /** Takes up to BATCH due jobs (pending and due, or running with an expired lease) in one statement. */
   private async claim(now: Date): Promise<DueJob[]> {
-    const lease = new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60_000));
-    const due = `(status = 'pending' AND due_at <= ?) OR (status = 'running' AND locked_until < ?)`;
+    const channels = this.options.channels?.() ?? [];
+    if (this.options.channels && channels.length === 0) return []; // no customer channel here (a CLI command)
+    const reachable = this.options.channels
+      ? `AND EXISTS (SELECT 1 FROM channel_identities i WHERE i.contact_id = scheduled_jobs.contact_id AND i.channel IN (${channels.map(() => "?").join(",")}))`
+      : "";
     const skipLocked = this.db.dialect === "postgresql" ? "FOR UPDATE SKIP LOCKED" : "";
     const rows = await this.db.query(sql(
       `UPDATE scheduled_jobs SET status = 'running', locked_until = ?, attempts = attempts + 1
-       WHERE id IN (SELECT id FROM scheduled_jobs WHERE ${due} ORDER BY due_at LIMIT ${BATCH} ${skipLocked})
+       WHERE id IN (SELECT id FROM scheduled_jobs
+         WHERE ((status = 'pending' AND due_at <= ?) OR (status = 'running' AND locked_until < ?)) ${reachable}
+         ORDER BY due_at LIMIT ${BATCH} ${skipLocked})
        RETURNING id, kind, contact_id, name, data, attempts`,
-      lease, now, now,
+      this.leaseEnd(now), now, new Date(Math.max(now.getTime(), Date.now())), ...(this.options.channels ? channels : []),
     ));
     return rows.map(toJob);
   }
@@ -114,11 +142,15 @@ export class JobScheduler implements Scheduler {
   private async runOne(job: DueJob, now: Date): Promise<boolean> {
     try {
       const outcome = await this.runner(job);
-      const tried = Number(job.data._busyRetries ?? 0);
+      const tried = Number(job.data[BUSY_RETRIES] ?? 0);
       if (outcome === "later" && tried < (this.options.busyRetries ?? 6)) {
         // The runner recorded this try (its id is used up): a follow-up job tries again later.
-        await this.schedule({ kind: job.kind, contactId: job.contactId, name: job.name, data: { ...job.data, _busyRetries: tried + 1 },
+        await this.schedule({ kind: job.kind, contactId: job.contactId, name: job.name, data: { ...job.data, [BUSY_RETRIES]: tried + 1 },
           dueAt: new Date(now.getTime() + (this.options.busyRetryMs ?? 10 * 60_000)), key: `${job.id}:later` });
+      } else if (outcome === "later") {
+        // Given up: said in the log and in the customer's history, never dropped without a trace.
+        this.log.warn("scheduled work dropped: the customer stayed busy", { jobId: job.id, kind: job.kind, name: job.name, tries: tried + 1 });
+        await recordInteraction(this.db.prisma, job.contactId, { direction: "event", kind: "job.dropped", actor: "system", text: job.name, data: { jobId: job.id, kind: job.kind, tries: tried + 1, reason: "customer busy" } });
       }
       await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id, status: "running" }, data: { status: "done", doneAt: new Date(), lockedUntil: null } });
       return true;
@@ -137,6 +169,17 @@ export class JobScheduler implements Scheduler {
   private async release(id: string, dueAt: Date, lastError?: string): Promise<void> {
     await this.db.prisma.scheduledJob.updateMany({ where: { id, status: "running" }, data: { status: "pending", dueAt, lockedUntil: null, ...(lastError ? { lastError } : {}) } });
   }
+}
+
+/**
+ * Stores work for later inside the caller's transaction, so it commits with the change it follows
+ * (a ticket closing schedules `ticket.resolved`). A repeated key is a unique violation for the caller.
+ */
+export async function insertJob(tx: Pick<Prisma, "scheduledJob">, work: ScheduledWork): Promise<void> {
+  await tx.scheduledJob.create({ data: {
+    id: newId(), kind: work.kind, contactId: work.contactId, name: work.name, data: work.data ? JSON.stringify(work.data) : null,
+    dueAt: work.dueAt, status: "pending", idempotencyKey: work.key,
+  } });
 }
 
 function toJob(r: Row): DueJob {

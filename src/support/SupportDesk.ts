@@ -13,6 +13,7 @@ import { asksForPerson, asksToCancel } from "./customerWords";
 import { ACTIVE_STATUSES, agentActor, isActive, type EscalationReason, type TicketActor } from "./Ticket";
 import type { StaffDesk, StaffRef } from "./StaffDesk";
 import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
+import { insertJob } from "../jobs/JobScheduler";
 import { TicketNotFoundError } from "./errors";
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
@@ -231,7 +232,7 @@ export class SupportDesk {
   /**
    * Closes an active ticket once (a second close is a no-op returning false): stores the new state
    * and history row, releases the chat, tells the customer in their language, tells staff in the
-   * thread, redraws the card, and emits `ticket.<status>` for flows (the CSAT survey).
+   * thread, redraws the card, and schedules the `ticket.<status>` event for flows (the CSAT survey).
    */
   async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor): Promise<boolean> {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
@@ -242,6 +243,10 @@ export class SupportDesk {
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: ticketId }, data: { openTicketId: null } });
       await recordInteraction(tx, ticket.contactId, { direction: "event", kind: `ticket.${status}`, actor: by, data: { ticketId } });
       await this.outbox.enqueueNotice(tx, ticket, `support:${status}`, this.translator());
+      // `ticket.resolved` (the CSAT survey) as stored work in this transaction: it survives a crash,
+      // and a customer busy in another conversation gets it a little later.
+      await insertJob(tx, { kind: "event", contactId: ticket.contactId, name: `ticket.${status}`, dueAt: new Date(), key: `ticket:${ticketId}:${status}`,
+        data: { ticketId, agent: ticket.assignee ?? (by.startsWith("agent:") ? by : null), reason: ticket.reason } });
       return true;
     }));
     if (!closed) return false;
@@ -250,8 +255,6 @@ export class SupportDesk {
     const notice = status === "cancelled" ? "The customer stopped waiting; the bot has the chat again." : `${status === "resolved" ? "Resolved" : "Handed back"} by ${by.startsWith("agent:") ? `<@${by.slice(6)}>` : by}; the bot has the chat again.`;
     await this.outbox.notifyStaff(ticketId, notice);
     await this.outbox.refreshCard(ticketId);
-    await this.line.emit(ticket.contactId, `ticket.${status}`, { ticketId, agent: ticket.assignee ?? (by.startsWith("agent:") ? by : null), reason: ticket.reason })
-      .catch((error: unknown) => this.log.error("ticket event failed", { ticketId, error: error as Error }));
     return true;
   }
 

@@ -14,7 +14,10 @@ describe(`surveys (${testDialect})`, () => {
     const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
     await t.app.support.claim(ticket.id, "UANNA");
     await t.app.support.resolve(ticket.id, "UANNA");
-    const job = await t.app.db.prisma.scheduledJob.findFirstOrThrow();
+    // The close stored `ticket.resolved` as work due now; it starts after-support.yaml, which schedules the survey.
+    expect(await t.app.db.prisma.scheduledJob.findFirstOrThrow()).toMatchObject({ kind: "event", name: "ticket.resolved", status: "pending" });
+    expect(await t.app.jobs.runDue()).toBe(1);
+    const job = await t.app.db.prisma.scheduledJob.findFirstOrThrow({ where: { name: "csat.ask" } });
     expect(job).toMatchObject({ kind: "event", name: "csat.ask", status: "pending" });
     expect(Math.round((job.dueAt.getTime() - Date.now()) / MINUTE)).toBe(30);
     const before = t.channel.sent.length;
@@ -65,5 +68,16 @@ describe(`surveys (${testDialect})`, () => {
     expect(await t.app.db.prisma.surveyResponse.count()).toBe(1);
     await expect(surveys.record(contactId, { survey: "csat", score: 0, key: "run-2" })).rejects.toBeInstanceOf(SurveyScoreError);
     await expect(surveys.record(contactId, { survey: "nps", score: 11, key: "run-3" })).rejects.toThrow("nps takes a whole score from 0 to 10, got 11");
+  });
+
+  it("a survey the customer ignores does not swallow their next question", async () => {
+    const t = await start();
+    await t.say("eve", "/help");
+    const contactId = (await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "eve" } })).contactId;
+    await t.app.engine.emit(contactId, "nps.ask");
+    const replies = await t.say("eve", "How long does delivery take?");
+    expect(replies[0]!.text).toBe(t.app.translator().t("en", "faq:topics.delivery.answer"));
+    expect(await t.app.db.prisma.surveyResponse.count()).toBe(0);
+    expect((await t.history("eve")).some((h) => h.kind === "flow.end" && (h.data as { reason?: string })?.reason === "interrupted")).toBe(true);
   });
 });

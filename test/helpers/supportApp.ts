@@ -56,7 +56,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
   const log = createLogger("debug", (line) => logs.push(JSON.parse(line)));
   const app = await createApp({
     settings: { databaseUrl: url, flowsDir: join(ROOT, "flows"), localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2 },
-    log, support: { retryDelaysMs: [200, 200, 200], pollMs: 100, ...options.desk },
+    log, support: { retryDelaysMs: [200, 200, 200], pollMs: 100, ...options.desk }, jobs: { pollMs: 100 },
   });
   const emitted: SupportTestApp["emitted"] = [];
   const emit = app.engine.emit.bind(app.engine);
@@ -80,6 +80,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
     app.support.attachStaff(staff);
   }
   app.support.outbox.start();
+  app.jobs.start();
   const eventsUrl = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
   const identity = (userId: number) => app.db.prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: "telegram", externalId: String(userId) } } });
   let closed = false;

@@ -132,4 +132,49 @@ describe(`scheduled work (${testDialect})`, () => {
     expect(new Set(pongs.map((p) => p.to.externalUserId)).size).toBe(30);
     expect(await a.app.db.prisma.scheduledJob.count({ where: { status: "done" } })).toBe(30);
   });
+
+  it("a wait survives a restart: the next process resumes the flow once", async () => {
+    const url = await database();
+    const first = await app(url);
+    await first.say("eve", "/remind");
+    await first.close();
+    const second = await app(url);
+    expect(await second.app.jobs.runDue(new Date(Date.now() + 2 * HOUR + 1000))).toBe(1);
+    expect(texts(second, "eve")).toEqual(["en: two hours later"]);
+  });
+
+  it("the same job run twice at once (a lease that ran out) starts its flow once", async () => {
+    const t = await app(await database());
+    await t.say("fay", "/help_unknown"); // a known customer, not in a conversation
+    const contactId = (await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "fay" } })).contactId;
+    const results = await Promise.all([1, 2, 3].map(() => t.app.engine.emit(contactId, "ping", {}, undefined, { onceKey: "job-1" })));
+    expect(results.filter((r) => r === "started")).toHaveLength(1);
+    expect(texts(t, "fay").filter((x) => x === "en: pong")).toHaveLength(1);
+  });
+
+  it("work for a customer who stays busy is dropped after its retries, with a trace in the history", async () => {
+    const url = await database();
+    const f = makeFixture(FLOWS, TEXTS);
+    const t = await startTestApp({ url, flowsDir: f.flowsDir, localesDir: f.localesDir });
+    open.push(t);
+    await t.say("gil", "/later");
+    await t.say("gil", "/ask");
+    let due = Date.now() + 72 * HOUR + 1000;
+    for (let i = 0; i < 8; i++, due += HOUR) await t.app.jobs.runDue(new Date(due));
+    expect(await t.app.db.prisma.scheduledJob.count({ where: { status: "pending" } })).toBe(0);
+    expect((await t.history("gil")).filter((h) => h.kind === "job.dropped")).toHaveLength(1);
+  });
+
+  it("a process without the customer's channel leaves their work to one that has it", async () => {
+    const url = await database();
+    const t = await app(url);
+    await t.say("hal", "/later");
+    const cli = await startTestApp({ url, flowsDir: makeFixture(FLOWS, TEXTS).flowsDir, localesDir: makeFixture(FLOWS, TEXTS).localesDir });
+    open.push(cli);
+    cli.app.engine.attach({ name: "other", start: async () => {}, stop: async () => {}, send: async () => ({}) });
+    (cli.app.engine as unknown as { channels: Map<string, unknown> }).channels.delete("test");
+    expect(await cli.app.jobs.runDue(new Date(Date.now() + 72 * HOUR + 1000))).toBe(0);
+    expect(await t.app.jobs.runDue(new Date(Date.now() + 72 * HOUR + 1000))).toBe(1);
+    expect(texts(t, "hal")).toContain("en: pong");
+  });
 });

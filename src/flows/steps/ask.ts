@@ -17,6 +17,12 @@ const spec = z.object({
   max_attempts: z.number().int().min(1).max(10).optional(),
   /** Where to go after the last failed attempt; by default the flow ends with common:gave_up. */
   on_give_up: z.string().optional(),
+  /**
+   * `pass`: an answer that does not fit ends the flow and is handled as if no question were open
+   * (for questions the customer did not ask for, such as a survey: a later support question is not
+   * swallowed as a wrong answer).
+   */
+  unmatched: z.enum(["pass"]).optional(),
   min: z.number().optional(),
   max: z.number().optional(),
   /** For rating: the highest score (buttons from `min`, default 1, to scale; NPS is min 0, scale 10). */
