@@ -110,10 +110,10 @@ export class FakeSlack {
   }
 
   /** Polls `fn` every 10 ms until it returns something truthy, which it resolves with; fails after `timeoutMs`. */
-  async waitFor<T>(fn: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  async waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5000): Promise<T> {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      const value = fn();
+      const value = await fn();
       if (value) return value;
       if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms; Slack calls so far: ${JSON.stringify(this.calls.map((c) => c.method))}`);
       await new Promise((r) => setTimeout(r, 10));

@@ -227,6 +227,9 @@ describe("support handoff to Slack", () => {
     t.telegram.fail("sendMessage", { error_code: 400, description: "Bad Request: chat not found" }, 1);
     await t.post(reply("UANNA", ts, "first"));
     await t.post(reply("UANNA", ts, "second"));
+    // Slack is answered before an event is handled, so events can be handled in parallel: wait until
+    // both replies are stored before resolving (a reply that comes after the close is refused, tested apart).
+    await slack.waitFor(async () => (await t.app.db.prisma.ticketMessage.count({ where: { direction: "to_customer" } })) === 2 || undefined);
     await t.post(reply("UANNA", ts, "resolve"));
     const texts = await customer.waitForMessages(5, 8000);
     expect(texts.slice(2, 4)).toEqual(["first", "second"]);
