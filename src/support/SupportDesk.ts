@@ -160,7 +160,7 @@ export class SupportDesk {
     if (command === "resolve" || command === "resolved") return void (await this.close(ticket.id, "resolved", agent));
     if (command === "hand back" || command === "handback") return void (await this.close(ticket.id, "handed_back", agent));
     if (NOTE_PREFIX.test(m.text)) return this.note(ticket, m);
-    if ((m.attachments ?? 0) > 0) await this.notifyStaffOf(ticket.id, "Files are not passed on to the customer; describe them in words or share a link.");
+    if ((m.attachments ?? 0) > 0) await this.outbox.notifyStaff(ticket.id, "Files are not passed on to the customer; describe them in words or share a link.");
     if (m.text.trim() === "") return;
     const now = new Date();
     const outcome = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
@@ -181,7 +181,7 @@ export class SupportDesk {
     }));
     if (outcome === "closed") {
       const status = (await this.db.prisma.ticket.findUnique({ where: { id: ticket.id }, select: { status: true } }))?.status ?? "closed";
-      return this.notifyStaffOf(ticket.id, `This ticket is ${status.replace("_", " ")}; that message was not sent to the customer.`);
+      return this.outbox.notifyStaff(ticket.id, `This ticket is ${status.replace("_", " ")}; that message was not sent to the customer.`);
     }
     if (outcome === "claimed") await this.outbox.refreshCard(ticket.id);
     if (outcome !== "repeat") await this.outbox.flush();
@@ -198,10 +198,6 @@ export class SupportDesk {
       throw error;
     }
     await this.staff?.markRelayed(m.card, m.message, { kind: "note" }).catch((error: unknown) => this.log.warn("could not mark a note", { ticketId: ticket.id, error: error as Error }));
-  }
-
-  private notifyStaffOf(ticketId: string, text: string): Promise<void> {
-    return this.outbox.notifyStaff(ticketId, text);
   }
 
   /** Claims a ticket for a staff member (the Claim button); claiming a claimed ticket takes it over. */
