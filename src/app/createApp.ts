@@ -95,6 +95,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
+      { name: "jobs.purge", run: (now) => jobs.purgeFinished(now) },
       { name: "rfm.recompute", run: async (now) => {
         if (!(await segmentsStale(db, now))) return 0; // once a day: the sweeper ticks every minute
         const run = await recomputeSegments(db, now);

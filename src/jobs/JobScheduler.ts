@@ -97,6 +97,12 @@ export class JobScheduler implements Scheduler {
     }
   }
 
+  /** Deletes finished jobs older than `keepMs` (30 days): their turns are in the history already. */
+  async purgeFinished(now = new Date(), keepMs = 30 * 86_400_000): Promise<number> {
+    const gone = await this.db.prisma.scheduledJob.deleteMany({ where: { status: { in: ["done", "failed"] }, doneAt: { lt: new Date(now.getTime() - keepMs) } } });
+    return gone.count;
+  }
+
   private async pass(now: Date): Promise<number> {
     let done = 0;
     for (;;) {
@@ -158,7 +164,7 @@ export class JobScheduler implements Scheduler {
       const delay = FAILURE_DELAYS_MS[job.attempts - 1];
       this.log.error("a scheduled job failed", { jobId: job.id, kind: job.kind, attempts: job.attempts, willRetry: delay !== undefined, error: error as Error });
       if (delay === undefined) {
-        await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id }, data: { status: "failed", lastError: String((error as Error)?.message ?? error).slice(0, 1000), lockedUntil: null } });
+        await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id }, data: { status: "failed", doneAt: new Date(), lastError: String((error as Error)?.message ?? error).slice(0, 1000), lockedUntil: null } });
       } else {
         await this.release(job.id, new Date(now.getTime() + delay), String((error as Error)?.message ?? error).slice(0, 1000));
       }

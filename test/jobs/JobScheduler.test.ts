@@ -177,4 +177,14 @@ describe(`scheduled work (${testDialect})`, () => {
     expect(await t.app.jobs.runDue(new Date(Date.now() + 72 * HOUR + 1000))).toBe(1);
     expect(texts(t, "hal")).toContain("en: pong");
   });
+
+  it("finished jobs are purged after 30 days, by the sweeper", async () => {
+    const t = await app(await database());
+    await t.say("ivy", "/later");
+    await t.app.jobs.runDue(new Date(Date.now() + 72 * HOUR + 1000));
+    expect(await t.app.db.prisma.scheduledJob.count({ where: { status: "done" } })).toBe(1);
+    expect((await t.app.sweeper.tick(new Date(Date.now() + 20 * 24 * HOUR)))["jobs.purge"]).toBe(0);
+    expect((await t.app.sweeper.tick(new Date(Date.now() + 31 * 24 * HOUR)))["jobs.purge"]).toBe(1);
+    expect(await t.app.db.prisma.scheduledJob.count()).toBe(0);
+  });
 });
