@@ -1,3 +1,4 @@
+import { bar } from "./bar";
 import type { Database } from "../db/Database";
 import { parsePeriod, PeriodError, type Period } from "../feedback/period";
 import { buildReport, type DurationFigures, type Report } from "../feedback/report";
@@ -77,8 +78,9 @@ function grid(rows: Row[], options: { header?: string[]; bars?: boolean } = {}):
     const cells = row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]!) : String(cell).padStart(widths[i]!)));
     const isHeader = options.header !== undefined && n === 0;
     const value = counts[options.header ? n - 1 : n]!;
-    const bar = options.bars && !isHeader && value > 0 ? `  ${"█".repeat(Math.max(1, Math.round((value / max) * BAR_WIDTH)))}` : "";
-    return `  ${cells.join("  ")}${bar}`.trimEnd();
+    const drawn = options.bars && !isHeader ? bar(value, max, BAR_WIDTH) : "";
+    const chart = drawn ? `  ${drawn}` : "";
+    return `  ${cells.join("  ")}${chart}`.trimEnd();
   });
 }
 

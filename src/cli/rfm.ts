@@ -1,3 +1,4 @@
+import { bar } from "./bar";
 import type { Database } from "../db/Database";
 import { SEGMENT_RULES } from "../feedback/rfm";
 import { recomputeSegments } from "../feedback/segments";
@@ -23,8 +24,7 @@ export async function runRfm(db: Database, options: { json: boolean }, out: Node
   for (const name of names) {
     const count = run.sizes[name]!;
     // Scaled to the largest segment; a segment with anyone in it always gets at least one block.
-    const bar = count === 0 ? "" : "█".repeat(Math.max(1, Math.round((count / largest) * BAR_WIDTH)));
-    out.write(`${name.padEnd(width)}  ${String(count).padStart(digits)}  ${bar}`.trimEnd() + "\n");
+    out.write(`${name.padEnd(width)}  ${String(count).padStart(digits)}  ${bar(count, largest, BAR_WIDTH)}`.trimEnd() + "\n");
   }
   out.write(`${run.scored} customer${run.scored === 1 ? "" : "s"} scored, ${run.cleared} segment${run.cleared === 1 ? "" : "s"} cleared (no purchase left after refunds)\n\n`);
   out.write("rules (first match wins; R, F, M score recency, frequency and spend 1-5 by quintile among customers):\n");

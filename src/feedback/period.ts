@@ -1,3 +1,4 @@
+import { parseIsoInstant } from "../core/isoInstant";
 import { RapportError } from "../core/errors";
 
 /** A reporting period: `from` inclusive, `to` exclusive, so consecutive periods never count a row twice. */
@@ -14,8 +15,8 @@ export const DEFAULT_PERIOD_DAYS = 30;
 
 const DAY_MS = 86_400_000;
 const HINT = "use YYYY-MM-DD (a UTC day) or an ISO 8601 date-time with a zone, e.g. 2024-05-01T10:00:00Z";
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+/** A day on its own (YYYY-MM-DD), as opposed to a date-time. */
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * A `from`/`to` the report cannot use. Shared by `rapport report` and `GET /api/v1/report`, which
@@ -64,16 +65,9 @@ function endOf(parsed: { at: Date; dayOnly: boolean }): Date {
 
 /** Parses a day (UTC midnight) or a zoned date-time, refusing impossible ones (2024-02-30) instead of rolling over. */
 function parseInstant(field: PeriodField, s: string): { at: Date; dayOnly: boolean } {
-  const day = DATE.exec(s);
-  const m = day ?? DATE_TIME.exec(s);
-  if (!m) throw new PeriodError(field, () => `"${s}" is not a date; ${HINT}`);
-  const [, y, mo, d, h = "00", mi = "00", sec = "00", frac = "", zone] = m;
-  if (!day && zone === undefined) throw new PeriodError(field, () => `"${s}" has no time zone; add Z or an offset such as +02:00`);
-  const offset = !zone || zone.toUpperCase() === "Z" ? "Z" : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  const days = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate(); // days in that month
-  const inRange = Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= days && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59
-    && (offset === "Z" || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4)) <= 59));
-  const at = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}.${frac.padEnd(3, "0").slice(0, 3)}${offset}`);
-  if (!inRange || Number.isNaN(at.getTime())) throw new PeriodError(field, () => `"${s}" is not a real date; ${HINT}`);
-  return { at, dayOnly: day !== null };
+  const parsed = parseIsoInstant(s);
+  if (parsed.ok) return parsed;
+  if (parsed.problem === "format") throw new PeriodError(field, () => `"${s}" is not a date; ${HINT}`);
+  if (parsed.problem === "zone") throw new PeriodError(field, () => `"${s}" has no time zone; add Z or an offset such as +02:00`);
+  throw new PeriodError(field, () => `"${s}" is not a real date; ${HINT}`);
 }

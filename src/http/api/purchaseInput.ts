@@ -1,3 +1,4 @@
+import { parseIsoInstant } from "../../core/isoInstant";
 import { z } from "zod";
 import { InvalidFieldError, type FieldProblemKind } from "./errors";
 
@@ -95,8 +96,6 @@ const currency: Check<string> = (v) => {
   return v.trim().toUpperCase();
 };
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
 /**
  * Parses an ISO 8601 date (UTC midnight) or date-time with a zone; default now. A date-time without
  * a zone is refused rather than read in the server's time zone, which the shop cannot know.
@@ -117,16 +116,11 @@ const occurredAt: Check<Date | undefined> = (v) => {
   const hint = "use ISO 8601, e.g. 2024-05-01T14:30:00Z or 2024-05-01";
   if (typeof v !== "string") return fail("invalid", `must be a string; ${hint}`);
   const s = v.trim();
-  const m = ISO.exec(s);
-  if (!m) return fail("invalid", `"${s}" is not an ISO 8601 date; ${hint}`);
-  const [, y, mo, d, h = "00", mi = "00", sec = "00", frac = "", zone] = m;
-  if (m[4] !== undefined && zone === undefined) return fail("invalid", `"${s}" has no time zone; add Z or an offset such as +02:00`);
-  const offset = !zone || zone.toUpperCase() === "Z" ? "Z" : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  const days = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate(); // days in that month
-  const inRange = Number(mo) >= 1 && Number(mo) <= 12 && Number(d) >= 1 && Number(d) <= days && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59
-    && (offset === "Z" || (Number(offset.slice(1, 3)) <= 23 && Number(offset.slice(4)) <= 59));
-  const at = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}.${frac.padEnd(3, "0").slice(0, 3)}${offset}`);
-  return !inRange || Number.isNaN(at.getTime()) ? fail("invalid", `"${s}" is not a real date and time; ${hint}`) : at;
+  const parsed = parseIsoInstant(s);
+  if (parsed.ok) return parsed.at;
+  if (parsed.problem === "format") return fail("invalid", `"${s}" is not an ISO 8601 date; ${hint}`);
+  if (parsed.problem === "zone") return fail("invalid", `"${s}" has no time zone; add Z or an offset such as +02:00`);
+  return fail("invalid", `"${s}" is not a real date and time; ${hint}`);
 };
 
 /**
