@@ -1,6 +1,10 @@
 import pg from "pg";
 
-/** Drops test databases a crashed earlier run left on the PostgreSQL server. */
+/**
+ * Drops test databases a crashed earlier run left on the PostgreSQL server. Only those whose creating
+ * process is gone: names carry the pid (`rapport_test_<pid>_…`), and another run of the suite on the
+ * same machine (a second checkout, a developer's watch mode) must keep its databases.
+ */
 export default async function setup(): Promise<void> {
   const server = process.env.TEST_DATABASE_URL;
   if (!server?.startsWith("postgres")) return;
@@ -8,8 +12,21 @@ export default async function setup(): Promise<void> {
   await client.connect();
   try {
     const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'rapport_test_%'");
-    for (const r of rows) await client.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`).catch(() => undefined);
+    for (const r of rows) {
+      const pid = Number(/^rapport_test_(\d+)_/.exec(r.datname as string)?.[1]);
+      if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+      await client.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`).catch(() => undefined);
+    }
   } finally {
     await client.end();
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
