@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The `rapport` command: runs the TypeScript CLI through tsx, so no build step stands between a
-// fresh clone and a working command.
-import { register } from "tsx/esm/api";
-register();
-process.env.RAPPORT_CLI = "1";
-await import("../src/cli/index.ts");
+// The `rapport` command (also what `npm start` runs): the compiled CLI in dist/, built by `npm install`.
+// When a file it was built from has changed since (you edited src/), it is rebuilt first, in well
+// under a second, so an edit is never silently ignored (scripts/build.mjs).
+import { ensureBuild } from "../scripts/build.mjs";
+
+// Stack traces of unexpected errors point into src/*.ts, through the build's source maps.
+process.setSourceMapsEnabled(true);
+await import(await ensureBuild());

@@ -1,3 +1,4 @@
+import "../app/actions"; // the linter checks action names and the loyalty rules against what is registered
 import { formatProblem } from "../core/errors";
 import { findFlowFiles, lintFlows } from "../flows/lintFlows";
 import { Translator } from "../i18n/Translator";

@@ -1,23 +1,31 @@
 import { loadSettings } from "../config";
-import { createApp } from "../app/createApp";
-import { createLogger, silentLogger } from "../core/log";
-import { RapportError } from "../core/errors";
+import { createLogger, type Logger } from "../core/log";
+import type { App } from "../app/createApp";
+import type { Database } from "../db/Database";
 import { parseArgs, UsageError } from "./args";
-import { runChat } from "./chat";
-import { runContactsHistory } from "./contactsHistory";
-import { runFlowsLint } from "./flowsLint";
-import { runFlowsTest } from "./flowsTest";
-import { runPurchasesImport } from "./purchasesImport";
-import { runStart } from "./start";
-import { runLoyaltyVerify } from "./loyaltyVerify";
-import { runReferralsHeld, runReferralsReview } from "./referralsReview";
-import { REFERRALS } from "../referrals/Referrals";
-import { runTickets } from "./tickets";
-import { runReport } from "./report";
-import { runRfm } from "./rfm";
-import { runEventsSend } from "./eventsSend";
-import { runIdeasList, runIdeasMark } from "./ideas";
-import { IDEAS } from "../feedback/Ideas";
+
+// Each command's code is imported when that command runs (a separate chunk in the build, see
+// scripts/build.mjs): `rapport --help` loads no database driver, and a read-only command such as
+// `tickets` opens the database without loading flows, channels or the engine.
+
+/** The full core (flows, engine, services), for commands that change state through the domains. */
+async function openApp(settings: ReturnType<typeof loadSettings>, log: Logger): Promise<App> {
+  const { createApp } = await import("../app/createApp");
+  return createApp({ settings: { ...settings, hotReload: false }, log });
+}
+
+/** Just the database, migrated, for commands that only read tables. */
+async function openDb(settings: ReturnType<typeof loadSettings>): Promise<Database> {
+  const [{ openDatabase }, { migrate }] = await Promise.all([import("../db/Database"), import("../db/migrate")]);
+  const db = await openDatabase(settings.databaseUrl);
+  try {
+    await migrate(db);
+    return db;
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
 
 const USAGE = `Usage: rapport <command>
 
@@ -57,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "start": {
       parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), [], []);
+      const { runStart } = await import("./start");
       await runStart(settings, createLogger(settings.logLevel));
       return 0;
     }
@@ -64,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
       const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), ["user", "locale"], []);
       if (args.positional.length > 0) throw new UsageError(`rapport chat takes no arguments, got "${args.positional[0]}"`);
       // The chat prints replies on stdout; warnings and errors still reach stderr.
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      const { runChat } = await import("./chat");
+      const app = await openApp(settings, createLogger(settings.logLevel === "debug" ? "debug" : "warn"));
       try {
         await runChat(app, { user: (args.options.get("user") as string | undefined) ?? "local", locale: args.options.get("locale") as string | undefined, input: process.stdin, output: process.stdout });
       } finally {
@@ -75,10 +85,12 @@ export async function main(argv: string[]): Promise<number> {
     case "flows": {
       if (sub === "lint") {
         const args = parseArgs(rest, [], []);
+        const { runFlowsLint } = await import("./flowsLint");
         return runFlowsLint(args.positional, settings, process.stdout, process.stderr);
       }
       if (sub === "test") {
         const args = parseArgs(rest, [], []);
+        const { runFlowsTest } = await import("./flowsTest");
         return runFlowsTest(args.positional, settings, process.stdout, process.stderr);
       }
       throw new UsageError(`unknown command "flows ${sub ?? ""}"; use "flows lint" or "flows test"`);
@@ -90,11 +102,12 @@ export async function main(argv: string[]): Promise<number> {
       if (!reference) throw new UsageError("contacts history needs a contact: an id or <channel>:<external id>, e.g. terminal:alice");
       const limit = args.options.has("limit") ? Number(args.options.get("limit")) : undefined;
       if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError("--limit must be a positive whole number");
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      const { runContactsHistory } = await import("./contactsHistory");
+      const db = await openDb(settings);
       try {
-        await runContactsHistory(app.db.prisma, reference, args.options.has("json"), limit, process.stdout);
+        await runContactsHistory(db.prisma, reference, args.options.has("json"), limit, process.stdout);
       } finally {
-        await app.close();
+        await db.close();
       }
       return 0;
     }
@@ -104,21 +117,30 @@ export async function main(argv: string[]): Promise<number> {
       const [file, extra] = args.positional;
       if (!file || extra) throw new UsageError("purchases import takes one CSV file with the header customer,orderId,amount,currency,occurredAt");
       const log = createLogger(settings.logLevel === "debug" ? "debug" : "warn");
-      return runPurchasesImport(file, () => createApp({ settings: { ...settings, hotReload: false }, log }), { stdout: process.stdout, stderr: process.stderr });
+      const { runPurchasesImport } = await import("./purchasesImport");
+      return runPurchasesImport(file, () => openApp(settings, log), { stdout: process.stdout, stderr: process.stderr });
     }
     case "loyalty":
     case "referrals": {
       const known = command === "loyalty" ? ["verify", "sweep"] : ["held", "review"];
       if (!sub || !known.includes(sub)) throw new UsageError(`unknown command "${command} ${sub ?? ""}"; use ${known.map((k) => `"${command} ${k}"`).join(" or ")}`);
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      if (sub === "verify" || sub === "held") {
+        const db = await openDb(settings);
+        try {
+          if (sub === "verify") return await (await import("./loyaltyVerify")).runLoyaltyVerify(db, process.stdout);
+          return await (await import("./referralsReview")).runReferralsHeld(db, process.stdout);
+        } finally {
+          await db.close();
+        }
+      }
+      const app = await openApp(settings, createLogger(settings.logLevel === "debug" ? "debug" : "warn"));
       try {
-        if (sub === "verify") return await runLoyaltyVerify(app.db, process.stdout);
         if (sub === "sweep") {
           process.stdout.write(`${JSON.stringify(await app.sweeper.tick())}\n`);
           await app.engine.idle();
           return 0;
         }
-        if (sub === "held") return await runReferralsHeld(app.db, process.stdout);
+        const [{ runReferralsReview }, { REFERRALS }] = await Promise.all([import("./referralsReview"), import("../referrals/Referrals")]);
         return await runReferralsReview(app.services.get(REFERRALS), rest[0], rest[1], process.stdout);
       } finally {
         await app.close();
@@ -127,20 +149,30 @@ export async function main(argv: string[]): Promise<number> {
     case "tickets": {
       const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), [], ["all", "json"]);
       if (args.positional.length > 0) throw new UsageError(`rapport tickets takes no arguments, got "${args.positional[0]}"; use --all or --json`);
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      const { runTickets } = await import("./tickets");
+      const db = await openDb(settings);
       try {
-        return await runTickets(app.db, { all: args.options.has("all"), json: args.options.has("json") }, process.stdout);
+        return await runTickets(db, { all: args.options.has("all"), json: args.options.has("json") }, process.stdout);
       } finally {
-        await app.close();
+        await db.close();
       }
     }
     case "ideas": {
       const marking = sub === "mark";
       const args = parseArgs((marking ? rest : [sub, ...rest]).filter((x): x is string => x !== undefined), [], marking ? [] : ["all"]);
       if (!marking && args.positional.length > 0) throw new UsageError(`unknown command "ideas ${args.positional[0]}"; use "ideas [--all]" or "ideas mark <id> planned|done|declined"`);
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      const { runIdeasList, runIdeasMark } = await import("./ideas");
+      if (!marking) {
+        const db = await openDb(settings);
+        try {
+          return await runIdeasList(db, process.stdout, { all: args.options.has("all") });
+        } finally {
+          await db.close();
+        }
+      }
+      const app = await openApp(settings, createLogger(settings.logLevel === "debug" ? "debug" : "warn"));
       try {
-        if (!marking) return await runIdeasList(app.db, process.stdout, { all: args.options.has("all") });
+        const { IDEAS } = await import("../feedback/Ideas");
         return await runIdeasMark(app.services.get(IDEAS), args.positional[0], args.positional[1], process.stdout);
       } finally {
         await app.close();
@@ -149,7 +181,8 @@ export async function main(argv: string[]): Promise<number> {
     case "events": {
       if (sub !== "send") throw new UsageError(`unknown command "events ${sub ?? ""}"; use "events send <event> --segment <name>"`);
       const args = parseArgs(rest, ["contact", "segment", "data"], ["all"]);
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: createLogger(settings.logLevel === "debug" ? "debug" : "warn") });
+      const { runEventsSend } = await import("./eventsSend");
+      const app = await openApp(settings, createLogger(settings.logLevel === "debug" ? "debug" : "warn"));
       try {
         const contacts = ((args.options.get("contact") as string | undefined) ?? "").split(",").map((c) => c.trim()).filter(Boolean);
         return await runEventsSend(app.db, app.jobs, args.positional[0], { contacts, segment: args.options.get("segment") as string | undefined, all: args.options.has("all") }, args.options.get("data") as string | undefined, process.stdout, process.stderr);
@@ -160,36 +193,26 @@ export async function main(argv: string[]): Promise<number> {
     case "rfm": {
       const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), [], ["json"]);
       if (args.positional.length > 0) throw new UsageError(`rapport rfm takes no arguments, got "${args.positional[0]}"; use --json for JSON`);
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      const { runRfm } = await import("./rfm");
+      const db = await openDb(settings);
       try {
-        return await runRfm(app.db, { json: args.options.has("json") }, process.stdout);
+        return await runRfm(db, { json: args.options.has("json") }, process.stdout);
       } finally {
-        await app.close();
+        await db.close();
       }
     }
     case "report": {
       const args = parseArgs([sub, ...rest].filter((x): x is string => x !== undefined), ["from", "to"], ["json"]);
       if (args.positional.length > 0) throw new UsageError(`rapport report takes no arguments, got "${args.positional[0]}"; use --from, --to or --json`);
-      const app = await createApp({ settings: { ...settings, hotReload: false }, log: silentLogger });
+      const { runReport } = await import("./report");
+      const db = await openDb(settings);
       try {
-        return await runReport(app.db, { from: args.options.get("from") as string | undefined, to: args.options.get("to") as string | undefined, json: args.options.has("json") }, process.stdout);
+        return await runReport(db, { from: args.options.get("from") as string | undefined, to: args.options.get("to") as string | undefined, json: args.options.has("json") }, process.stdout);
       } finally {
-        await app.close();
+        await db.close();
       }
     }
     default:
       throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
   }
-}
-
-const isEntry = process.argv[1] && /(?:src\/cli\/index\.ts|bin\/rapport\.mjs)$/.test(process.argv[1]);
-if (isEntry || process.env.RAPPORT_CLI === "1") {
-  main(process.argv.slice(2)).then(
-    (code) => { if (code !== 0) process.exitCode = code; },
-    (error: unknown) => {
-      if (error instanceof RapportError) process.stderr.write(`rapport: ${error.message}\n`);
-      else process.stderr.write(`rapport: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
-    },
-  );
 }

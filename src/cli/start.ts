@@ -7,8 +7,6 @@ import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
 import { REFERRALS } from "../referrals/Referrals";
-import { telegramChannelFromSettings } from "../channels/telegram/fromSettings";
-import { slackSupportFromSettings } from "../channels/slack/fromSettings";
 
 /**
  * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
@@ -18,10 +16,12 @@ import { slackSupportFromSettings } from "../channels/slack/fromSettings";
 export async function runStart(settings: Settings, log: Logger): Promise<void> {
   const app = await createApp({ settings, log });
   const http = new HttpServer(log);
-  const telegram = telegramChannelFromSettings(settings, log, () => commandMenu(app));
+  // Channel libraries (grammY, Bolt) load only when their settings are present.
+  const telegram = settings.telegramBotToken
+    ? (await import("../channels/telegram/fromSettings")).telegramChannelFromSettings(settings, log, () => commandMenu(app)) : undefined;
   if (telegram) app.engine.attach(telegram);
   if (telegram && settings.telegramWebhookUrl) http.use(telegram.webhookRoute());
-  const slack = slackSupportFromSettings(settings, log);
+  const slack = settings.slackBotToken ? (await import("../channels/slack/fromSettings")).slackSupportFromSettings(settings, log) : undefined;
   if (slack && !settings.slackAppToken) http.use(slack.route());
   http.use(apiRoutes(app, settings.rapportApiKey, log));
   let port: number;

@@ -1,11 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import BetterSqlite3 from "better-sqlite3";
-import pg from "pg";
-import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
-import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
-import { PrismaClient as PgPrismaClient } from "./generated/postgresql/client";
+import type BetterSqlite3 from "better-sqlite3";
+import type pg from "pg";
+import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { ConfigError } from "../core/errors";
 import type { Plan, Row, Statement } from "./plan";
 
@@ -47,12 +44,29 @@ export function sqlitePath(url: string, cwd = process.cwd()): string {
   return resolve(cwd, path);
 }
 
-/** Opens the database named by `url`, creating the SQLite file and its folder when needed. */
+/**
+ * Opens the database named by `url`, creating the SQLite file and its folder when needed. Only the
+ * dialect's driver and generated Prisma client are loaded (each client carries its own query
+ * compiler, megabytes of Wasm): a process holds one, and a command that opens no database none.
+ */
 export async function openDatabase(url: string): Promise<Database> {
-  return dialectOf(url) === "sqlite" ? openSqlite(url) : openPostgres(url);
+  if (dialectOf(url) === "sqlite") {
+    const [{ default: BetterSqlite3 }, { PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
+      import("better-sqlite3"), import("@prisma/adapter-better-sqlite3"), import("./generated/sqlite/client")]);
+    return openSqlite(url, { BetterSqlite3, PrismaBetterSqlite3, PrismaClient });
+  }
+  const [{ default: pgModule }, { PrismaPg }, { PrismaClient }] = await Promise.all([
+    import("pg"), import("@prisma/adapter-pg"), import("./generated/postgresql/client")]);
+  return openPostgres(url, { pg: pgModule, PrismaPg, PrismaClient });
 }
 
-function openSqlite(url: string): Database {
+interface SqliteModules {
+  BetterSqlite3: typeof BetterSqlite3;
+  PrismaBetterSqlite3: typeof import("@prisma/adapter-better-sqlite3").PrismaBetterSqlite3;
+  PrismaClient: typeof SqlitePrismaClient;
+}
+
+function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaClient }: SqliteModules): Database {
   const path = sqlitePath(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   // The hot-path connection never waits for a lock (busy_timeout 0): its transactions are synchronous,
@@ -85,7 +99,7 @@ function openSqlite(url: string): Database {
     s.run(...params);
     return [];
   };
-  const prisma = new SqlitePrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }) });
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }) });
   return {
     dialect: "sqlite",
     prisma,
@@ -131,15 +145,20 @@ function toSqliteValue(v: unknown): unknown {
   return v;
 }
 
-/** `timestamp(3)` columns hold UTC wall time (Prisma's convention); read them back as UTC. */
-const utcTypes = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
-    if (oid === 1114) return (s: string) => new Date(s.replace(" ", "T") + "Z");
-    return pg.types.getTypeParser(oid, format as "text");
-  },
-};
+interface PgModules {
+  pg: typeof pg;
+  PrismaPg: typeof import("@prisma/adapter-pg").PrismaPg;
+  PrismaClient: typeof import("./generated/postgresql/client").PrismaClient;
+}
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules): Database {
+  /** `timestamp(3)` columns hold UTC wall time (Prisma's convention); read them back as UTC. */
+  const utcTypes = {
+    getTypeParser(oid: number, format?: "text" | "binary") {
+      if (oid === 1114) return (s: string) => new Date(s.replace(" ", "T") + "Z");
+      return pg.types.getTypeParser(oid, format as "text");
+    },
+  };
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // The hot path's own connections. Its statements are prepared once per connection and their plans
   // cached (engine/pgTurnStatements.ts); a plan made while tables were nearly empty would scan them
@@ -154,7 +173,7 @@ function openPostgres(url: string): Database {
     p.on("error", () => { /* an idle client died; the next checkout reconnects */ });
     p.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
   }
-  const prisma = new PgPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
   return {
     dialect: "postgresql",
     prisma,
