@@ -40,6 +40,9 @@ export interface Settings {
   supportUnansweredMinutes: number;
 }
 
+/** The shortest RAPPORT_API_KEY accepted. */
+export const MIN_API_KEY_LENGTH = 32;
+
 /** The default database: an SQLite file next to the project, created on first start. */
 export const DEFAULT_DATABASE_URL = "file:./data/rapport.db";
 
@@ -66,6 +69,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (telegramWebhookSecret && !/^[A-Za-z0-9_-]{1,256}$/.test(telegramWebhookSecret)) {
     throw new ConfigError("TELEGRAM_WEBHOOK_SECRET", "Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - only", "generate one with: openssl rand -hex 32");
   }
+  const rapportApiKey = env.RAPPORT_API_KEY?.trim() || undefined;
+  // A short key can be guessed by trying (issue #13); `openssl rand -hex 32` gives 64 characters.
+  if (rapportApiKey && rapportApiKey.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError("RAPPORT_API_KEY", `is ${rapportApiKey.length} characters long; at least ${MIN_API_KEY_LENGTH} are required, so the key cannot be guessed`, "generate one with: openssl rand -hex 32");
+  }
   const slack = slackSettings(env);
   const supportUnansweredMinutes = Number(env.SUPPORT_UNANSWERED_MINUTES?.trim() || 15);
   if (!(supportUnansweredMinutes > 0)) throw new ConfigError("SUPPORT_UNANSWERED_MINUTES", `"${env.SUPPORT_UNANSWERED_MINUTES}" is not a number of minutes`, "use a number above 0, e.g. 15");
@@ -84,7 +92,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     telegramWebhookUrl,
     telegramWebhookSecret,
     telegramApiRoot: telegramApiRoot?.replace(/\/+$/, ""),
-    rapportApiKey: env.RAPPORT_API_KEY?.trim() || undefined,
+    rapportApiKey,
   };
 }
 

@@ -162,3 +162,17 @@ describe("loadSettings: SUPPORT_UNANSWERED_MINUTES", () => {
     expect(e.message).toBe(`SUPPORT_UNANSWERED_MINUTES: "${value}" is not a number of minutes\n  hint: use a number above 0, e.g. 15`);
   });
 });
+
+describe("loadSettings: HTTP API", () => {
+  it("keeps a RAPPORT_API_KEY of 32 characters or more, trimmed", () => {
+    expect(loadSettings({ RAPPORT_API_KEY: ` ${"k".repeat(32)} ` }, CWD).rapportApiKey).toBe("k".repeat(32));
+    expect(loadSettings({}, CWD).rapportApiKey).toBeUndefined();
+  });
+
+  it("refuses a RAPPORT_API_KEY shorter than 32 characters, naming it and how to make one", () => {
+    const e = configError({ RAPPORT_API_KEY: "secret123" });
+    expect(e.variable).toBe("RAPPORT_API_KEY");
+    expect(e.message).toBe("RAPPORT_API_KEY: is 9 characters long; at least 32 are required, so the key cannot be guessed\n  hint: generate one with: openssl rand -hex 32");
+    expect(configError({ RAPPORT_API_KEY: "k".repeat(31) }).variable).toBe("RAPPORT_API_KEY");
+  });
+});

@@ -5,6 +5,7 @@ import { ContactNotFoundError, PathNotFoundError, RapportError } from "../core/e
 import { resolveContactId } from "../history/timeline";
 import { InvalidFieldError } from "../http/api/errors";
 import { parsePurchase } from "../http/api/purchaseInput";
+import { UnsupportedCurrencyError } from "../loyalty/errors";
 import { OrderConflictError, PURCHASES } from "../loyalty/Purchases";
 
 /** The CSV columns, as the API names the fields; `occurredAt` may be left out (default: now). */
@@ -96,6 +97,7 @@ function rowProblem(error: unknown): string | undefined {
   if (error instanceof InvalidFieldError) return error.message;
   if (error instanceof ContactNotFoundError) return `customer: ${error.message}`;
   if (error instanceof OrderConflictError) return `orderId: ${error.message}`;
+  if (error instanceof UnsupportedCurrencyError) return error.message;
   return undefined;
 }
 

@@ -1,17 +1,27 @@
 import { DatabaseUnavailableError } from "../core/errors";
 
-/** SQLite lock codes and PostgreSQL/Node connection failures that a retry can outlast. */
+/**
+ * SQLite lock codes, PostgreSQL/Node connection failures and Prisma's connection errors (P1001 can't
+ * reach the server, P1002 it timed out, P1008 an operation timed out, P1017 the server closed the
+ * connection, P2024 no pooled connection in time) that a retry can outlast.
+ */
 const TRANSIENT_CODES = new Set([
   "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "SQLITE_IOERR",
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN",
   "57P01", "57P02", "57P03", "53300", "40001", "40P01", "08000", "08003", "08006", "08001", "08004",
+  "P1001", "P1002", "P1008", "P1017", "P2024",
 ]);
+
+/** What Prisma's driver adapters report (meta.driverAdapterError.cause.kind) when the connection, not the query, failed. */
+const TRANSIENT_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 
 /** True for failures that are worth retrying: the database is busy, restarting or briefly away. */
 export function isTransientDbError(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && TRANSIENT_CODES.has(code)) return true;
+    const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
+    if (typeof kind === "string" && TRANSIENT_ADAPTER_KINDS.has(kind)) return true;
     const message = e instanceof Error ? e.message : "";
     if (/Connection terminated|connection (refused|closed)|database is locked|timeout exceeded when trying to connect/i.test(message)) return true;
     e = (e as { cause?: unknown }).cause;

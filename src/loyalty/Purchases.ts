@@ -1,11 +1,13 @@
 import { newId } from "../core/ids";
 import { RapportError } from "../core/errors";
 import { ServiceKey } from "../core/services";
-import type { Database } from "../db/Database";
+import type { Database, Prisma } from "../db/Database";
 import { withDbRetry, isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import { LEDGER_TX, type Ledger, type Posted } from "./Ledger";
-import { purchasePoints, type LoyaltyRules, type Tier } from "./rules";
+import { UnsupportedCurrencyError } from "./errors";
+import { refundKeys, isLegacyRepeat, type RefundKeys } from "./refundKey";
+import { currencyRate, purchasePoints, type LoyaltyRules, type Tier } from "./rules";
 
 /** A purchase as the shop reports it (API or CSV); `amountMinor` is in hundredths of the currency unit. */
 export interface PurchaseInput {
@@ -50,6 +52,21 @@ export class RefundError extends RapportError {
   }
 }
 
+/** A refund's history row, enough to answer a repeat. */
+type StoredRefund = { contactId: string; data: string | null; dedupeKey: string | null };
+
+/** Thrown inside the refund transaction to roll it back when the refund was stored before. */
+class RepeatedRefund extends Error {
+  constructor(readonly row: StoredRefund) {
+    super("refund already stored");
+  }
+}
+
+/** floor(points × part / whole) without leaving integers: the product can pass 2^53. */
+function shareOf(points: number, part: number, whole: number): number {
+  return Number((BigInt(points) * BigInt(part)) / BigInt(whole));
+}
+
 /** Service key for the purchase book. */
 export const PURCHASES = new ServiceKey<PurchaseBook>("purchases");
 
@@ -67,14 +84,18 @@ export class PurchaseBook {
   ) {}
 
   async record(input: PurchaseInput): Promise<PurchaseResult> {
-    const contact = await this.db.prisma.contact.findUniqueOrThrow({ where: { id: input.contactId }, select: { tier: true } });
-    const points = purchasePoints(this.rules(), input.amountMinor, contact.tier as Tier);
+    const currency = input.currency.toUpperCase();
     let duplicate = false;
     let purchase = await withDbRetry(() => this.db.prisma.purchase.findUnique({ where: { orderId: input.orderId } }));
     if (!purchase) {
+      // Checked for new orders only: a retry of one recorded before its currency left the rules is still a repeat.
+      const rules = this.rules();
+      if (currencyRate(rules, currency) === undefined) throw new UnsupportedCurrencyError(currency, Object.keys(rules.currencies));
+      const contact = await withDbRetry(() => this.db.prisma.contact.findUniqueOrThrow({ where: { id: input.contactId }, select: { tier: true } }));
+      const points = purchasePoints(rules, input.amountMinor, contact.tier as Tier, currency);
       try {
         purchase = await withDbRetry(() => this.db.prisma.purchase.create({
-          data: { id: newId(), contactId: input.contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency.toUpperCase(), occurredAt: input.occurredAt, pointsAwarded: points },
+          data: { id: newId(), contactId: input.contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency, occurredAt: input.occurredAt, pointsAwarded: points },
         }));
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -82,7 +103,7 @@ export class PurchaseBook {
         duplicate = true;
       }
     } else duplicate = true;
-    if (duplicate && (purchase.contactId !== input.contactId || purchase.amountMinor !== input.amountMinor || purchase.currency !== input.currency.toUpperCase())) {
+    if (duplicate && (purchase.contactId !== input.contactId || purchase.amountMinor !== input.amountMinor || purchase.currency !== currency)) {
       throw new OrderConflictError(input.orderId, "was already recorded for another customer, amount or currency; send a new order id");
     }
     // Posted even for a repeat: if an earlier attempt stored the purchase and died before the
@@ -107,11 +128,13 @@ export class PurchaseBook {
   /**
    * Refunds part or all of an order: reverses `pointsAwarded × refunded / amount` points (at most
    * what is left of the balance). Idempotent per (order, refund id); without a refund id, per
-   * (order, amount), so a retried request is not counted twice. The refund row is stored first with
-   * the points to take back, and the reversal is keyed by it, so a retry completes a half-done refund.
+   * (order, amount), so a retried request is not counted twice (keys: refundKey.ts). The refund row
+   * is stored first with the points to take back, and the reversal is keyed by it, so a retry
+   * completes a half-done refund.
    */
   async refund(orderId: string, amountMinor: number, refundId?: string): Promise<{ reversed: number; balance: number; refundedMinor: number; duplicate: boolean }> {
-    const key = `refund:${orderId}:${refundId ?? String(amountMinor)}`;
+    const keys = refundKeys(orderId, amountMinor, refundId);
+    let key = keys.current;
     let duplicate = false;
     let step: { contactId: string; purchaseId: string; points: number; refundedMinor: number; full: boolean };
     try {
@@ -122,20 +145,23 @@ export class PurchaseBook {
         const p = await tx.purchase.findUnique({ where: { orderId } });
         if (!p) throw new RefundError("orderId", `no purchase with order id "${orderId}"`);
         // A repeat first: a retried full refund must not be refused as "more than the order".
-        if (await tx.interaction.findUnique({ where: { dedupeKey: key }, select: { id: true } })) throw Object.assign(new Error("repeat"), { code: "P2002" });
+        const earlier = await this.storedRefund(tx as never, keys, orderId, amountMinor, refundId);
+        if (earlier) throw new RepeatedRefund(earlier);
         const total = p.refundedMinor + amountMinor;
         if (total > p.amountMinor) throw new RefundError("amount", `refunds would total ${total / 100}, more than the order's ${p.amountMinor / 100}`);
         await tx.purchase.update({ where: { id: p.id }, data: { refundedMinor: total } });
-        const points = Math.floor((p.pointsAwarded * total) / p.amountMinor) - Math.floor((p.pointsAwarded * p.refundedMinor) / p.amountMinor);
-        await recordInteraction(tx, p.contactId, { direction: "event", kind: "refund", actor: "system", text: `order ${orderId}`, dedupeKey: key, data: { orderId, amountMinor, refundedMinor: total, points } });
+        const points = shareOf(p.pointsAwarded, total, p.amountMinor) - shareOf(p.pointsAwarded, p.refundedMinor, p.amountMinor);
+        await recordInteraction(tx, p.contactId, { direction: "event", kind: "refund", actor: "system", text: `order ${orderId}`, dedupeKey: keys.current, data: { orderId, amountMinor, refundId, refundedMinor: total, points } });
         return { contactId: p.contactId, purchaseId: p.id, points, refundedMinor: total, full: total >= p.amountMinor };
       }, LEDGER_TX));
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const row = await this.db.prisma.interaction.findUniqueOrThrow({ where: { dedupeKey: key } });
-      const data = JSON.parse(row.data ?? "{}") as { points: number; refundedMinor: number };
+      const earlier = error instanceof RepeatedRefund ? error.row
+        : isUniqueViolation(error) ? await this.storedRefund(this.db.prisma, keys, orderId, amountMinor, refundId) : undefined;
+      if (!earlier) throw error;
+      const data = JSON.parse(earlier.data ?? "{}") as { points: number; refundedMinor: number };
       const p = await this.db.prisma.purchase.findUniqueOrThrow({ where: { orderId } });
-      step = { contactId: row.contactId, purchaseId: p.id, points: data.points, refundedMinor: data.refundedMinor, full: data.refundedMinor >= p.amountMinor };
+      step = { contactId: earlier.contactId, purchaseId: p.id, points: data.points, refundedMinor: data.refundedMinor, full: data.refundedMinor >= p.amountMinor };
+      key = earlier.dedupeKey!; // a refund stored before the key change completes under its own key
       duplicate = true;
     }
     const earned = await this.db.prisma.ledgerEntry.findUnique({ where: { idempotencyKey: `purchase:${orderId}` } });
@@ -144,6 +170,15 @@ export class PurchaseBook {
     await this.hooks.afterRefund?.(step.contactId, step.purchaseId, step.full);
     const balance = posted?.balance ?? (await this.balance(step.contactId)).balance;
     return { reversed: posted ? -posted.entry.points : 0, balance, refundedMinor: step.refundedMinor, duplicate };
+  }
+
+  /** The history row of this refund if it was stored before, under the current key or (same order) the legacy one. */
+  private async storedRefund(client: Prisma, keys: RefundKeys, orderId: string, amountMinor: number, refundId?: string): Promise<StoredRefund | undefined> {
+    const select = { contactId: true, data: true, dedupeKey: true } as const;
+    const current = await client.interaction.findUnique({ where: { dedupeKey: keys.current }, select });
+    if (current) return current;
+    const legacy = await client.interaction.findUnique({ where: { dedupeKey: keys.legacy }, select });
+    return legacy && isLegacyRepeat(JSON.parse(legacy.data ?? "{}"), orderId, amountMinor, refundId) ? legacy : undefined;
   }
 
   private async balance(contactId: string): Promise<{ balance: number; tier: Tier }> {

@@ -26,6 +26,17 @@ export const rulesSchema = z.object({
     registration_bonus: z.number().int().min(0),
     /** Points per whole currency unit of a purchase, before the tier multiplier. */
     points_per_unit: z.number().min(0).max(1000),
+    /**
+     * The currencies purchases are accepted in, each with its rate: what one unit of it counts as in
+     * `points_per_unit` terms (the shop's main currency has 1). Any other currency is refused
+     * (issue #13: 100,000 JPY earned 100,000 points, and `ZZZ` was accepted).
+     */
+    currencies: z.record(z.string(), z.number().positive().max(1_000_000)).superRefine((c, ctx) => {
+      if (Object.keys(c).length === 0) ctx.addIssue({ code: "custom", message: "list at least one currency, e.g. { EUR: 1 }" });
+      for (const code of Object.keys(c)) {
+        if (!/^[A-Z]{3}$/.test(code)) ctx.addIssue({ code: "custom", path: [code], message: `"${code}" is not a currency code; use 3 capital letters (ISO 4217), e.g. EUR` });
+      }
+    }),
     expiry: z.object({
       /** Earned points expire this many days after they were earned (per earning batch, oldest first); 0 = never. */
       after_days: z.number().int().min(0),
@@ -82,9 +93,34 @@ export function nextTier(rules: LoyaltyRules, lifetimePoints: number): { tier: T
   return next ? { tier: next, needed: rules.tiers[next].from - lifetimePoints } : undefined;
 }
 
-/** Points for a purchase: amount (minor units) × points per unit × tier multiplier, rounded down. */
-export function purchasePoints(rules: LoyaltyRules, amountMinor: number, tier: Tier): number {
-  return Math.floor((amountMinor / 100) * rules.points_per_unit * rules.tiers[tier].multiplier);
+/** The rate of a currency (ISO code, any case), or undefined when the rules do not accept it. */
+export function currencyRate(rules: LoyaltyRules, currency: string): number | undefined {
+  return Object.hasOwn(rules.currencies, currency.toUpperCase()) ? rules.currencies[currency.toUpperCase()] : undefined;
+}
+
+/**
+ * Points for a purchase: amount (minor units) × currency rate × points per unit × tier multiplier,
+ * rounded down, in exact integer arithmetic on the decimals as written in the rules file (issue #13:
+ * in floating point 5.60 × 3 × 1.25 is 20.999999999999996, so 21 points came out as 20).
+ * The currency must be one the rules accept (see currencyRate).
+ */
+export function purchasePoints(rules: LoyaltyRules, amountMinor: number, tier: Tier, currency: string): number {
+  const rate = currencyRate(rules, currency);
+  if (rate === undefined) throw new RangeError(`currency ${currency} is not in the loyalty rules`);
+  const factors = [rate, rules.points_per_unit, rules.tiers[tier].multiplier].map(exactDecimal);
+  const numerator = factors.reduce((n, f) => n * f.digits, BigInt(amountMinor));
+  const denominator = factors.reduce((d, f) => d * 10n ** f.scale, 100n);
+  return Number(numerator / denominator); // BigInt division truncates; both are non-negative
+}
+
+/** A finite number as written in decimal (its shortest round-trip form): 1.25 is 125 × 10^-2 exactly. */
+export function exactDecimal(n: number): { digits: bigint; scale: bigint } {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n));
+  if (!m) throw new RangeError(`${n} is not a finite number`);
+  const fraction = m[3] ?? "";
+  const exponent = Number(m[4] ?? 0) - fraction.length;
+  const digits = BigInt(`${m[1]}${m[2]}${fraction}`);
+  return exponent >= 0 ? { digits: digits * 10n ** BigInt(exponent), scale: 0n } : { digits, scale: BigInt(-exponent) };
 }
 
 /**
@@ -94,6 +130,7 @@ export function purchasePoints(rules: LoyaltyRules, amountMinor: number, tier: T
 export const DEFAULT_RULES: LoyaltyRules = {
   registration_bonus: 50,
   points_per_unit: 1,
+  currencies: { EUR: 1, USD: 0.9, GBP: 1.15, PLN: 0.23 },
   expiry: { after_days: 365, remind_days_before: 30 },
   tiers: { novice: { from: 0, multiplier: 1 }, connoisseur: { from: 1000, multiplier: 1.25 }, star: { from: 5000, multiplier: 1.5 }, guru: { from: 20000, multiplier: 2 } },
   referral: {

@@ -65,25 +65,31 @@ describe("rapport purchases import", () => {
       `3,EUR,shop:nobody,C1,,unknown`,
       `4,EUR,shop:alice,A5,2024-05-01T10:00:00,no zone`,
       `1,EUR,shop:alice`,
+      `2,ZZZ,shop:alice,A6,,a currency the rules do not list`,
+      `2,EUR,shop:alice,A\u00007,,a NUL in the order id`,
+      `2,EUR,shop:alice,A8,1999-12-31,before 2000`,
     ].join("\r\n") + "\r\n");
     const r = await runCli(["purchases", "import", file], { env: { DATABASE_URL: url } });
     expect(r.stdout).toBe([
-      "imported 3, duplicates 0, rejected 5",
+      "imported 3, duplicates 0, rejected 8",
       `${file}:4: amount: "1,000.00" is not a number; use digits with a dot for decimals, e.g. 19.99`,
       `${file}:5: amount: "12.345" has more than 2 decimals; amounts are in currency units, e.g. 19.99`,
       `${file}:9: customer: no contact matches "shop:nobody"; use a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456`,
       `${file}:10: occurredAt: "2024-05-01T10:00:00" has no time zone; add Z or an offset such as +02:00`,
       `${file}:11: row: has 3 fields, the header has 6`,
+      `${file}:12: currency: ZZZ is not accepted; purchases may be in EUR, USD, GBP, PLN (the currencies in flows/loyalty.yaml)`,
+      `${file}:13: orderId: contains a NUL character (U+0000) at position 1; send plain UTF-8 text without control characters`,
+      `${file}:14: occurredAt: 1999-12-31T00:00:00.000Z is before 2000-01-01, the earliest date accepted; send the date the purchase was made`,
       "",
     ].join("\n"));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("purchases import: 8/8 rows (100%)");
-    expect(await counts(url)).toEqual({ purchases: 3, ledger: 3, points: { alice: 24, 'Smith, "Jr"': 7 } }); // 19.99 → 19 plus 5; 7.50 → 7
+    expect(r.stderr).toContain("purchases import: 11/11 rows (100%)");
+    expect(await counts(url)).toEqual({ purchases: 3, ledger: 3, points: { alice: 24, 'Smith, "Jr"': 6 } }); // 19.99 EUR → 19 plus 5; 7.50 USD at 0.9 → 6
 
     const again = await runCli(["purchases", "import", file], { env: { DATABASE_URL: url } });
-    expect(again.stdout.split("\n")[0]).toBe("imported 0, duplicates 3, rejected 5");
+    expect(again.stdout.split("\n")[0]).toBe("imported 0, duplicates 3, rejected 8");
     expect(again.code).toBe(1);
-    expect(await counts(url)).toEqual({ purchases: 3, ledger: 3, points: { alice: 24, 'Smith, "Jr"': 7 } });
+    expect(await counts(url)).toEqual({ purchases: 3, ledger: 3, points: { alice: 24, 'Smith, "Jr"': 6 } });
   }, 60_000);
 
   it("exits 0 when every row is imported, and reports an order id reused with another amount", async () => {

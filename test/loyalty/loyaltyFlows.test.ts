@@ -20,7 +20,7 @@ describe("loyalty flows", () => {
     await t.say("kasia", "/start");
     await t.say("kasia", "/help"); // leaves the menu: a tier event does not interrupt a conversation
     const before = t.channel.sent.length;
-    const result = await t.app.services.get(PURCHASES).record({ contactId: await contactOf(t, "kasia"), orderId: "PL-1", amountMinor: 100_000, currency: "pln", occurredAt: new Date() });
+    const result = await t.app.services.get(PURCHASES).record({ contactId: await contactOf(t, "kasia"), orderId: "PL-1", amountMinor: 434_800, currency: "pln", occurredAt: new Date() }); // 4,348 PLN at 0.23: 1,000 points
     expect(result).toMatchObject({ points: 1000, balance: 1050, tier: "connoisseur", duplicate: false });
     await t.app.engine.idle();
     const sent = t.channel.sent.slice(before).map((s) => s.message.text);

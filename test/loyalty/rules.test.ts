@@ -11,7 +11,7 @@ import { formatProblem } from "../../src/core/errors";
 import { lintFlows } from "../../src/flows/lintFlows";
 import { Translator } from "../../src/i18n/Translator";
 import { parseRules } from "../../src/loyalty/loadRules";
-import { DEFAULT_RULES, nextTier, purchasePoints, tierFor } from "../../src/loyalty/rules";
+import { DEFAULT_RULES, exactDecimal, nextTier, purchasePoints, tierFor } from "../../src/loyalty/rules";
 import { ROOT } from "../helpers/testApp";
 
 const shipped = readFileSync(join(ROOT, "flows/loyalty.yaml"), "utf8");
@@ -47,8 +47,37 @@ describe("loyalty rules", () => {
     expect([0, 999, 1000, 4999, 5000, 20000].map((p) => tierFor(DEFAULT_RULES, p))).toEqual(["novice", "novice", "connoisseur", "connoisseur", "star", "guru"]);
     expect(nextTier(DEFAULT_RULES, 1200)).toEqual({ tier: "star", needed: 3800 });
     expect(nextTier(DEFAULT_RULES, 25000)).toBeUndefined();
-    expect(purchasePoints(DEFAULT_RULES, 1999, "novice")).toBe(19);
-    expect(purchasePoints(DEFAULT_RULES, 1999, "star")).toBe(29);
-    expect(purchasePoints(DEFAULT_RULES, 10000, "guru")).toBe(200);
+    expect(purchasePoints(DEFAULT_RULES, 1999, "novice", "EUR")).toBe(19);
+    expect(purchasePoints(DEFAULT_RULES, 1999, "star", "eur")).toBe(29);
+    expect(purchasePoints(DEFAULT_RULES, 10000, "guru", "EUR")).toBe(200);
+  });
+
+  it("computes points exactly in integers: 5.60 at 3 points per unit × 1.25 is 21, not 20", () => {
+    const rules = { ...DEFAULT_RULES, points_per_unit: 3 };
+    expect(5.6 * 3 * 1.25).toBeLessThan(21); // what floating point made of it
+    expect(purchasePoints(rules, 560, "connoisseur", "EUR")).toBe(21);
+    expect(purchasePoints({ ...DEFAULT_RULES, points_per_unit: 0.1 }, 30, "novice", "EUR")).toBe(0); // 0.03 points
+    expect(purchasePoints({ ...DEFAULT_RULES, points_per_unit: 0.1 }, 3000, "novice", "EUR")).toBe(3); // 0.1 × 30 = 3.0000000000000004 in floats
+    expect(purchasePoints({ ...DEFAULT_RULES, currencies: { JPY: 0.0062 } }, 10_000_000, "novice", "JPY")).toBe(620); // 100,000 JPY
+    expect(purchasePoints(DEFAULT_RULES, 2_147_483_647, "guru", "GBP")).toBe(49_392_123); // 21,474,836.47 × 1.15 × 2, past 2^53 in minor units × factors
+    expect(() => purchasePoints(DEFAULT_RULES, 100, "novice", "JPY")).toThrow("currency JPY is not in the loyalty rules");
+  });
+
+  it("reads a number's decimal digits exactly as written", () => {
+    expect(exactDecimal(1.25)).toEqual({ digits: 125n, scale: 2n });
+    expect(exactDecimal(3)).toEqual({ digits: 3n, scale: 0n });
+    expect(exactDecimal(1e-7)).toEqual({ digits: 1n, scale: 7n });
+    expect(exactDecimal(2.5e-8)).toEqual({ digits: 25n, scale: 9n });
+    expect(exactDecimal(1e21)).toEqual({ digits: 10n ** 21n, scale: 0n });
+  });
+
+  it("checks currencies in the rules file with line and column: 3 capital letters, a positive rate, at least one", () => {
+    const lint = (source: string) => lintFlows([{ file: "flows/loyalty.yaml", source }], locales).problems.map(formatProblem);
+    expect(lint(shipped.replace("    USD: 0.9\n", "    usd: 0.9\n"))).toEqual([expect.stringMatching(/^flows\/loyalty\.yaml:\d+:\d+: loyalty\.currencies\.usd: "usd" is not a currency code; use 3 capital letters/)]);
+    const zero = lint(shipped.replace("PLN: 0.23", "PLN: 0"));
+    const line = shipped.split("\n").findIndex((l) => l.includes("PLN: 0.23")) + 1;
+    expect(zero).toEqual([expect.stringMatching(new RegExp(`^flows/loyalty\\.yaml:${line}:10: loyalty\\.currencies\\.PLN: `))]);
+    expect(lint(shipped.replace(/  currencies:\n(    [A-Z]{3}: [\d.]+\n)+/, "  currencies: {}\n"))).toEqual([expect.stringContaining("list at least one currency")]);
+    expect(lint(shipped.replace(/  currencies:\n(    [A-Z]{3}: [\d.]+\n)+/, ""))).toEqual([expect.stringMatching(/^flows\/loyalty\.yaml:\d+:\d+: loyalty\.currencies: /)]);
   });
 });

@@ -3,6 +3,7 @@ import type { Logger } from "../../core/log";
 import { sendJson, type Route } from "../server";
 import { bearerAuth } from "./bearerAuth";
 import { ApiError, InvalidFieldError } from "./errors";
+import { checkValue } from "./fieldChecks";
 import { getPoints, postPurchase, postRefund, type Endpoint } from "./loyaltyEndpoints";
 import { getReport } from "./reportEndpoint";
 import { toApiError } from "./toApiError";
@@ -52,11 +53,13 @@ export function apiRoutes(app: App, apiKey: string | undefined, log: Logger): Ro
   };
 }
 
-/** URL-decodes a path parameter (`telegram%3A42` and `telegram:42` both work). */
+/** URL-decodes a path parameter (`telegram%3A42` and `telegram:42` both work); `%00` is refused like a NUL in a body. */
 function decodeParam(raw: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(raw);
+    decoded = decodeURIComponent(raw);
   } catch {
     throw new InvalidFieldError("customer", `"${raw}" is not valid URL encoding`, "invalid");
   }
+  return checkValue("customer", String, decoded);
 }

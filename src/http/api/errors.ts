@@ -30,8 +30,8 @@ export class ApiError extends RapportError {
   }
 }
 
-/** How wrong a field is: absent, malformed (both 400), or well-formed but not acceptable (422). */
-export type FieldProblemKind = "missing" | "invalid" | "out_of_range";
+/** How wrong a field is: absent, malformed, not a field we know (all 400), or well-formed but not acceptable (422). */
+export type FieldProblemKind = "missing" | "invalid" | "unknown" | "out_of_range";
 
 /**
  * One field of a purchase or refund (API body or CSV row) is missing or wrong. Shared by the API and
@@ -48,7 +48,7 @@ export class InvalidFieldError extends RapportError {
     return this.kind === "out_of_range" ? 422 : 400;
   }
 
-  /** The API code: `missing_field`, `invalid_field` or `out_of_range`. */
+  /** The API code: `missing_field`, `invalid_field`, `unknown_field` or `out_of_range`. */
   get apiCode(): string {
     return this.kind === "out_of_range" ? "out_of_range" : `${this.kind}_field`;
   }

@@ -1,6 +1,6 @@
 import { parseIsoInstant } from "../../core/isoInstant";
-import { z } from "zod";
-import { InvalidFieldError, type FieldProblemKind } from "./errors";
+import { InvalidFieldError } from "./errors";
+import { checkBody, checkValue, fail, isBlank, objectOf, optional, type Check } from "./fieldChecks";
 
 /** A purchase as the API and the CSV import accept it, before the customer is resolved to a contact. */
 export interface PurchaseRequest {
@@ -9,7 +9,7 @@ export interface PurchaseRequest {
   orderId: string;
   /** Hundredths of the currency unit. */
   amountMinor: number;
-  /** ISO 4217 code, upper case. */
+  /** ISO 4217 code, upper case; whether Rapport takes it is for the loyalty rules (PurchaseBook) to say. */
   currency: string;
   occurredAt: Date;
 }
@@ -28,57 +28,27 @@ export const MAX_AMOUNT_MINOR = 2_147_483_647;
 /** How far ahead of the server's clock `occurredAt` may be (shop clocks and time zones drift). */
 const FUTURE_SLACK_MS = 86_400_000;
 
-type Check<T> = (value: unknown) => T;
-
-/** Raised inside a check; turned into a zod issue so the first bad field (in body order) is reported. */
-class Problem {
-  constructor(readonly kind: FieldProblemKind, readonly message: string) {}
-}
-
-const fail = (kind: FieldProblemKind, message: string): never => { throw new Problem(kind, message); };
-const blank = (v: unknown) => v === undefined || v === null || (typeof v === "string" && v.trim() === "");
-
-/** A zod field from a plain check, keeping the problem's kind in the issue's params. */
-function field<T>(check: Check<T>) {
-  return z.unknown().transform((value, ctx) => {
-    try {
-      return check(value);
-    } catch (error) {
-      if (!(error instanceof Problem)) throw error;
-      ctx.addIssue({ code: "custom", message: error.message, params: { kind: error.kind } });
-      return z.NEVER;
-    }
-  });
-}
+/** The earliest `occurredAt` accepted: older dates are placeholders or typos, not purchases. */
+export const EARLIEST_OCCURRED_AT = new Date("2000-01-01T00:00:00Z");
 
 /** A required identifier, trimmed, 1-max characters; order ids may also be whole numbers, as shops often send them. */
 const identifier = (max: number, numbers = false): Check<string> => (v) => {
-  if (blank(v)) return fail("missing", "is required");
+  if (isBlank(v)) return fail("missing", "is required");
   if (typeof v !== "string" && !(numbers && typeof v === "number" && Number.isSafeInteger(v))) return fail("invalid", numbers ? "must be a string or a whole number" : "must be a string");
   const s = String(v).trim();
   return s.length > max ? fail("invalid", `is ${s.length} characters long; at most ${max} are accepted`) : s;
 };
-const optional = <T>(check: Check<T>): Check<T | undefined> => (v) => (blank(v) ? undefined : check(v));
-
-/** Runs one check outside an object (CSV cells, tests), reporting problems under `name`. */
-function single<T>(name: string, check: Check<T>, value: unknown): T {
-  try {
-    return check(value);
-  } catch (error) {
-    throw error instanceof Problem ? new InvalidFieldError(name, error.message, error.kind) : error;
-  }
-}
 
 /**
  * Parses an amount in currency units (JSON number or numeric string, at most 2 decimals) into
  * hundredths with string arithmetic: `19.99 * 100` is 1998.9999999999998 in floating point.
  */
 export function parseAmountMinor(value: unknown, name = "amount"): number {
-  return single(name, amountMinor, value);
+  return checkValue(name, amountMinor, value);
 }
 
 const amountMinor: Check<number> = (v) => {
-  if (blank(v)) return fail("missing", "is required");
+  if (isBlank(v)) return fail("missing", "is required");
   if (typeof v !== "number" && typeof v !== "string") return fail("invalid", "must be a number such as 19.99");
   const s = String(v).trim();
   const m = /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(s);
@@ -91,7 +61,7 @@ const amountMinor: Check<number> = (v) => {
 };
 
 const currency: Check<string> = (v) => {
-  if (blank(v)) return fail("missing", "is required");
+  if (isBlank(v)) return fail("missing", "is required");
   if (typeof v !== "string" || !/^[A-Za-z]{3}$/.test(v.trim())) return fail("invalid", `must be a 3-letter ISO 4217 code such as EUR, got ${JSON.stringify(v)}`);
   return v.trim().toUpperCase();
 };
@@ -101,18 +71,25 @@ const currency: Check<string> = (v) => {
  * a zone is refused rather than read in the server's time zone, which the shop cannot know.
  */
 export function parseOccurredAt(value: unknown, now = new Date(), name = "occurredAt"): Date {
-  return notAhead(single(name, occurredAt, value) ?? now, now, name);
+  return plausible(checkValue(name, occurredAt, value) ?? now, now, name);
 }
 
-/** Refuses a time more than a day past the server's clock: a typo in the year, or a wrong time zone. */
-function notAhead(at: Date, now: Date, name: string): Date {
+/**
+ * Refuses a time more than a day past the server's clock (a typo in the year, a wrong time zone)
+ * or before 2000 (`0001-01-01`, a shop's "no date" placeholder: issue #13), which would skew
+ * recency segments and expiry.
+ */
+function plausible(at: Date, now: Date, name: string): Date {
+  if (at.getTime() < EARLIEST_OCCURRED_AT.getTime()) {
+    throw new InvalidFieldError(name, `${at.toISOString()} is before ${EARLIEST_OCCURRED_AT.toISOString().slice(0, 10)}, the earliest date accepted; send the date the purchase was made`, "out_of_range");
+  }
   if (at.getTime() <= now.getTime() + FUTURE_SLACK_MS) return at;
   throw new InvalidFieldError(name, `${at.toISOString()} is more than a day in the future (server time ${now.toISOString()})`, "out_of_range");
 }
 
-/** The date itself, undefined when blank; parseOccurredAt adds the default and the clock check. */
+/** The date itself, undefined when blank; parseOccurredAt adds the default and the range check. */
 const occurredAt: Check<Date | undefined> = (v) => {
-  if (blank(v)) return undefined;
+  if (isBlank(v)) return undefined;
   const hint = "use ISO 8601, e.g. 2024-05-01T14:30:00Z or 2024-05-01";
   if (typeof v !== "string") return fail("invalid", `must be a string; ${hint}`);
   const s = v.trim();
@@ -123,42 +100,30 @@ const occurredAt: Check<Date | undefined> = (v) => {
   return fail("invalid", `"${s}" is not a real date and time; ${hint}`);
 };
 
+const purchaseBody = objectOf({
+  customer: identifier(200),
+  orderId: identifier(100, true),
+  amount: amountMinor,
+  currency,
+  occurredAt,
+});
+const refundBody = objectOf({
+  orderId: identifier(100, true),
+  amount: amountMinor,
+  refundId: optional(identifier(100, true)),
+});
+
 /**
- * Runs the fields' checks and turns the first issue (in field order) into an InvalidFieldError.
- * Absent keys are passed as null: zod skips the transforms of absent keys of an unknown() field.
+ * Validates a purchase (API body or CSV row); throws InvalidFieldError naming the first bad field:
+ * NUL or a lone surrogate anywhere, an unknown field, then the fields in the order above.
  */
-function parse<S extends z.ZodRawShape>(schema: z.ZodObject<S>, body: unknown): z.output<z.ZodObject<S>> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new InvalidFieldError("body", "must be a JSON object", "invalid");
-  const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, (body as Record<string, unknown>)[k] ?? null]));
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const kind = (issue as { params?: { kind?: FieldProblemKind } }).params?.kind ?? "invalid";
-  throw new InvalidFieldError(String(issue.path[0] ?? "body"), issue.message, kind);
-}
-
-// Built once: a zod object compiles itself on first use, which costs more than a whole CSV row.
-const purchaseSchema = z.object({
-  customer: field(identifier(200)),
-  orderId: field(identifier(100, true)),
-  amount: field(amountMinor),
-  currency: field(currency),
-  occurredAt: field(occurredAt),
-});
-const refundSchema = z.object({
-  orderId: field(identifier(100, true)),
-  amount: field(amountMinor),
-  refundId: field(optional(identifier(100, true))),
-});
-
-/** Validates a purchase (API body or CSV row); throws InvalidFieldError naming the first bad field. */
 export function parsePurchase(body: unknown, now = new Date()): PurchaseRequest {
-  const { amount, occurredAt: at, ...rest } = parse(purchaseSchema, body);
-  return { ...rest, amountMinor: amount, occurredAt: notAhead(at ?? now, now, "occurredAt") };
+  const { amount, occurredAt: at, ...rest } = checkBody(purchaseBody, body);
+  return { ...rest, amountMinor: amount, occurredAt: plausible(at ?? now, now, "occurredAt") };
 }
 
-/** Validates a refund body; throws InvalidFieldError naming the first bad field. */
+/** Validates a refund body; throws InvalidFieldError naming the first bad field, as parsePurchase does. */
 export function parseRefund(body: unknown): RefundRequest {
-  const { orderId, amount, refundId } = parse(refundSchema, body);
+  const { orderId, amount, refundId } = checkBody(refundBody, body);
   return { orderId, amountMinor: amount, ...(refundId ? { refundId } : {}) };
 }

@@ -9,8 +9,10 @@ import { createLogger, silentLogger, type Logger } from "../../../src/core/log";
 import { apiRoutes } from "../../../src/http/api/apiRoutes";
 import { HttpServer } from "../../../src/http/server";
 import { useTestApps } from "../../helpers/testApp";
+import { dropDatabase, freshDatabaseUrl, testDialect } from "../../helpers/database";
+import { TcpProxy } from "../../helpers/tcpProxy";
 
-const KEY = "k3y-for-tests-0123456789";
+const KEY = "k3y-for-tests-0123456789abcdef-0123"; // config.ts refuses keys under 32 characters
 const startApp = useTestApps();
 const servers: HttpServer[] = [];
 afterEach(async () => { for (const s of servers.splice(0)) await s.close(); });
@@ -21,8 +23,8 @@ interface Api {
   post(path: string, body: unknown): Promise<{ status: number; headers: Headers; json: any }>;
 }
 
-async function serve({ disabled = false, log = silentLogger as Logger } = {}): Promise<Api> {
-  const { app } = await startApp();
+async function serve({ disabled = false, log = silentLogger as Logger, url = undefined as string | undefined } = {}): Promise<Api> {
+  const { app } = await startApp({ url });
   const http = new HttpServer(log);
   http.use(apiRoutes(app, disabled ? undefined : KEY, log));
   servers.push(http);
@@ -109,6 +111,13 @@ describe("POST /api/v1/purchases", () => {
     ["unreadable date", 400, "invalid_field", "occurredAt", purchase({ occurredAt: "yesterday" })],
     ["date-time without zone", 400, "invalid_field", "occurredAt", purchase({ occurredAt: "2024-05-01T10:00:00" })],
     ["future date", 422, "out_of_range", "occurredAt", purchase({ occurredAt: new Date(Date.now() + 3 * 86_400_000).toISOString() })],
+    ["date before 2000", 422, "out_of_range", "occurredAt", purchase({ occurredAt: "0001-01-01" })],
+    ["NUL in orderId", 400, "invalid_field", "orderId", purchase({ orderId: "A\u00001" })],
+    ["NUL in customer", 400, "invalid_field", "customer", purchase({ customer: "shop:alice\u0000" })],
+    ["lone surrogate in orderId", 400, "invalid_field", "orderId", '{"customer": "shop:alice", "orderId": "A\\ud800", "amount": 1, "currency": "EUR"}'],
+    ["unknown field", 400, "unknown_field", "orderID", purchase({ orderID: "A2" })],
+    ["currency not in the rules", 422, "unsupported_currency", "currency", purchase({ currency: "ZZZ" })],
+    ["yen, not in the shipped rules", 422, "unsupported_currency", "currency", purchase({ currency: "JPY", amount: 100000 })],
     ["array body", 400, "invalid_field", "body", [purchase()]],
     ["malformed JSON", 400, "invalid_field", "body", '{"customer": "shop:alice",'],
     ["empty body", 400, "missing_field", "body", ""],
@@ -133,7 +142,46 @@ describe("POST /api/v1/purchases", () => {
   });
 });
 
+describe("currencies and points", () => {
+  it("converts a listed currency at its rate from flows/loyalty.yaml and names the accepted ones when refusing", async () => {
+    const { app, post } = await serve();
+    await customer(app);
+    const pln = await post("/api/v1/purchases", purchase({ orderId: "P1", amount: "100.00", currency: "pln" }));
+    expect(pln.status).toBe(201);
+    expect(pln.json.purchase.points).toBe(23); // PLN: 0.23
+    const yen = await post("/api/v1/purchases", purchase({ orderId: "J1", amount: 100000, currency: "JPY" }));
+    expect(yen.json.message).toBe("currency: JPY is not accepted; purchases may be in EUR, USD, GBP, PLN (the currencies in flows/loyalty.yaml)");
+    expect(await app.db.prisma.purchase.count()).toBe(1);
+  });
+});
+
 describe("POST /api/v1/refunds", () => {
+  it("refuses an unknown field such as refundID instead of merging two equal partial refunds", async () => {
+    const { app, post } = await serve();
+    await customer(app);
+    await post("/api/v1/purchases", purchase({ orderId: "T1", amount: 100 }));
+    expect((await post("/api/v1/refunds", { orderId: "T1", amount: 10, refundId: "first" })).status).toBe(200);
+    const before = await rows(app);
+    const typo = await post("/api/v1/refunds", { orderId: "T1", amount: 10, refundID: "second" });
+    expect(typo.status).toBe(400);
+    expect(typo.json).toEqual({ error: "unknown_field", field: "refundID", message: "refundID: unknown field (did you mean refundId?); accepted fields: orderId, amount, refundId" });
+    expect(await rows(app)).toEqual(before);
+    const second = await post("/api/v1/refunds", { orderId: "T1", amount: 10, refundId: "second" });
+    expect(second.json).toMatchObject({ reversedPoints: 10, balance: 80, refundedAmount: 20, duplicate: false });
+  });
+
+  it("keeps refunds of different orders apart even when order and refund ids share a colon (A:1 + x vs A + 1:x)", async () => {
+    const { app, post } = await serve();
+    await customer(app);
+    await post("/api/v1/purchases", purchase({ orderId: "A:1", amount: 50 }));
+    await post("/api/v1/purchases", purchase({ orderId: "A", amount: 50 }));
+    const one = await post("/api/v1/refunds", { orderId: "A:1", amount: 10, refundId: "x" });
+    const other = await post("/api/v1/refunds", { orderId: "A", amount: 10, refundId: "1:x" });
+    expect([one.json.duplicate, other.json.duplicate]).toEqual([false, false]);
+    expect(other.json).toMatchObject({ orderId: "A", reversedPoints: 10, balance: 80, refundedAmount: 10 });
+    expect(await app.db.prisma.ledgerEntry.count({ where: { kind: "reverse" } })).toBe(2);
+  });
+
   it("reverses points in proportion, once per retry, and refuses unknown orders and over-refunds", async () => {
     const { app, post } = await serve();
     const id = await customer(app);
@@ -163,6 +211,32 @@ describe("POST /api/v1/refunds", () => {
   });
 });
 
+describe(`a database outage (${testDialect})`, () => {
+  it.runIf(testDialect === "postgresql")("answers 503 with Retry-After while PostgreSQL is unreachable, and 201 once it is back", async () => {
+    const url = new URL(await freshDatabaseUrl());
+    const proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    await proxy.up();
+    const viaProxy = new URL(url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    try {
+      const { app, post, call } = await serve({ url: viaProxy.toString() });
+      await customer(app);
+      await proxy.down();
+      const refused = await post("/api/v1/purchases", purchase());
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get("retry-after")).toBe("5");
+      expect(refused.json).toEqual({ error: "database_unavailable", message: "the database is unavailable; nothing was recorded, send the request again later" });
+      expect((await call("GET", "/api/v1/contacts/shop:alice/points")).status).toBe(503);
+      await proxy.up();
+      expect((await post("/api/v1/purchases", purchase())).status).toBe(201);
+    } finally {
+      await proxy.down();
+      await dropDatabase(url.toString());
+    }
+  });
+});
+
 describe("GET /api/v1/contacts/<customer>/points", () => {
   it("answers the account summary by channel:id (encoded or not) or contact id; 404 for an unknown customer", async () => {
     const { app, call, post } = await serve();
@@ -181,6 +255,9 @@ describe("GET /api/v1/contacts/<customer>/points", () => {
     const malformed = await call("GET", "/api/v1/contacts/%E0%A4%A/points");
     expect(malformed.status).toBe(400);
     expect(malformed.json.field).toBe("customer");
+    const nul = await call("GET", "/api/v1/contacts/shop%3Abob%00/points");
+    expect(nul.status).toBe(400);
+    expect(nul.json).toMatchObject({ error: "invalid_field", field: "customer" });
   });
 });
 

@@ -67,7 +67,7 @@ describe("parseOccurredAt", () => {
 
 describe("parsePurchase", () => {
   it("validates the whole body and names the first bad field in body order", () => {
-    expect(parsePurchase({ customer: " telegram:42 ", orderId: 1001, amount: "5", currency: "usd", occurredAt: "2024-05-01", extra: "ignored" }, NOW))
+    expect(parsePurchase({ customer: " telegram:42 ", orderId: 1001, amount: "5", currency: "usd", occurredAt: "2024-05-01" }, NOW))
       .toEqual({ customer: "telegram:42", orderId: "1001", amountMinor: 500, currency: "USD", occurredAt: new Date("2024-05-01T00:00:00Z") });
     expect(problem(() => parsePurchase({}, NOW))).toEqual({ field: "customer", kind: "missing", message: "customer: is required" });
     expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: -1, currency: "EURO" }, NOW))).toEqual({ field: "amount", kind: "out_of_range", message: "amount: must be more than 0, got -1" });
@@ -77,6 +77,37 @@ describe("parsePurchase", () => {
     expect(problem(() => parsePurchase({ customer: "a", orderId: 1.5, amount: 1, currency: "EUR" }, NOW)).field).toBe("orderId");
     expect(problem(() => parsePurchase(null, NOW))).toEqual({ field: "body", kind: "invalid", message: "body: must be a JSON object" });
     expect(problem(() => parsePurchase("x", NOW)).field).toBe("body");
+  });
+});
+
+describe("what no field may hold", () => {
+  it("refuses unknown fields by name, with a did-you-mean, before checking the others", () => {
+    expect(problem(() => parseRefund({ orderId: "A1", amount: 5, refundID: "r2" }))).toEqual({
+      field: "refundID", kind: "unknown", message: "refundID: unknown field (did you mean refundId?); accepted fields: orderId, amount, refundId",
+    });
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: 1, currency: "EUR", note: "gift", shop: 2 }, NOW))).toEqual({
+      field: "note", kind: "unknown", message: "note: unknown field; also unknown: shop; accepted fields: customer, orderId, amount, currency, occurredAt",
+    });
+    expect(problem(() => parsePurchase({ customer: "a", order_id: "o", amount: 1, currency: "EUR" }, NOW)).message).toContain("(did you mean orderId?)");
+  });
+
+  it("refuses NUL and lone surrogates in any string, naming the field", () => {
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "A\u00001", amount: 1, currency: "EUR" }, NOW))).toEqual({
+      field: "orderId", kind: "invalid", message: "orderId: contains a NUL character (U+0000) at position 1; send plain UTF-8 text without control characters",
+    });
+    expect(problem(() => parsePurchase({ customer: "shop:\ud83d", orderId: "o", amount: 1, currency: "EUR" }, NOW)).message).toBe("customer: contains a lone surrogate (U+D83D) at position 5; send plain UTF-8 text without control characters");
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: "1\udc00", currency: "EUR" }, NOW)).field).toBe("amount");
+    expect(problem(() => parseRefund({ orderId: "A1", amount: 1, refundId: "\u0000" })).field).toBe("refundId");
+    expect(problem(() => parseRefund({ orderId: "A1", amount: 1, "x\u0000": 1 })).message).toBe('["x\\u0000"]: contains a NUL character (U+0000) in its name at position 1; send plain UTF-8 text without control characters');
+    expect(parsePurchase({ customer: "shop:🎉", orderId: "Zoë", amount: 1, currency: "EUR" }, NOW)).toMatchObject({ customer: "shop:🎉", orderId: "Zoë" }); // pairs are fine
+  });
+
+  it("refuses occurredAt before 2000-01-01 (422), such as a shop's 0001-01-01 placeholder", () => {
+    expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: 1, currency: "EUR", occurredAt: "0001-01-01" }, NOW))).toEqual({
+      field: "occurredAt", kind: "out_of_range", message: "occurredAt: 0001-01-01T00:00:00.000Z is before 2000-01-01, the earliest date accepted; send the date the purchase was made",
+    });
+    expect(() => parseOccurredAt("1999-12-31T23:59:59Z", NOW)).toThrow("is before 2000-01-01");
+    expect(parseOccurredAt("2000-01-01", NOW).toISOString()).toBe("2000-01-01T00:00:00.000Z");
   });
 });
 
