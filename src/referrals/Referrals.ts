@@ -1,4 +1,5 @@
-import { isUniqueViolation } from "../db/retry";
+import { isUniqueViolation, withDbRetry } from "../db/retry";
+import { lockContact } from "../db/lockContact";
 import { randomInt } from "node:crypto";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -90,14 +91,18 @@ export class Referrals {
     if (inbound > 1) return reject("existing_contact");
     const rules = this.rules().referral;
     const since = new Date(now.getTime() - rules.abuse.burst_minutes * 60_000);
-    const burst = (await this.db.prisma.referral.count({ where: { code, createdAt: { gte: since } } })) >= rules.abuse.burst_signups;
     const id = newId();
+    let burst = false;
     try {
-      await this.db.prisma.$transaction(async (tx) => {
+      await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
+        // Counted under the referrer's lock: sign-ups on one code arriving together take turns, so
+        // the burst limit holds (issue #13: 8 at once all joined past a limit of 2).
+        await lockContact(tx, this.db.dialect, referrer.id);
+        burst = (await tx.referral.count({ where: { code, createdAt: { gte: since } } })) >= rules.abuse.burst_signups;
         await tx.referral.create({ data: { id, referrerId: referrer.id, friendId, code, status: burst ? "held" : "joined", reason: burst ? "burst" : null, createdAt: now, updatedAt: now } });
         await recordInteraction(tx, friendId, { direction: "event", kind: "referral.joined", actor: "system", data: { referralId: id, referrerId: referrer.id, code } });
         await recordInteraction(tx, referrer.id, { direction: "event", kind: "referral.friend_joined", actor: "system", data: { referralId: id, friendId, held: burst } });
-      });
+      }, LEDGER_TX));
     } catch (error) {
       if (isUniqueViolation(error)) return reject("already_attributed"); // a concurrent attribution won
       throw error;
@@ -114,15 +119,19 @@ export class Referrals {
     if (r.status !== "joined") return;
     const rules = this.rules().referral;
     const since = new Date(now.getTime() - PERIOD_DAYS[rules.cap.per] * 86_400_000);
-    const rewarded = await this.db.prisma.referral.count({ where: { referrerId: r.referrerId, status: { in: ["pending", "confirmed", "held"] }, qualifiedAt: { gte: since } } });
-    const capped = rewarded >= rules.cap.rewards;
-    const moved = await this.db.prisma.referral.updateMany({
-      where: { id: r.id, status: "joined" },
-      data: capped
-        ? { status: "capped", reason: `cap of ${rules.cap.rewards} per ${rules.cap.per}`, qualifiedAt: now, purchaseId: purchaseId ?? null, updatedAt: now }
-        : { status: "pending", qualifiedAt: now, holdUntil: new Date(now.getTime() + rules.hold_days * 86_400_000), purchaseId: purchaseId ?? null, updatedAt: now },
-    });
-    if (moved.count > 0) await recordInteraction(this.db.prisma, r.referrerId, { direction: "event", kind: capped ? "referral.capped" : "referral.pending", actor: "system", data: { referralId: r.id } });
+    await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
+      // Count and move under the referrer's lock, so friends qualifying together cannot all fit under the cap.
+      await lockContact(tx, this.db.dialect, r.referrerId);
+      const rewarded = await tx.referral.count({ where: { referrerId: r.referrerId, status: { in: ["pending", "confirmed", "held"] }, qualifiedAt: { gte: since } } });
+      const capped = rewarded >= rules.cap.rewards;
+      const moved = await tx.referral.updateMany({
+        where: { id: r.id, status: "joined" },
+        data: capped
+          ? { status: "capped", reason: `cap of ${rules.cap.rewards} per ${rules.cap.per}`, qualifiedAt: now, purchaseId: purchaseId ?? null, updatedAt: now }
+          : { status: "pending", qualifiedAt: now, holdUntil: new Date(now.getTime() + rules.hold_days * 86_400_000), purchaseId: purchaseId ?? null, updatedAt: now },
+      });
+      if (moved.count > 0) await recordInteraction(tx, r.referrerId, { direction: "event", kind: capped ? "referral.capped" : "referral.pending", actor: "system", data: { referralId: r.id } });
+    }, LEDGER_TX));
   }
 
   /**

@@ -12,6 +12,7 @@ import { PurchaseBook } from "../../src/loyalty/Purchases";
 import { DEFAULT_RULES, type LoyaltyRules } from "../../src/loyalty/rules";
 import { Referrals } from "../../src/referrals/Referrals";
 import { useTestApps } from "../helpers/testApp";
+import { testDialect } from "../helpers/database";
 
 const startApp = useTestApps();
 
@@ -141,5 +142,33 @@ describe("Referrals", () => {
     expect([r.status, r.reason]).toEqual(["held", "qualifying_purchase_refunded"]);
     expect(await referrals.confirmDue(new Date(Date.now() + 15 * 86_400_000))).toBe(0);
     expect(await points(db, a)).toBe(0);
+  });
+});
+
+describe(`Referrals under concurrency (${testDialect})`, () => {
+  it("8 friends signing up at once with burst_signups: 2: two join, six are held", async () => {
+    const { db, referrals } = await setup({ qualifies_on: "first_purchase", abuse: { burst_signups: 2, burst_minutes: 60, require_friend_activity: false } });
+    const a = await contact(db);
+    const code = await referrals.codeFor(a);
+    const friends = await Promise.all(Array.from({ length: 8 }, () => contact(db)));
+    const outcomes = await Promise.all(friends.map((f) => referrals.attribute(f, code)));
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["held", "held", "held", "held", "held", "held", "joined", "joined"]);
+    const rows = await db.prisma.referral.findMany({ where: { referrerId: a } });
+    expect(rows.filter((r) => r.status === "held").every((r) => r.reason === "burst")).toBe(true);
+    expect(await db.prisma.interaction.count({ where: { contactId: a, kind: "referral.friend_joined" } })).toBe(8);
+  });
+
+  it("8 friends qualifying at once with a cap of 2 per month: two rewards pending, six capped", async () => {
+    const { db, referrals } = await setup({ qualifies_on: "first_purchase", cap: { rewards: 2, per: "month" }, hold_days: 14, abuse: { burst_signups: 100, burst_minutes: 60, require_friend_activity: false } });
+    const a = await contact(db);
+    const code = await referrals.codeFor(a);
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = await referrals.attribute(await contact(db), code);
+      if (r.status === "joined") ids.push(r.referralId);
+    }
+    await Promise.all(ids.map((id) => referrals.qualify(id, undefined))); // eight first purchases at once
+    const statuses = (await db.prisma.referral.findMany({ where: { referrerId: a } })).map((r) => r.status).sort();
+    expect(statuses).toEqual(["capped", "capped", "capped", "capped", "capped", "capped", "pending", "pending"]);
   });
 });
