@@ -59,7 +59,7 @@ export class FakeSlack {
   private readonly reactions = new Set<string>(); // "channel ts name"
   private nextTs = 1;
   /** Files uploaded with files.uploadV2 (getUploadURLExternal → upload → completeUploadExternal), by file id. */
-  readonly uploads = new Map<string, { id: string; filename: string; length: number; bytes?: Buffer; channel?: string; threadTs?: string; comment?: string; completed?: boolean }>();
+  readonly uploads = new Map<string, { id: string; filename: string; length: number; bytes?: Buffer; channel?: string; threadTs?: string; comment?: string; blocks?: unknown[]; completed?: boolean }>();
 
   /** `apiUrl`: "http://127.0.0.1:PORT/api/", which WebClient's `slackApiUrl` takes (it POSTs to `<apiUrl><method>`). */
   private constructor(private readonly server: Server, readonly apiUrl: string, options: FakeSlackOptions) {
@@ -202,7 +202,7 @@ export class FakeSlack {
       case "files.completeUploadExternal": {
         const files = (args.files as { id: string; title?: string }[]).map((f) => {
           const u = this.uploads.get(f.id);
-          if (u) Object.assign(u, { channel: args.channel_id, threadTs: args.thread_ts, comment: args.initial_comment, completed: true });
+          if (u) Object.assign(u, { channel: args.channel_id, threadTs: args.thread_ts, comment: args.initial_comment, blocks: args.blocks, completed: true });
           return { id: f.id, title: f.title ?? u?.filename };
         });
         return { ok: true, files };

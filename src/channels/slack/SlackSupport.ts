@@ -8,7 +8,7 @@ import type { SupportDesk } from "../../support/SupportDesk";
 import { StaffMessageGoneError, type RelayOutcome, type StaffDesk, type StaffRef, type ThreadNote } from "../../support/StaffDesk";
 import type { TicketCard } from "../../support/TicketCard";
 import { boltLogger } from "./boltLogger";
-import { CARD_ACTIONS, cardMessage, threadText } from "./cardBlocks";
+import { CARD_ACTIONS, cardMessage, threadMessage } from "./cardBlocks";
 import { setupFailure, slackErrorCode } from "./errors";
 import { StaffDirectory } from "./StaffDirectory";
 import { plainText } from "./plainText";
@@ -174,12 +174,15 @@ export class SlackSupport implements StaffDesk {
   }
 
   async postInThread(ref: StaffRef, note: ThreadNote): Promise<StaffRef> {
-    const res = await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, text: threadText(note) });
+    const res = await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...threadMessage(note) } as webApi.ChatPostMessageArguments);
     return { channel: ref.channel, ts: res.ts! };
   }
 
   async postFileInThread(ref: StaffRef, file: MediaFile, note: ThreadNote): Promise<StaffRef> {
-    const res = await this.client.filesUploadV2({ channel_id: ref.channel, thread_ts: ref.ts, file: file.data, filename: file.fileName, initial_comment: threadText(note) });
+    // The words go as blocks, not initial_comment (which Slack reads as mrkdwn): see threadMessage.
+    const message = threadMessage(note);
+    const comment = message.blocks ? { blocks: message.blocks as webApi.FilesUploadV2Arguments["blocks"] } : { initial_comment: message.text };
+    const res = await this.client.filesUploadV2({ channel_id: ref.channel, thread_ts: ref.ts, file: file.data, filename: file.fileName, ...comment } as webApi.FilesUploadV2Arguments);
     const uploaded = (res as { files?: { files?: { id?: string }[] }[] }).files?.[0]?.files?.[0]?.id;
     return { channel: ref.channel, ts: uploaded ?? "" };
   }

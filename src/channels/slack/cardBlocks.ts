@@ -1,10 +1,16 @@
 import type { TicketCard } from "../../support/TicketCard";
 import type { ThreadNote } from "../../support/StaffDesk";
+import { richTextBlock, type RichRun } from "./richText";
 
 /** Action ids of the card's buttons; the button's value is the ticket id. */
 export const CARD_ACTIONS = { claim: "rapport.ticket.claim", resolve: "rapport.ticket.resolve", handBack: "rapport.ticket.hand_back" } as const;
 
-/** Escapes text for Slack mrkdwn, so a customer's `<!channel>` or `<https://…|x>` is shown, not run. */
+/**
+ * Escapes Slack's control characters (`& < >`), so a customer's `<!channel>` or `<https://…|x>` is
+ * shown, not run. Enough for the notification fallback `text` (sent with `mrkdwn: false`); it does
+ * not stop `*bold*` or a leading `>`, so customer text on a card or in a thread goes in
+ * plain_text or rich text blocks instead (richText.ts).
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
@@ -34,36 +40,35 @@ export function statusLine(card: TicketCard): string {
   }
 }
 
-/** Slack refuses a section text over 3,000 characters (the whole card then fails): cut before that. */
-const SECTION_LIMIT = 3000;
-
-function withinSectionLimit(text: string): string {
-  if (text.length <= SECTION_LIMIT) return text;
-  const cut = text.slice(0, SECTION_LIMIT - 2).replace(/&[a-z]*$/, ""); // not in the middle of an &lt;
-  const nl = cut.lastIndexOf("\n");
-  return `${nl > SECTION_LIMIT / 2 ? cut.slice(0, nl) : cut}\n…`;
-}
-
 const ARROW: Record<string, string> = { in: "→", out: "←", event: "•" };
 
-/** Renders a ticket card as Block Kit, with a plain-text fallback for notifications. */
-export function cardMessage(card: TicketCard): { text: string; blocks: unknown[] } {
+/**
+ * Renders a ticket card as Block Kit, with a plain-text fallback for notifications. Everything the
+ * customer chose (name, username, question, history) is in plain_text or rich text, never mrkdwn:
+ * it shows as typed, and cannot format, mention, link or look like one of our labels.
+ */
+export function cardMessage(card: TicketCard): { text: string; blocks: unknown[]; mrkdwn: false } {
   const c = card.customer;
   const who = `${c.name}${c.username ? ` (@${c.username})` : ""}`;
   const opened = Math.floor(card.openedAt.getTime() / 1000);
   const blocks: unknown[] = [
     { type: "header", text: { type: "plain_text", text: header(`Support: ${who}`), emoji: true } },
     { type: "section", fields: [
-      { type: "mrkdwn", text: `*Customer*\n${escapeMrkdwn(who)}` },
+      { type: "plain_text", text: `Customer: ${who}`, emoji: true },
       { type: "mrkdwn", text: `*Language · channel*\n${c.locale} · ${c.channel ?? "unknown"}` },
       { type: "mrkdwn", text: `*Tier · points*\n${c.tier} · ${c.points}${c.segment ? ` · ${c.segment}` : ""}` },
       { type: "mrkdwn", text: `*Opened*\n<!date^${opened}^{date_short_pretty} {time}|${card.openedAt.toISOString()}>` },
     ] },
-    { type: "section", text: { type: "mrkdwn", text: withinSectionLimit(`*Question*\n>${escapeMrkdwn(card.question || "(none given)").replace(/\n/g, "\n>")}${card.questionTruncated ? "\n_(shortened; the full text is in the thread)_" : ""}`) } },
+    { type: "section", text: { type: "mrkdwn", text: `*Question*${card.questionTruncated ? " _(shortened; the full text is in the thread)_" : ""}` } },
+    richTextBlock([{ text: card.question || "(none given)" }], "quote"),
   ];
   if (card.history.length > 0) {
-    const lines = card.history.map((h) => `${ARROW[h.direction] ?? "•"} _${escapeMrkdwn(h.actor)}_ ${escapeMrkdwn(h.text)}`);
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: withinSectionLimit(`*Recent history*\n${lines.join("\n")}`) } });
+    const runs: RichRun[] = card.history.flatMap((h, i) => [
+      { text: `${i > 0 ? "\n" : ""}${ARROW[h.direction] ?? "•"} ` },
+      { text: h.actor, style: { italic: true } },
+      { text: ` ${h.text}` },
+    ]);
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: "*Recent history*" } }, richTextBlock(runs));
   }
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `${statusLine(card)} · ticket ${card.ticketId} · reply in the thread to answer; \`note: …\` stays internal; \`resolve\` closes` }] });
   const buttons: unknown[] = [];
@@ -71,10 +76,27 @@ export function cardMessage(card: TicketCard): { text: string; blocks: unknown[]
   if (card.status === "open" || card.status === "claimed") buttons.push({ type: "button", action_id: CARD_ACTIONS.resolve, text: { type: "plain_text", text: "Resolve" }, value: card.ticketId });
   if (card.status === "claimed") buttons.push({ type: "button", action_id: CARD_ACTIONS.handBack, text: { type: "plain_text", text: "Hand back" }, value: card.ticketId });
   if (buttons.length > 0) blocks.push({ type: "actions", block_id: "ticket", elements: buttons });
-  return { text: `Support ticket from ${escapeMrkdwn(who)}: ${statusLine(card)}`, blocks };
+  return { text: `Support ticket from ${escapeMrkdwn(who)}: ${statusLine(card)}`, blocks, mrkdwn: false };
 }
 
-/** Renders something for a ticket's thread: the customer's words (escaped) or a notice for staff. */
-export function threadText(note: ThreadNote): string {
-  return note.kind === "customer" ? `*${escapeMrkdwn(note.name)}:* ${escapeMrkdwn(note.text)}` : `_${note.text}_`;
+/** A thread message as Slack takes it: the notification fallback `text`, and blocks when there is customer text. */
+export interface ThreadMessage {
+  text: string;
+  blocks?: unknown[];
+  mrkdwn?: false;
+}
+
+/**
+ * Renders something for a ticket's thread. The customer's words: their name in bold (ours) and
+ * their text as literal rich text, so nothing they type can format, mention, link, or bold a line to
+ * fake a speaker; the fallback text is escaped and sent with `mrkdwn: false`. A notice for staff is
+ * our own mrkdwn (it may mention people), in italics.
+ */
+export function threadMessage(note: ThreadNote): ThreadMessage {
+  if (note.kind === "notice") return { text: `_${note.text}_` };
+  return {
+    text: `${escapeMrkdwn(note.name)}: ${escapeMrkdwn(note.text)}`,
+    blocks: [richTextBlock([{ text: `${note.name}:`, style: { bold: true } }, { text: ` ${note.text}` }])],
+    mrkdwn: false,
+  };
 }

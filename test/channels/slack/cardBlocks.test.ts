@@ -4,7 +4,7 @@
  * matters most: nothing a customer wrote may turn into a Slack mention or link.
  */
 import { describe, expect, it } from "vitest";
-import { CARD_ACTIONS, cardMessage, statusLine, threadText } from "../../../src/channels/slack/cardBlocks";
+import { CARD_ACTIONS, cardMessage, statusLine, threadMessage } from "../../../src/channels/slack/cardBlocks";
 import { truncate, type TicketCard } from "../../../src/support/TicketCard";
 import type { TicketStatus } from "../../../src/support/Ticket";
 
@@ -13,7 +13,7 @@ interface Block {
   type: string;
   text?: { type: string; text: string };
   fields?: { type: string; text: string }[];
-  elements?: { type: string; text?: unknown; action_id?: string; value?: string }[];
+  elements?: { type: string; text?: unknown; action_id?: string; value?: string; elements?: { type: string; text: string; style?: object }[] }[];
 }
 
 const OPENED = new Date("2024-03-05T10:20:30.000Z");
@@ -52,15 +52,32 @@ function fieldTexts(c: TicketCard): string[] {
   return s.fields.map((f) => f.text);
 }
 
-/** The text of the section whose mrkdwn starts with `*title*`. */
-function section(c: TicketCard, title: string): string | undefined {
-  return blocksOf(c).find((b) => b.type === "section" && b.text?.text.startsWith(`*${title}*`))?.text?.text;
+/** The label section whose mrkdwn starts with `*title*`, and the literal text of the rich text block after it. */
+function section(c: TicketCard, title: string): { label: string; kind: string; text: string } | undefined {
+  const blocks = blocksOf(c);
+  const i = blocks.findIndex((b) => b.type === "section" && b.text?.text.startsWith(`*${title}*`));
+  if (i < 0) return undefined;
+  const rich = blocks[i + 1]!;
+  expect(rich.type).toBe("rich_text");
+  const part = rich.elements![0]!;
+  return { label: blocks[i]!.text!.text, kind: part.type, text: part.elements!.map((e) => e.text).join("") };
 }
 
-function question(c: TicketCard): string {
+function question(c: TicketCard): { label: string; kind: string; text: string } {
   const q = section(c, "Question");
   if (q === undefined) throw new Error("no question section");
   return q;
+}
+
+/** Every mrkdwn text in a message's blocks (section texts, fields, context elements). */
+function mrkdwnTexts(blocks: Block[]): string[] {
+  const texts: string[] = [];
+  for (const b of blocks) {
+    if (b.text?.type === "mrkdwn") texts.push(b.text.text);
+    for (const f of b.fields ?? []) if (f.type === "mrkdwn") texts.push(f.text);
+    if (b.type === "context") for (const e of b.elements ?? []) if (e.type === "mrkdwn") texts.push(String(e.text));
+  }
+  return texts;
 }
 
 function buttons(c: TicketCard): string[] | undefined {
@@ -69,16 +86,18 @@ function buttons(c: TicketCard): string[] | undefined {
 
 const HOSTILE = "Hi <!channel> see <https://evil.example|x> & <@U0ADMIN> now";
 const HOSTILE_ESCAPED = "Hi &lt;!channel&gt; see &lt;https://evil.example|x&gt; &amp; &lt;@U0ADMIN&gt; now";
+/** Formatting a customer could use to fake emphasis, code, a quote or another speaker's line. */
+const FORMATTING = "*URGENT* _refund_ ~now~ `code`\n> quoted\n*Anna (support):* send me your card number";
 
 describe("cardMessage: who the customer is", () => {
   it("puts the name and @username in the header and the Customer field", () => {
     expect(headerText(card())).toBe("Support: Olga Petrova (@olga_p)");
-    expect(fieldTexts(card())[0]).toBe("*Customer*\nOlga Petrova (@olga_p)");
+    expect(fieldTexts(card())[0]).toBe("Customer: Olga Petrova (@olga_p)");
   });
 
   it("leaves out the @username when the customer has none", () => {
     expect(headerText(card({}, { username: null }))).toBe("Support: Olga Petrova");
-    expect(fieldTexts(card({}, { username: null }))[0]).toBe("*Customer*\nOlga Petrova");
+    expect(fieldTexts(card({}, { username: null }))[0]).toBe("Customer: Olga Petrova");
   });
 
   it("shows locale · channel, and 'unknown' for a missing channel", () => {
@@ -112,38 +131,41 @@ describe("cardMessage: who the customer is", () => {
   });
 });
 
-describe("cardMessage: nothing the customer wrote becomes a mention or link", () => {
-  it("escapes <, > and & in the question", () => {
-    const q = question(card({ question: HOSTILE }));
-    expect(q).toBe(`*Question*\n>${HOSTILE_ESCAPED}`);
+describe("cardMessage: nothing the customer wrote formats, mentions or links", () => {
+  it("shows the question verbatim in a rich text quote, hostile markup included", () => {
+    expect(question(card({ question: HOSTILE }))).toEqual({ label: "*Question*", kind: "rich_text_quote", text: HOSTILE });
+    expect(question(card({ question: FORMATTING })).text).toBe(FORMATTING);
   });
 
-  it("escapes the customer's name and username in the Customer field", () => {
-    const f = fieldTexts(card({}, { name: "<!here> Eve & co", username: "<@U1>" }))[0];
-    expect(f).toBe("*Customer*\n&lt;!here&gt; Eve &amp; co (@&lt;@U1&gt;)");
+  it("puts the customer's name and username in plain_text, never mrkdwn", () => {
+    const fields = blocksOf(card({}, { name: "*Boss* <!here>", username: "x_y_z" })).find((b) => b.fields)!.fields!;
+    expect(fields[0]).toEqual({ type: "plain_text", text: "Customer: *Boss* <!here> (@x_y_z)", emoji: true });
   });
 
-  it("escapes history text and actors", () => {
-    const c = card({ history: [{ at: OPENED, actor: "<!everyone>", direction: "in", kind: "text", text: HOSTILE }] });
-    expect(section(c, "Recent history")).toBe(`*Recent history*\n→ _&lt;!everyone&gt;_ ${HOSTILE_ESCAPED}`);
+  it("shows history text and actors as literal rich text, the actor in our italics", () => {
+    const c = card({ history: [{ at: OPENED, actor: "customer", direction: "in", kind: "text", text: FORMATTING }] });
+    const rich = blocksOf(c)[blocksOf(c).findIndex((b) => b.text?.text === "*Recent history*") + 1]!;
+    expect(rich.elements![0]!.elements).toEqual([{ type: "text", text: "→ " }, { type: "text", text: "customer", style: { italic: true } }, { type: "text", text: ` ${FORMATTING}` }]);
   });
 
-  it("leaves no raw angle bracket from customer text anywhere in the mrkdwn blocks", () => {
-    const c = card({ question: HOSTILE, history: [{ at: OPENED, actor: "customer", direction: "in", kind: "text", text: HOSTILE }] }, { name: "<!channel>", username: "<https://evil|x>" });
-    const mrkdwn = JSON.stringify(blocksOf(c).filter((b) => b.type !== "header" && b.type !== "context"));
-    for (const raw of ["<!channel>", "<https://evil", "<@U0ADMIN>"]) expect(mrkdwn).not.toContain(raw);
+  it("keeps every word the customer chose out of the mrkdwn texts", () => {
+    const c = card({ question: `${HOSTILE} ${FORMATTING}`, history: [{ at: OPENED, actor: "customer", direction: "in", kind: "text", text: FORMATTING }] }, { name: "<!channel> *Eve*", username: "<https://evil|x>" });
+    const mrkdwn = mrkdwnTexts(blocksOf(c)).join("\n");
+    for (const raw of ["<!channel>", "<https://evil", "<@U0ADMIN>", "URGENT", "refund", "Anna (support)", "Eve"]) expect(mrkdwn).not.toContain(raw);
   });
 
-  it("escapes the customer's name in the notification fallback text", () => {
-    expect(cardMessage(card({}, { name: "<!channel>", username: null })).text).not.toContain("<!channel>");
+  it("escapes the customer's name in the notification fallback text, sent with mrkdwn off", () => {
+    const m = cardMessage(card({}, { name: "<!channel>", username: null }));
+    expect(m.text).not.toContain("<!channel>");
+    expect(m.mrkdwn).toBe(false);
   });
 
-  it("quotes every line of a multi-line question", () => {
-    expect(question(card({ question: "line one\nline two\nline three" }))).toBe("*Question*\n>line one\n>line two\n>line three");
+  it("keeps a multi-line question in one quote", () => {
+    expect(question(card({ question: "line one\nline two\nline three" })).text).toBe("line one\nline two\nline three");
   });
 
   it("says '(none given)' for an empty question", () => {
-    expect(question(card({ question: "" }))).toBe("*Question*\n>(none given)");
+    expect(question(card({ question: "" })).text).toBe("(none given)");
   });
 });
 
@@ -151,11 +173,11 @@ describe("cardMessage: the shortened-question note", () => {
   const NOTE = "_(shortened; the full text is in the thread)_";
 
   it("appears when the question was truncated", () => {
-    expect(question(card({ question: "abc…", questionTruncated: true }))).toBe(`*Question*\n>abc…\n${NOTE}`);
+    expect(question(card({ question: "abc…", questionTruncated: true })).label).toBe(`*Question* ${NOTE}`);
   });
 
   it("does not appear otherwise", () => {
-    expect(question(card({ question: "abc", questionTruncated: false }))).not.toContain("shortened");
+    expect(question(card({ question: "abc", questionTruncated: false })).label).not.toContain("shortened");
   });
 });
 
@@ -173,7 +195,7 @@ describe("cardMessage: recent history", () => {
         { at: OPENED, actor: "system", direction: "sideways", kind: "x", text: "odd one" },
       ],
     });
-    expect(section(c, "Recent history")).toBe("*Recent history*\n→ _customer_ hello\n← _bot_ hi, how can I help?\n• _system_ earned 10 points\n• _system_ odd one");
+    expect(section(c, "Recent history")!.text).toBe("→ customer hello\n← bot hi, how can I help?\n• system earned 10 points\n• system odd one");
   });
 });
 
@@ -231,13 +253,26 @@ describe("statusLine", () => {
   });
 });
 
-describe("threadText", () => {
-  it("escapes a customer's name and words", () => {
-    expect(threadText({ kind: "customer", name: "Eve <!here>", text: HOSTILE })).toBe(`*Eve &lt;!here&gt;:* ${HOSTILE_ESCAPED}`);
+describe("threadMessage", () => {
+  it("puts the customer's name in our bold and their words as literal rich text; the fallback is escaped, mrkdwn off", () => {
+    const m = threadMessage({ kind: "customer", name: "Eve <!here>", text: `${HOSTILE}\n${FORMATTING}` });
+    expect(m.blocks).toEqual([{ type: "rich_text", elements: [{ type: "rich_text_section", elements: [
+      { type: "text", text: "Eve <!here>:", style: { bold: true } },
+      { type: "text", text: ` ${HOSTILE}\n${FORMATTING}` },
+    ] }] }]);
+    expect(m.text).toBe(`Eve &lt;!here&gt;: ${HOSTILE_ESCAPED}\n${FORMATTING.replace(">", "&gt;")}`);
+    expect(m.mrkdwn).toBe(false);
   });
 
-  it("does not escape a notice (staff-facing text may mention people)", () => {
-    expect(threadText({ kind: "notice", text: "Claimed by <@U1> & moved on" })).toBe("_Claimed by <@U1> & moved on_");
+  it("cuts very long words into runs Slack accepts, without splitting an emoji", () => {
+    const m = threadMessage({ kind: "customer", name: "Eve", text: "😀".repeat(3500) });
+    const runs = (m.blocks![0] as Block).elements![0]!.elements!;
+    expect(runs.map((r) => [...r.text].length)).toEqual([4, 3000, 501]); // "Eve:", then " 😀…" in two runs
+    expect(runs.slice(1).map((r) => r.text).join("")).toBe(` ${"😀".repeat(3500)}`);
+  });
+
+  it("sends a notice as our own mrkdwn (staff-facing text may mention people)", () => {
+    expect(threadMessage({ kind: "notice", text: "Claimed by <@U1> & moved on" })).toEqual({ text: "_Claimed by <@U1> & moved on_" });
   });
 });
 

@@ -186,6 +186,20 @@ describe("support handoff to Slack", () => {
     expect(message.attempts).toBeGreaterThan(1);
   });
 
+  it("shows a customer's markup in the thread as typed: no bold, mention, link or fake speaker line", async () => {
+    const t = await start();
+    const slack = t.slack!;
+    const { customer } = await escalate(t, 509);
+    const ts = await cardTs(t);
+    const hostile = "thanks\n*Anna (support):* please send your card number to <https://evil.example|our form> <!channel>";
+    await customer.send(hostile);
+    const posted = await slack.waitFor(() => slack.posted(SUPPORT_CHANNEL).find((a) => a.thread_ts === ts && JSON.stringify(a.blocks ?? []).includes("evil.example")));
+    expect(String(posted.mrkdwn)).toBe("false"); // form-encoded by the WebClient
+    expect(posted.blocks).toEqual([{ type: "rich_text", elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Olga:", style: { bold: true } }, { type: "text", text: ` ${hostile}` }] }] }]);
+    expect(posted.text).not.toContain("<!channel>");
+    expect(posted.text).not.toContain("<https://");
+  });
+
   it("relays photos as files and locations as map links into the thread", async () => {
     const t = await start();
     const slack = t.slack!;
@@ -195,7 +209,8 @@ describe("support handoff to Slack", () => {
     await customer.message({ location: { latitude: 52.2297, longitude: 21.0122 } });
     const upload = await slack.waitFor(() => [...slack.uploads.values()].find((u) => u.completed));
     expect(upload).toMatchObject({ filename: "big1.jpg", channel: SUPPORT_CHANNEL, threadTs: ts });
-    expect(upload.comment).toContain("the box was crushed");
+    expect(upload.comment).toBeUndefined(); // initial_comment is mrkdwn: the caption goes as rich text blocks
+    expect(upload.blocks).toEqual([{ type: "rich_text", elements: [{ type: "rich_text_section", elements: [{ type: "text", text: "Olga:", style: { bold: true } }, { type: "text", text: expect.stringContaining("the box was crushed") }] }] }]);
     expect(upload.bytes!.toString()).toContain(fileBytes("files/big1.jpg").toString());
     const located = await slack.waitFor(() => slack.posted(SUPPORT_CHANNEL).find((a) => a.thread_ts === ts && String(a.text).includes("📍 location")));
     expect(located.text).toContain("52.2297, 21.0122");
