@@ -1,5 +1,5 @@
 import { RapportError } from "../core/errors";
-import { UsageError } from "./args";
+import { UsageError } from "./UsageError";
 import { main } from "./index";
 
 // The `rapport` executable's entry (bin/rapport.mjs runs its compiled form, see scripts/build.mjs).

@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import type { App } from "../app/createApp";
 import { TerminalChannel } from "../channels/terminal/TerminalChannel";
 import { isLocale, resolveLocale, SUPPORTED_LOCALES } from "../i18n/locales";
-import { UsageError } from "./args";
+import { UsageError } from "./UsageError";
 
 /** Options of `rapport chat`. */
 export interface ChatOptions {
@@ -10,6 +10,8 @@ export interface ChatOptions {
   locale?: string;
   input: NodeJS.ReadableStream & { isTTY?: boolean };
   output: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where logs go meanwhile, told to the person at the start of an interactive chat. */
+  logFile?: string;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function runChat(app: App, options: ChatOptions): Promise<void> {
   const interactive = Boolean(options.input.isTTY);
   const rl = createInterface({ input: options.input, output: interactive ? options.output : undefined, terminal: interactive });
   if (interactive) {
-    options.output.write(`Chatting as terminal:${options.user}. Type /start to begin, /help for help, Ctrl+D to quit.\n`);
+    options.output.write(`Chatting as terminal:${options.user}. Type /start to begin, /help for help, Ctrl+D to quit.${options.logFile ? ` Logs: ${options.logFile}` : ""}\n`);
     rl.setPrompt("you> ");
     rl.prompt();
   }

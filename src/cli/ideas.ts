@@ -1,6 +1,6 @@
 import type { Database } from "../db/Database";
 import { IDEA_DECISIONS, type IdeaDecision, type Ideas } from "../feedback/Ideas";
-import { UsageError } from "./args";
+import { UsageError } from "./UsageError";
 
 const MARK_USAGE = `usage: rapport ideas mark <idea id> ${IDEA_DECISIONS.join("|")}`;
 

@@ -1,6 +1,6 @@
 import type { Database } from "../db/Database";
 import type { Referrals } from "../referrals/Referrals";
-import { UsageError } from "./args";
+import { UsageError } from "./UsageError";
 
 /**
  * `rapport referrals held` lists referrals held for review (burst of sign-ups, inactive friend);

@@ -2,7 +2,7 @@ import { bar } from "./bar";
 import type { Database } from "../db/Database";
 import { parsePeriod, PeriodError, type Period } from "../feedback/period";
 import { buildReport, type DurationFigures, type Report } from "../feedback/report";
-import { UsageError } from "./args";
+import { UsageError } from "./UsageError";
 
 /** Width of the longest bar in a chart, in characters. */
 const BAR_WIDTH = 30;

@@ -13,7 +13,7 @@ import { REFERRALS } from "../referrals/Referrals";
  * (`GET /healthz` answers 200 once ready) and every channel whose settings are present. With no
  * channel configured and a terminal attached it opens a terminal chat as well.
  */
-export async function runStart(settings: Settings, log: Logger): Promise<void> {
+export async function runStart(settings: Settings, log: Logger, options: { logFile?: string } = {}): Promise<void> {
   const app = await createApp({ settings, log });
   const http = new HttpServer(log);
   // Channel libraries (grammY, Bolt) load only when their settings are present.
@@ -82,7 +82,7 @@ export async function runStart(settings: Settings, log: Logger): Promise<void> {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
   if (terminalChat) {
-    process.stdout.write(`Rapport is running on http://localhost:${port} (GET /healthz). No Telegram token is set, so here is a terminal chat.\n`);
+    process.stdout.write(`Rapport is running on http://localhost:${port} (GET /healthz). No Telegram token is set, so here is a terminal chat.${options.logFile ? ` Logs go to ${options.logFile}.` : ""}\n`);
     await runChat(app, { user: "local", input: process.stdin, output: process.stdout });
     await stop("end of terminal input");
   }

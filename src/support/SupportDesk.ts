@@ -10,11 +10,11 @@ import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
 import { normaliseKeyword } from "../flows/keywords";
 import { asksForPerson, asksToCancel } from "./customerWords";
-import { ACTIVE_STATUSES, agentActor, isActive, type EscalationReason, type TicketActor } from "./Ticket";
+import { ACTIVE_STATUSES, agentActor, isActive, isStaffActor, type EscalationReason, type StaffActor, type TicketActor } from "./Ticket";
 import type { StaffDesk, StaffRef } from "./StaffDesk";
 import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
 import { insertJob } from "../jobs/JobScheduler";
-import { TicketNotFoundError } from "./errors";
+import { TicketClosedError, TicketNotFoundError } from "./errors";
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
 export interface OpenTicket {
@@ -162,29 +162,57 @@ export class SupportDesk {
     if (NOTE_PREFIX.test(m.text)) return this.note(ticket, m);
     if ((m.attachments ?? 0) > 0) await this.outbox.notifyStaff(ticket.id, "Files are not passed on to the customer; describe them in words or share a link.");
     if (m.text.trim() === "") return;
-    const now = new Date();
-    const outcome = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
-      if (await tx.ticketMessage.findUnique({ where: { sourceKey: `staff:${m.message.channel}:${m.message.ts}` }, select: { id: true } })) return "repeat"; // Slack retried the event
-      // Replying to an unclaimed ticket claims it; a closed one (even closed a moment ago) takes no reply.
-      const claimed = (await tx.ticket.updateMany({ where: { id: ticket.id, status: "open" }, data: { status: "claimed", assignee: agent, claimedAt: now } })).count > 0;
-      if (!claimed && (await tx.ticket.updateMany({ where: { id: ticket.id, status: "claimed" }, data: { status: "claimed" } })).count === 0) return "closed";
-      await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: now } });
-      // A ticket queued while support was offline: the reply brings the chat to a person.
-      await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticket.id } });
-      if (claimed) await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor: agent, data: { ticketId: ticket.id } });
-      const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor: agent, channel: ticket.channel ?? undefined, text: m.text, externalId: m.message.ts, data: { ticketId: ticket.id } });
-      await tx.ticketMessage.create({ data: {
-        id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text: m.text, author: agent, staffRef: m.message.ts,
-        sourceKey: `staff:${m.message.channel}:${m.message.ts}`, status: "pending", nextAttemptAt: now,
-      } });
-      return claimed ? "claimed" : "queued";
-    }));
+    const outcome = await this.storeReply(ticket, agent, m.text, { sourceKey: `staff:${m.message.channel}:${m.message.ts}`, externalId: m.message.ts, staffRef: m.message.ts });
     if (outcome === "closed") {
       const status = (await this.db.prisma.ticket.findUnique({ where: { id: ticket.id }, select: { status: true } }))?.status ?? "closed";
       return this.outbox.notifyStaff(ticket.id, `This ticket is ${status.replace("_", " ")}; that message was not sent to the customer.`);
     }
     if (outcome === "claimed") await this.outbox.refreshCard(ticket.id);
     if (outcome !== "repeat") await this.outbox.flush();
+  }
+
+  /**
+   * A reply written outside the staff channel (`rapport tickets reply`, for teams without Slack):
+   * stored and relayed exactly like a reply in the ticket's thread, and it claims an unclaimed ticket.
+   * Throws TicketClosedError for a closed ticket (nothing is stored or sent).
+   */
+  async replyBy(ticketId: string, actor: StaffActor, text: string): Promise<"claimed" | "queued"> {
+    const ticket = await this.retry(() => this.db.prisma.ticket.findUnique({ where: { id: ticketId } }));
+    if (!ticket) throw new TicketNotFoundError(ticketId);
+    const outcome = await this.storeReply(ticket, actor, text, { sourceKey: `reply:${newId()}` });
+    if (outcome === "closed" || outcome === "repeat") {
+      const status = (await this.db.prisma.ticket.findUnique({ where: { id: ticket.id }, select: { status: true } }))?.status ?? "closed";
+      throw new TicketClosedError(ticketId, status);
+    }
+    if (outcome === "claimed") await this.outbox.refreshCard(ticket.id);
+    await this.outbox.flush();
+    return outcome;
+  }
+
+  /**
+   * Stores a staff reply for the customer in one transaction: claims an open ticket, records the first
+   * response, brings a ticket queued offline to the person, writes the history row and the relay
+   * row. "repeat" when `sourceKey` was stored already (Slack retried the event); "closed" when the
+   * ticket is closed, even a moment ago (nothing stored).
+   */
+  private storeReply(ticket: { id: string; contactId: string; channel: string | null }, actor: StaffActor, text: string, source: { sourceKey: string; externalId?: string; staffRef?: string }): Promise<"repeat" | "closed" | "claimed" | "queued"> {
+    const now = new Date();
+    return this.retry(() => this.db.prisma.$transaction(async (tx) => {
+      if (await tx.ticketMessage.findUnique({ where: { sourceKey: source.sourceKey }, select: { id: true } })) return "repeat";
+      // Replying to an unclaimed ticket claims it; a closed one (even closed a moment ago) takes no reply.
+      const claimed = (await tx.ticket.updateMany({ where: { id: ticket.id, status: "open" }, data: { status: "claimed", assignee: actor, claimedAt: now } })).count > 0;
+      if (!claimed && (await tx.ticket.updateMany({ where: { id: ticket.id, status: "claimed" }, data: { status: "claimed" } })).count === 0) return "closed";
+      await tx.ticket.updateMany({ where: { id: ticket.id, firstResponseAt: null }, data: { firstResponseAt: now } });
+      // A ticket queued while support was offline: the reply brings the chat to a person.
+      await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticket.id } });
+      if (claimed) await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor, data: { ticketId: ticket.id } });
+      const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor, channel: ticket.channel ?? undefined, text, externalId: source.externalId, data: { ticketId: ticket.id } });
+      await tx.ticketMessage.create({ data: {
+        id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text, author: actor, staffRef: source.staffRef,
+        sourceKey: source.sourceKey, status: "pending", nextAttemptAt: now,
+      } });
+      return claimed ? "claimed" : "queued";
+    }));
   }
 
   private async note(ticket: { id: string; contactId: string }, m: StaffMessage): Promise<void> {
@@ -200,19 +228,31 @@ export class SupportDesk {
     await this.staff?.markRelayed(m.card, m.message, { kind: "note" }).catch((error: unknown) => this.log.warn("could not mark a note", { ticketId: ticket.id, error: error as Error }));
   }
 
-  /** Claims a ticket for a staff member (the Claim button); claiming a claimed ticket takes it over. */
+  /** Claims a ticket for a Slack member (the Claim button); claiming a claimed ticket takes it over. */
   async claim(ticketId: string, staffUserId: string): Promise<void> {
-    const agent = agentActor(staffUserId);
+    // A stale button on a closed ticket's card does nothing (the card shows the ticket is closed).
+    await this.claimBy(ticketId, agentActor(staffUserId)).catch((error: unknown) => { if (!(error instanceof TicketClosedError)) throw error; });
+  }
+
+  /**
+   * Claims a ticket for anyone on staff (also `rapport tickets claim`); claiming a claimed ticket
+   * takes it over. "already" when `actor` has it; throws TicketClosedError for a closed ticket.
+   */
+  async claimBy(ticketId: string, actor: StaffActor): Promise<"claimed" | "already"> {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
     if (!ticket) throw new TicketNotFoundError(ticketId);
-    if (!isActive(ticket.status) || ticket.assignee === agent) return;
-    await this.db.prisma.$transaction(async (tx) => {
-      const changed = await tx.ticket.updateMany({ where: { id: ticketId, status: { in: [...ACTIVE_STATUSES] } }, data: { status: "claimed", assignee: agent, claimedAt: ticket.claimedAt ?? new Date() } });
-      if (changed.count === 0) return;
+    if (!isActive(ticket.status)) throw new TicketClosedError(ticketId, ticket.status);
+    if (ticket.assignee === actor) return "already";
+    const changed = await this.db.prisma.$transaction(async (tx) => {
+      const changed = await tx.ticket.updateMany({ where: { id: ticketId, status: { in: [...ACTIVE_STATUSES] } }, data: { status: "claimed", assignee: actor, claimedAt: ticket.claimedAt ?? new Date() } });
+      if (changed.count === 0) return false;
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticketId } });
-      await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor: agent, data: { ticketId, from: ticket.assignee } });
+      await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor, data: { ticketId, from: ticket.assignee } });
+      return true;
     });
+    if (!changed) throw new TicketClosedError(ticketId, (await this.db.prisma.ticket.findUnique({ where: { id: ticketId }, select: { status: true } }))?.status ?? "closed");
     await this.outbox.refreshCard(ticketId);
+    return "claimed";
   }
 
   /** Resolves a ticket: the customer is told, the bot has the chat again, `ticket.resolved` is emitted. */
@@ -242,7 +282,7 @@ export class SupportDesk {
       // `ticket.resolved` (the CSAT survey) as stored work in this transaction: it survives a crash,
       // and a customer busy in another conversation gets it a little later.
       await insertJob(tx, { kind: "event", contactId: ticket.contactId, name: `ticket.${status}`, dueAt: new Date(), key: `ticket:${ticketId}:${status}`,
-        data: { ticketId, agent: ticket.assignee ?? (by.startsWith("agent:") ? by : null), reason: ticket.reason } });
+        data: { ticketId, agent: ticket.assignee ?? (isStaffActor(by) ? by : null), reason: ticket.reason } });
       return true;
     }));
     if (!closed) return false;

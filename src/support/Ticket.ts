@@ -10,12 +10,28 @@ export const ACTIVE_STATUSES: readonly TicketStatus[] = ["open", "claimed"];
 /** Why a ticket was opened (stored with it; reports count them). */
 export type EscalationReason = "flow" | "asked_for_person" | "faq_miss" | "command" | "nps_detractor";
 
-/** Who did something to a ticket: a staff member (`agent:<Slack user id>`), the customer or Rapport. */
-export type TicketActor = `agent:${string}` | "customer" | "system";
+/**
+ * A person handling tickets: a Slack member (`agent:<Slack user id>`) or an operator working from the
+ * command line without Slack (`operator:<name>`, `rapport tickets claim|reply|resolve|hand-back`).
+ */
+export type StaffActor = `agent:${string}` | `operator:${string}`;
+
+/** Who did something to a ticket: staff, the customer or Rapport. */
+export type TicketActor = StaffActor | "customer" | "system";
 
 /** The actor string for a staff member, as stored in tickets and the contact history. */
 export function agentActor(staffUserId: string): `agent:${string}` {
   return `agent:${staffUserId}`;
+}
+
+/** The actor string for an operator on the command line (`--as`, or the OS user). */
+export function operatorActor(name: string): `operator:${string}` {
+  return `operator:${name}`;
+}
+
+/** True for actors that are staff (an assignee, the agent a CSAT answer rates). */
+export function isStaffActor(actor: string): actor is StaffActor {
+  return actor.startsWith("agent:") || actor.startsWith("operator:");
 }
 
 /** True while the ticket can still be claimed, answered or closed. */

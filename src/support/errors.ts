@@ -7,3 +7,11 @@ export class TicketNotFoundError extends RapportError {
     super(`no ticket "${ticketId}"; \`rapport tickets --all\` lists them`);
   }
 }
+
+/** A ticket already resolved, handed back or cancelled: it takes no claim or reply (say so, send nothing). */
+export class TicketClosedError extends RapportError {
+  readonly code = "rapport_ticket_closed";
+  constructor(readonly ticketId: string, readonly status: string) {
+    super(`ticket ${ticketId} is ${status.replace("_", " ")} already; nothing was changed or sent\n  hint: the customer can ask for a person again; \`rapport tickets\` lists the open ones`);
+  }
+}

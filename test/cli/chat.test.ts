@@ -46,7 +46,7 @@ describe("rapport chat (stdin not a TTY)", () => {
     const bad = await runCli(["chat", "--locale", "klingon"], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('rapport: --locale "klingon" is not supported; use one of en, ru, pl, vi, zh-CN, zh-TW\n');
-  });
+  }, 60_000); // four `rapport` processes one after another: slow on a busy machine
 
   it("continues at the same step with the same variables after the process is killed (SIGKILL)", async () => {
     const env = await db();
@@ -67,5 +67,5 @@ describe("rapport chat (stdin not a TTY)", () => {
     const history = await runCli(["contacts", "history", "terminal:kill", "--json"], { env });
     const entries = JSON.parse(history.stdout).entries as { direction: string; text: string }[];
     expect(entries.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["/language", "Русский", "/faq", "Как вернуть товар?"]);
-  });
+  }, 60_000); // four `rapport` processes one after another: slow on a busy machine
 });

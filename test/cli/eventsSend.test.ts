@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { runEventsSend } from "../../src/cli/eventsSend";
-import { UsageError } from "../../src/cli/args";
+import { ConfirmationNeededError, runEventsSend } from "../../src/cli/eventsSend";
+import { UsageError } from "../../src/cli/UsageError";
 import { testDialect } from "../helpers/database";
-import { useTestApps } from "../helpers/testApp";
+import { useTestApps, type TestApp } from "../helpers/testApp";
 
 const start = useTestApps();
 
@@ -11,30 +11,87 @@ function sink() {
   return { stream: { write: (s: string) => { text += s; return true; } } as unknown as NodeJS.WritableStream & { isTTY?: boolean }, text: () => text };
 }
 
+/** `n` customers who wrote once, the first `atRisk` of them in the at_risk segment. */
+async function customers(t: TestApp, n: number, atRisk = 0): Promise<string[]> {
+  const users = Array.from({ length: n }, (_, i) => `u${String(i).padStart(2, "0")}`);
+  for (const u of users) await t.say(u, "/help");
+  const ids = (await t.app.db.prisma.channelIdentity.findMany({ orderBy: { externalId: "asc" } })).map((i) => i.contactId);
+  await t.app.db.prisma.contact.updateMany({ where: { id: { in: ids.slice(0, atRisk) } }, data: { segment: "at_risk" } });
+  return users;
+}
+
+const send = (t: TestApp, event: string, audience: { contacts?: string[]; segment?: string; all?: boolean }, options: { data?: string; yes?: boolean } = {}) => {
+  const out = sink();
+  const err = sink();
+  const done = runEventsSend(t.app, event, { contacts: audience.contacts ?? [], segment: audience.segment, all: audience.all ?? false }, options, out.stream, err.stream);
+  return { done, out, err };
+};
+
 describe(`rapport events send (${testDialect})`, () => {
   it("schedules an event (an NPS survey) for a segment; the bot delivers it to each once", async () => {
     const t = await start();
-    for (const u of ["a", "b", "c"]) await t.say(u, "/help");
-    const ids = await t.app.db.prisma.channelIdentity.findMany({ orderBy: { externalId: "asc" } });
-    await t.app.db.prisma.contact.updateMany({ where: { id: { in: [ids[0]!.contactId, ids[1]!.contactId] } }, data: { segment: "at_risk" } });
-    const out = sink();
-    const err = sink();
-    expect(await runEventsSend(t.app.db, t.app.jobs, "nps.ask", { contacts: [], segment: "at_risk", all: false }, '{"campaign":"nov"}', out.stream, err.stream)).toBe(0);
-    expect(out.text()).toBe("2 customers scheduled for nps.ask; the running bot (npm start) delivers them\n");
+    await customers(t, 3, 2);
+    const { done, out, err } = send(t, "nps.ask", { segment: "at_risk" }, { data: '{"campaign":"nov"}' });
+    expect(await done).toBe(0);
+    expect(out.text()).toBe("2 customers (segment at_risk) scheduled for nps.ask; the running bot (npm start) delivers them\n");
     expect(err.text()).toMatch(/events send: 2\/2 contacts \(100%\)/);
     expect(await t.app.jobs.runDue()).toBe(2);
     const prompt = t.app.translator().t("en", "feedback:nps.prompt");
-    expect(t.channel.sent.filter((s) => s.message.text === prompt).map((s) => s.to.externalUserId).sort()).toEqual(["a", "b"]);
+    expect(t.channel.sent.filter((s) => s.message.text === prompt).map((s) => s.to.externalUserId).sort()).toEqual(["u00", "u01"]);
     expect(await t.app.jobs.runDue()).toBe(0);
   });
 
-  it("refuses a missing event, no audience or two, and data that is not a JSON object", async () => {
+  it("refuses an event no flow listens to, with the closest one, and schedules nothing", async () => {
     const t = await start();
-    const io = [sink().stream, sink().stream] as const;
-    await expect(runEventsSend(t.app.db, t.app.jobs, undefined, { contacts: [], all: true }, undefined, ...io)).rejects.toThrow(UsageError);
-    await expect(runEventsSend(t.app.db, t.app.jobs, "nps.ask", { contacts: [], all: false }, undefined, ...io)).rejects.toThrow("exactly one of --contact");
-    await expect(runEventsSend(t.app.db, t.app.jobs, "nps.ask", { contacts: [], segment: "lost", all: true }, undefined, ...io)).rejects.toThrow("exactly one of --contact");
-    await expect(runEventsSend(t.app.db, t.app.jobs, "nps.ask", { contacts: [], all: true }, "[1]", ...io)).rejects.toThrow("--data must be a JSON object");
+    await customers(t, 2);
+    const error = await send(t, "nps.aks", { all: true }, { yes: true }).done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/^no flow listens to the event "nps\.aks"; did you mean "nps\.ask"\? Events flows listen to: .*nps\.ask/);
+    expect((error as Error).message).toContain("ticket.resolved");
     expect(await t.app.db.prisma.scheduledJob.count()).toBe(0);
+  });
+
+  it("refuses a segment that does not exist, with the closest name; an existing empty one schedules nobody", async () => {
+    const t = await start();
+    await customers(t, 2);
+    const error = await send(t, "nps.ask", { segment: "champion" }).done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe('there is no segment "champion"; did you mean "champions"? Segments: champions, loyal, potential, at_risk, lost, needs_attention');
+    const empty = send(t, "nps.ask", { segment: "lost" });
+    expect(await empty.done).toBe(0);
+    expect(empty.out.text()).toBe("0 customers (segment lost) scheduled for nps.ask; the running bot (npm start) delivers them\n");
+    expect(await t.app.db.prisma.scheduledJob.count()).toBe(0);
+  });
+
+  it("a send to more than 20 customers, or to --all, says how many and needs --yes", async () => {
+    const t = await start();
+    const users = await customers(t, 21, 21);
+    for (const audience of [{ segment: "at_risk" }, { all: true }, { contacts: users.map((u) => `test:${u}`) }]) {
+      const error = await send(t, "nps.ask", audience).done.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfirmationNeededError);
+      expect((error as ConfirmationNeededError).code).toBe("rapport_confirmation_needed");
+      expect((error as Error).message).toMatch(/^nps\.ask would start for 21 customers \((segment at_risk|everyone|the contacts listed)\); nothing was sent\n {2}hint: add --yes to send it$/);
+    }
+    expect(await t.app.db.prisma.scheduledJob.count()).toBe(0);
+    const few = send(t, "nps.ask", { contacts: users.slice(0, 20).map((u) => `test:${u}`) }); // 20 is not a campaign
+    expect(await few.done).toBe(0);
+    expect(await t.app.db.prisma.scheduledJob.count()).toBe(20);
+    const all = send(t, "nps.ask", { all: true }, { yes: true });
+    expect(await all.done).toBe(0);
+    expect(all.out.text()).toBe("21 customers (everyone) scheduled for nps.ask; the running bot (npm start) delivers them\n");
+    expect(await t.app.db.prisma.scheduledJob.count()).toBe(41);
+  });
+
+  it("refuses no audience or two, and data that is not a JSON object", async () => {
+    const t = await start();
+    await expect(send(t, "nps.ask", {}).done).rejects.toThrow("exactly one of --contact");
+    await expect(send(t, "nps.ask", { segment: "lost", all: true }).done).rejects.toThrow("exactly one of --contact");
+    await expect(send(t, "nps.ask", { all: true }, { data: "[1]", yes: true }).done).rejects.toThrow("--data must be a JSON object");
+    await expect(send(t, "nps.ask", { all: true }, { data: "{", yes: true }).done).rejects.toThrow(`--data must be a JSON object, e.g. '{"campaign":"nov"}'; got {`);
+    expect(await t.app.db.prisma.scheduledJob.count()).toBe(0);
+  });
+
+  it("ConfirmationNeededError reads as it should", () => {
+    expect(new ConfirmationNeededError("nps.ask", 1, "everyone").message).toBe("nps.ask would start for 1 customer (everyone); nothing was sent\n  hint: add --yes to send it");
   });
 });

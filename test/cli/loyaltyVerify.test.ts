@@ -1,4 +1,4 @@
-/** `rapport loyalty verify`: a clean ledger passes; a balance changed behind the ledger's back is reported with exit 1. */
+/** `rapport loyalty verify`: a clean ledger passes; a balance changed behind the ledger's back is reported with exit 1, naming the customer as channel:id and name. */
 import { describe, expect, it } from "vitest";
 import { runLoyaltyVerify } from "../../src/cli/loyaltyVerify";
 import { useTestApps } from "../helpers/testApp";
@@ -21,6 +21,10 @@ describe("rapport loyalty verify", () => {
     await t.app.db.prisma.contact.update({ where: { id: contactId }, data: { points: 75 } });
     const bad = capture();
     expect(await runLoyaltyVerify(t.app.db, bad.out)).toBe(1);
-    expect(bad.text()).toBe(`mismatch: contact ${contactId} has balance 75, its ledger sums to 50\n1 contact checked, 1 mismatch\n`);
+    expect(bad.text()).toBe(`mismatch: test:vera has balance 75, its ledger sums to 50 (contact ${contactId})\n1 contact checked, 1 mismatch\n`);
+    await t.app.db.prisma.contact.update({ where: { id: contactId }, data: { displayName: "Vera Nowak" } });
+    const named = capture();
+    expect(await runLoyaltyVerify(t.app.db, named.out)).toBe(1);
+    expect(named.text().split("\n")[0]).toBe(`mismatch: test:vera "Vera Nowak" has balance 75, its ledger sums to 50 (contact ${contactId})`);
   });
 });

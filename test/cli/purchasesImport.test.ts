@@ -127,7 +127,7 @@ describe("rapport purchases import", () => {
     expect(bad.stderr).toBe(`rapport: ${header}:1: the header lacks customer, orderId, amount, currency; expected the columns customer,orderId,amount,currency,occurredAt (occurredAt optional, any order)\n`);
     expect(bad.code).toBe(1);
     const usage = await runCli(["purchases", "import"], { env: { DATABASE_URL: url } });
-    expect(usage.stderr).toBe("rapport: purchases import takes one CSV file with the header customer,orderId,amount,currency,occurredAt\n");
+    expect(usage.stderr).toBe("rapport: missing required argument 'file'\n  see: rapport purchases import --help\n");
     expect(usage.code).toBe(2);
   }, 60_000);
 });

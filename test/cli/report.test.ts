@@ -4,7 +4,7 @@
  * figures themselves are checked in test/feedback/report.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/args";
+import { UsageError } from "../../src/cli/UsageError";
 import { runReport } from "../../src/cli/report";
 import type { Database } from "../../src/db/Database";
 import { parsePeriod, PeriodError } from "../../src/feedback/period";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../../src/cli/args";
+import { UsageError } from "../../src/cli/UsageError";
 import {
   ActionParamsError,
   PathNotFoundError,

@@ -9,7 +9,7 @@ import { silentLogger, type Logger } from "../../src/core/log";
 import type { Database } from "../../src/db/Database";
 import { IdeaNotFoundError, Ideas, IdeaTextError } from "../../src/feedback/Ideas";
 import { runIdeasList, runIdeasMark } from "../../src/cli/ideas";
-import { UsageError } from "../../src/cli/args";
+import { UsageError } from "../../src/cli/UsageError";
 import { testDialect } from "../helpers/database";
 import { useTestApps } from "../helpers/testApp";
 // The shipped flows use the ideas.* actions; the app refuses to load flows with unknown actions.

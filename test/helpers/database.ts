@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -11,7 +11,13 @@ const PREFIX = "rapport_test_";
  */
 export async function freshDatabaseUrl(): Promise<string> {
   const server = process.env.TEST_DATABASE_URL;
-  if (!server || server.startsWith("file:")) return `file:${join(mkdtempSync(join(tmpdir(), "rapport-test-")), "test.db")}`;
+  if (!server || server.startsWith("file:")) {
+    // An empty file is an empty SQLite database: commands other than `start` refuse a missing one, as
+    // they would refuse a PostgreSQL database that was never created.
+    const file = join(mkdtempSync(join(tmpdir(), "rapport-test-")), "test.db");
+    writeFileSync(file, "");
+    return `file:${file}`;
+  }
   const name = `${PREFIX}${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   await admin(server, `CREATE DATABASE ${name}`);
   const url = new URL(server);
