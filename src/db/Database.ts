@@ -24,10 +24,53 @@ export interface Database {
   readonly dialect: Dialect;
   readonly prisma: Prisma;
   /** Runs a plan as one transaction on the driver Prisma itself uses underneath. */
-  run<T>(plan: Plan<T>): Promise<T>;
+  run<T>(plan: Plan<T>, options?: RunOptions): Promise<T>;
   /** Runs one statement on its own (it is its own transaction): one round trip on PostgreSQL. */
   query(statement: Statement): Promise<Row[]>;
+  /**
+   * Answers whether the database takes a query right now, within `timeoutMs` (readiness checks).
+   * On PostgreSQL it uses a connection of its own, so busy pools do not make a healthy server look down.
+   */
+  ping(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/** How a plan runs. */
+export interface RunOptions {
+  /** No statement timeout (PostgreSQL): migrations build indexes over whole tables and may wait on another instance's lock. */
+  unbounded?: boolean;
+}
+
+/**
+ * How long a PostgreSQL connection may take to open and a statement to run (issue #13): a server
+ * that stops answering, or a half-open connection after a network fault, must fail the statement
+ * so it is retried on a fresh connection, not hang the batched commits for ever. Statements are
+ * cancelled by the server (`statement_timeout`) and, when it cannot be heard, by the client a little
+ * later; a transaction left idle is ended by the server; TCP keep-alive finds dead idle connections.
+ */
+export interface PgLimits {
+  /** Opening a connection (and waiting for one from a pool). */
+  connectMs: number;
+  /** A statement from domain code (Prisma). */
+  statementMs: number;
+  /** A statement of the hot path (group commit): a batch takes milliseconds. */
+  hotStatementMs: number;
+  /** A transaction open with no statement running (a client that died mid-transaction holds its locks until then). */
+  idleInTransactionMs: number;
+  /** Idle time before the first TCP keep-alive probe. */
+  keepAliveDelayMs: number;
+}
+
+/** The limits Rapport runs with; tests shorten them. */
+export const PG_LIMITS: PgLimits = { connectMs: 5_000, statementMs: 60_000, hotStatementMs: 10_000, idleInTransactionMs: 60_000, keepAliveDelayMs: 10_000 };
+
+/** How much later than the server the client gives up on a statement: the server's cancellation, when it can send one, is the clearer error. */
+const CLIENT_GRACE_MS = 2_000;
+
+/** Options for openDatabase. */
+export interface OpenOptions {
+  /** PostgreSQL limits that differ from PG_LIMITS. */
+  pgLimits?: Partial<PgLimits>;
 }
 
 /** Picks the dialect from a DATABASE_URL, or explains what is accepted. */
@@ -49,7 +92,7 @@ export function sqlitePath(url: string, cwd = process.cwd()): string {
  * dialect's driver and generated Prisma client are loaded (each client carries its own query
  * compiler, megabytes of Wasm): a process holds one, and a command that opens no database none.
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   if (dialectOf(url) === "sqlite") {
     const [{ default: BetterSqlite3 }, { PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
       import("better-sqlite3"), import("@prisma/adapter-better-sqlite3"), import("./generated/sqlite/client")]);
@@ -57,7 +100,7 @@ export async function openDatabase(url: string): Promise<Database> {
   }
   const [{ default: pgModule }, { PrismaPg }, { PrismaClient }] = await Promise.all([
     import("pg"), import("@prisma/adapter-pg"), import("./generated/postgresql/client")]);
-  return openPostgres(url, { pg: pgModule, PrismaPg, PrismaClient });
+  return openPostgres(url, { pg: pgModule, PrismaPg, PrismaClient }, { ...PG_LIMITS, ...options.pgLimits });
 }
 
 interface SqliteModules {
@@ -122,6 +165,14 @@ function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaCli
         return Promise.reject(error);
       }
     },
+    async ping(): Promise<boolean> {
+      try {
+        prepare("SELECT 1").get(); // a local file: answers at once or fails (disk gone, file removed)
+        return true;
+      } catch {
+        return false;
+      }
+    },
     async close() {
       await prisma.$disconnect();
       hot.close();
@@ -151,7 +202,7 @@ interface PgModules {
   PrismaClient: typeof import("./generated/postgresql/client").PrismaClient;
 }
 
-function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules): Database {
+function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, limits: PgLimits): Database {
   /** `timestamp(3)` columns hold UTC wall time (Prisma's convention); read them back as UTC. */
   const utcTypes = {
     getTypeParser(oid: number, format?: "text" | "binary") {
@@ -159,17 +210,28 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules): D
       return pg.types.getTypeParser(oid, format as "text");
     },
   };
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const bounded = (statementMs: number): pg.PoolConfig => ({
+    connectionString: url,
+    connectionTimeoutMillis: limits.connectMs,
+    statement_timeout: statementMs,
+    query_timeout: statementMs + CLIENT_GRACE_MS,
+    idle_in_transaction_session_timeout: limits.idleInTransactionMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: limits.keepAliveDelayMs,
+  });
+  const pool = new pg.Pool({ ...bounded(limits.statementMs), max: 10 });
   // The hot path's own connections. Its statements are prepared once per connection and their plans
   // cached (engine/pgTurnStatements.ts); a plan made while tables were nearly empty would scan them
   // whole forever after. Every lookup the hot path makes has an index, so sequential scans are off
   // here, and JIT too (disabled nodes inflate cost estimates past JIT's threshold). Prisma's pool
   // keeps the server defaults.
-  const hotPool = new pg.Pool({ connectionString: url, max: 4, options: "-c enable_seqscan=off -c jit=off" });
+  const hotPool = new pg.Pool({ ...bounded(limits.hotStatementMs), max: 4, options: "-c enable_seqscan=off -c jit=off" });
+  // Readiness checks: one connection of their own, idle ones closed, bounded by the caller's timeout.
+  const probePool = new pg.Pool({ ...bounded(limits.hotStatementMs), max: 1, idleTimeoutMillis: 30_000 });
   // A connection that dies (server restart, network blip) must not crash the process: pg emits
   // 'error' on the client, and a checked-out client has no listener of the pool's. The query that
   // was running fails instead, and withDbRetry retries it on a fresh connection.
-  for (const p of [pool, hotPool]) {
+  for (const p of [pool, hotPool, probePool]) {
     p.on("error", () => { /* an idle client died; the next checkout reconnects */ });
     p.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
   }
@@ -177,20 +239,26 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules): D
   return {
     dialect: "postgresql",
     prisma,
-    async run<T>(plan: Plan<T>): Promise<T> {
+    async run<T>(plan: Plan<T>, options: RunOptions = {}): Promise<T> {
       const client = await hotPool.connect();
+      // An unbounded plan still has a client-side limit, a day: pg cannot switch its read timeout off per query.
+      const queryTimeout = options.unbounded ? { query_timeout: 86_400_000 } : {};
       let broken = false;
       try {
         await client.query("BEGIN");
+        if (options.unbounded) await client.query("SET LOCAL statement_timeout = 0");
         let step = plan.next();
         while (!step.done) {
-          const res = await client.query({ text: toPgPlaceholders(step.value.sql), values: step.value.params.map(toPgValue), types: utcTypes });
+          const res = await client.query({ text: toPgPlaceholders(step.value.sql), values: step.value.params.map(toPgValue), types: utcTypes, ...queryTimeout } as pg.QueryConfig);
           step = plan.next(res.rows as Row[]);
         }
         await client.query("COMMIT");
         return step.value;
       } catch (error) {
-        await client.query("ROLLBACK").catch(() => { broken = true; });
+        // The server never answered: the connection is dead or stalled, and a ROLLBACK would only
+        // wait its turn behind the lost statement. Dropping the connection ends the transaction.
+        if (isReadTimeout(error)) broken = true;
+        else await client.query("ROLLBACK").catch(() => { broken = true; });
         throw error;
       } finally {
         client.release(broken);
@@ -200,11 +268,25 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules): D
       const res = await hotPool.query({ name: statement.name, text: toPgPlaceholders(statement.sql), values: statement.params.map(toPgValue), types: utcTypes });
       return res.rows as Row[];
     },
+    async ping(timeoutMs: number): Promise<boolean> {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); });
+      try {
+        return await Promise.race([probePool.query({ text: "SELECT 1", query_timeout: timeoutMs } as pg.QueryConfig).then(() => true, () => false), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async close() {
       await prisma.$disconnect();
-      await Promise.all([pool.end().catch(() => undefined), hotPool.end().catch(() => undefined)]);
+      await Promise.all([pool, hotPool, probePool].map((p) => p.end().catch(() => undefined)));
     },
   };
+}
+
+/** pg's own client-side timeout ("Query read timeout"): the server did not answer in time. */
+function isReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === "Query read timeout";
 }
 
 function toPgValue(v: unknown): unknown {

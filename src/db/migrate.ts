@@ -46,10 +46,11 @@ export async function migrate(db: Database, dir = MIGRATIONS_DIR): Promise<strin
   const files = readMigrations(db.dialect, dir);
   const lock = db.dialect === "postgresql";
   // Retried: another process (a second `rapport` command on the same SQLite file) may hold the lock.
-  await withDbRetry(() => db.run(ensureTablePlan(lock)));
+  // Unbounded: an index over a large table, or waiting for another instance's migration, can take minutes.
+  await withDbRetry(() => db.run(ensureTablePlan(lock), { unbounded: true }));
   const applied: string[] = [];
   for (const file of files) {
-    if (await withDbRetry(() => db.run(applyPlan(file, lock)))) applied.push(file.name);
+    if (await withDbRetry(() => db.run(applyPlan(file, lock), { unbounded: true }))) applied.push(file.name);
   }
   return applied;
 }

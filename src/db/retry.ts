@@ -3,12 +3,14 @@ import { DatabaseUnavailableError } from "../core/errors";
 /**
  * SQLite lock codes, PostgreSQL/Node connection failures and Prisma's connection errors (P1001 can't
  * reach the server, P1002 it timed out, P1008 an operation timed out, P1017 the server closed the
- * connection, P2024 no pooled connection in time) that a retry can outlast.
+ * connection, P2024 no pooled connection in time) that a retry can outlast. 57014 is a statement
+ * cancelled by `statement_timeout`, and "Query read timeout" pg's own limit when the server cannot
+ * be heard (Database.ts, PG_LIMITS): a stalled connection, or a lock held too long.
  */
 const TRANSIENT_CODES = new Set([
   "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "SQLITE_IOERR",
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN",
-  "57P01", "57P02", "57P03", "53300", "40001", "40P01", "08000", "08003", "08006", "08001", "08004",
+  "57P01", "57P02", "57P03", "53300", "40001", "40P01", "08000", "08003", "08006", "08001", "08004", "57014",
   "P1001", "P1002", "P1008", "P1017", "P2024",
 ]);
 
@@ -23,7 +25,7 @@ export function isTransientDbError(error: unknown): boolean {
     const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
     if (typeof kind === "string" && TRANSIENT_ADAPTER_KINDS.has(kind)) return true;
     const message = e instanceof Error ? e.message : "";
-    if (/Connection terminated|connection (refused|closed)|database is locked|timeout exceeded when trying to connect/i.test(message)) return true;
+    if (/Connection terminated|connection (refused|closed)|database is locked|timeout exceeded when trying to connect|Query read timeout/i.test(message)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

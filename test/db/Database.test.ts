@@ -5,7 +5,9 @@ import { migrate } from "../../src/db/migrate";
 import { sql } from "../../src/db/plan";
 import { recordInteraction } from "../../src/history/recordInteraction";
 import { newId } from "../../src/core/ids";
-import { freshDatabaseUrl, testDialect } from "../helpers/database";
+import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
+import { TcpProxy } from "../helpers/tcpProxy";
+import { isTransientDbError, withDbRetry } from "../../src/db/retry";
 
 let db: Database | undefined;
 afterEach(async () => { await db?.close(); db = undefined; });
@@ -27,5 +29,56 @@ describe("Database", () => {
     raw.close();
     expect(stored.map((r) => r.occurred_at)).toEqual(["2026-11-23T15:51:28.123+00:00", "2026-11-23T15:51:28.123+00:00"]);
     expect(stored.map((r) => r.kind)).toEqual(["hot", "prisma"]); // same millisecond: written order (ids) decides
+  });
+});
+
+describe(`Database limits (${testDialect})`, () => {
+  it.runIf(testDialect === "postgresql")("sets statement and idle-in-transaction timeouts on both pools", async () => {
+    db = await openDatabase(await freshDatabaseUrl());
+    const hot = await db.query(sql("SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i"));
+    expect(hot).toEqual([{ s: "10s", i: "1min" }]);
+    const domain = await db.prisma.$queryRawUnsafe<{ s: string; i: string }[]>("SELECT current_setting('statement_timeout') AS s, current_setting('idle_in_transaction_session_timeout') AS i");
+    expect(domain).toEqual([{ s: "1min", i: "1min" }]);
+    expect(await db.ping(1000)).toBe(true);
+  });
+
+  it.runIf(testDialect === "postgresql")("a connection that stops answering fails a commit within the bound, and the retry commits on a fresh one", async () => {
+    const url = new URL(await freshDatabaseUrl());
+    const proxy = new TcpProxy(url.hostname, Number(url.port || 5432));
+    await proxy.up();
+    const viaProxy = new URL(url);
+    viaProxy.hostname = "127.0.0.1";
+    viaProxy.port = String(proxy.port);
+    try {
+      db = await openDatabase(viaProxy.toString(), { pgLimits: { connectMs: 500, hotStatementMs: 300, statementMs: 300 } });
+      await migrate(db);
+      await db.prisma.contact.create({ data: { id: "c" } });
+      proxy.stall(); // every open connection now swallows what it is sent, as after a network fault
+      const failures: string[] = [];
+      const started = Date.now();
+      const commit = withDbRetry(() => db!.run((function* () {
+        yield sql("INSERT INTO interactions (id, contact_id, occurred_at, direction, kind, actor) VALUES (?, 'c', ?, 'event', 'stalled', 'bot')", newId(), new Date());
+      })()), { budgetMs: 20_000, onRetry: (_n, e) => failures.push((e as Error).message) });
+      const domain = db.prisma.contact.count().then(() => "answered", (e: unknown) => (isTransientDbError(e) ? "transient failure" : `other: ${(e as Error).message}`));
+      expect(await db.ping(300)).toBe(false);
+      await new Promise((r) => setTimeout(r, 3_000));
+      proxy.resume();
+      await commit;
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(failures[0]).toBe("Query read timeout"); // the stalled statement failed (300 ms + 2 s grace) instead of hanging
+      expect(await domain).toBe("transient failure"); // Prisma's pool gives up on it the same way
+      expect(await db.prisma.interaction.count({ where: { kind: "stalled" } })).toBe(1);
+      expect(await db.ping(1000)).toBe(true);
+    } finally {
+      await db?.close();
+      db = undefined;
+      await proxy.down();
+      await dropDatabase(url.toString());
+    }
+  }, 30_000);
+
+  it.runIf(testDialect === "sqlite")("pings a healthy file", async () => {
+    db = await openDatabase(await freshDatabaseUrl());
+    expect(await db.ping(100)).toBe(true);
   });
 });
