@@ -13,6 +13,8 @@ export interface Settings {
   logLevel: "debug" | "info" | "warn" | "error";
   /** Seconds a message keeps being retried while the database is unreachable. */
   dbRetrySeconds: number;
+  /** Seconds a graceful stop (SIGTERM, SIGINT) may take before the process exits anyway. */
+  shutdownTimeoutSeconds: number;
   /** Watch flows/ and locales/ and reload on change (default on). */
   hotReload: boolean;
   telegramBotToken?: string;
@@ -63,6 +65,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (!["debug", "info", "warn", "error"].includes(logLevel)) throw new ConfigError("LOG_LEVEL", `"${env.LOG_LEVEL}" is not a level`, "use debug, info, warn or error");
   const dbRetrySeconds = Number(env.DB_RETRY_SECONDS ?? 30);
   if (!(dbRetrySeconds >= 0)) throw new ConfigError("DB_RETRY_SECONDS", `"${env.DB_RETRY_SECONDS}" is not a number of seconds`);
+  const shutdownTimeoutSeconds = Number(env.SHUTDOWN_TIMEOUT_SECONDS?.trim() || 10);
+  if (!(shutdownTimeoutSeconds >= 1 && shutdownTimeoutSeconds <= 3600)) {
+    throw new ConfigError("SHUTDOWN_TIMEOUT_SECONDS", `"${env.SHUTDOWN_TIMEOUT_SECONDS}" is not a number of seconds from 1 to 3600`, "use e.g. 10, and give your orchestrator's stop grace period a few seconds more");
+  }
   const telegramWebhookUrl = optionalUrl(env, "TELEGRAM_WEBHOOK_URL", "use the public https:// address Telegram should post to, e.g. https://bot.example.com/telegram");
   const telegramApiRoot = optionalUrl(env, "TELEGRAM_API_ROOT", "use the Bot API server's base address, e.g. http://localhost:8081 (without /bot<token>)");
   const telegramWebhookSecret = env.TELEGRAM_WEBHOOK_SECRET?.trim() || undefined;
@@ -87,6 +93,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     localesDir: resolve(cwd, env.LOCALES_DIR?.trim() || "locales"),
     logLevel: logLevel as Settings["logLevel"],
     dbRetrySeconds,
+    shutdownTimeoutSeconds,
     hotReload: (env.HOT_RELOAD ?? "true") !== "false",
     telegramBotToken: env.TELEGRAM_BOT_TOKEN?.trim() || undefined,
     telegramWebhookUrl,

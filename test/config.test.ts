@@ -176,3 +176,17 @@ describe("loadSettings: HTTP API", () => {
     expect(configError({ RAPPORT_API_KEY: "k".repeat(31) }).variable).toBe("RAPPORT_API_KEY");
   });
 });
+
+describe("loadSettings: stopping", () => {
+  it("gives a graceful stop 10 seconds unless SHUTDOWN_TIMEOUT_SECONDS says otherwise", () => {
+    expect(loadSettings({}, CWD).shutdownTimeoutSeconds).toBe(10);
+    expect(loadSettings({ SHUTDOWN_TIMEOUT_SECONDS: "25" }, CWD).shutdownTimeoutSeconds).toBe(25);
+  });
+
+  it("refuses a SHUTDOWN_TIMEOUT_SECONDS that is not 1-3600 seconds, naming it", () => {
+    for (const v of ["0", "-5", "soon", "4000"]) {
+      const e = configError({ SHUTDOWN_TIMEOUT_SECONDS: v });
+      expect(e.message).toMatch(new RegExp(`^SHUTDOWN_TIMEOUT_SECONDS: "${v}" is not a number of seconds from 1 to 3600\\n  hint: `));
+    }
+  });
+});

@@ -2,15 +2,22 @@ import { createApp } from "../app/createApp";
 import type { Settings } from "../config";
 import type { Logger } from "../core/log";
 import { HttpServer } from "../http/server";
+import { cachedProbe } from "../http/readiness";
+import { stopWithin } from "./stopWithin";
 import { apiRoutes } from "../http/api/apiRoutes";
 import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
 import { REFERRALS } from "../referrals/Referrals";
 
+/** How long /readyz waits for the database, and how long an answer is reused (load balancers poll often). */
+const READINESS_TIMEOUT_MS = 2_000;
+const READINESS_CACHE_MS = 2_000;
+
 /**
  * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
- * (`GET /healthz` answers 200 once ready) and every channel whose settings are present. With no
+ * (`GET /healthz` answers 200 once started, `GET /readyz` while the database answers too) and every
+ * channel whose settings are present. SIGTERM/SIGINT stop it within SHUTDOWN_TIMEOUT_SECONDS. With no
  * channel configured and a terminal attached it opens a terminal chat as well.
  */
 export async function runStart(settings: Settings, log: Logger, options: { logFile?: string } = {}): Promise<void> {
@@ -64,6 +71,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).
   const terminalChat = !telegram && Boolean(process.stdin.isTTY);
   if (terminalChat) channels.push("terminal");
+  http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));
   http.markReady();
   log.info("rapport ready", { port, database: app.db.dialect, channels });
 
@@ -72,10 +80,16 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
     if (stopping) return;
     stopping = true;
     log.info("shutting down", { signal });
-    await telegram?.stop(); // no new updates; those in flight finish (webhook requests meanwhile get 503)
-    await slack?.stop();
-    await http.close();
-    await app.close();
+    const budgetMs = settings.shutdownTimeoutSeconds * 1000;
+    // Closing the database flushes what is queued; it keeps a share of the budget whatever HTTP clients do.
+    const databaseShareMs = Math.min(2_000, budgetMs / 4);
+    await stopWithin(budgetMs, log, [
+      { name: "http intake", run: () => http.stopAccepting() }, // readiness says stopping; half-sent requests are cut
+      { name: "telegram", run: () => telegram?.stop() }, // no new updates; those in flight finish
+      { name: "slack", run: () => slack?.stop() },
+      { name: "http", run: (left) => http.close(Math.max(0, left - databaseShareMs)) },
+      { name: "database", run: () => app.close() },
+    ]);
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

@@ -1,5 +1,5 @@
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -37,6 +37,41 @@ describe("rapport start", () => {
     const { existsSync } = await import("node:fs");
     expect(existsSync(join(cwd, "data/rapport.db"))).toBe(true);
   });
+
+  it("answers /readyz, and stops within SHUTDOWN_TIMEOUT_SECONDS of SIGTERM while clients trickle headers and a body", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "rapport-start-"));
+    const port = await freePort();
+    const child = spawnCli(["start"], { cwd, env: { PORT: String(port), HOST: "127.0.0.1", LOG_LEVEL: "info", FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"), DATABASE_URL: "", RAPPORT_API_KEY: "k".repeat(40) } });
+    const exited = new Promise<number | null>((r) => child.on("close", r));
+    let ready: Response | undefined;
+    for (let i = 0; i < 300 && ready?.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    }
+    expect(ready?.status).toBe(200);
+    expect(await ready!.json()).toEqual({ status: "ready" });
+
+    const clients: Socket[] = [];
+    const open = async (first: string, rest: string) => {
+      const socket = connect(port, "127.0.0.1");
+      socket.on("error", () => undefined);
+      clients.push(socket);
+      await new Promise((r) => socket.once("connect", r));
+      socket.write(first);
+      let i = 0;
+      const timer = setInterval(() => (socket.destroyed || i >= rest.length ? clearInterval(timer) : socket.write(rest[i++]!)), 200);
+    };
+    await open("GET /healthz HTTP/1.1\r\nHost: x\r\n", `X-Slow: ${"a".repeat(2_000)}\r\n\r\n`); // headers, a byte at a time
+    await open(`POST /api/v1/purchases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${"k".repeat(40)}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{`, " ".repeat(4_999)); // a slow body
+    await new Promise((r) => setTimeout(r, 500));
+    const signalled = Date.now();
+    child.kill("SIGTERM");
+    const code = await exited;
+    const took = Date.now() - signalled;
+    for (const c of clients) c.destroy();
+    expect(code).toBe(0); // a clean stop, not the backstop's exit 1
+    expect(took).toBeLessThan(10_000); // the default SHUTDOWN_TIMEOUT_SECONDS; before issue #13 it waited for the clients (minutes)
+  }, 60_000);
 
   it("says which port is taken and exits instead of hanging", async () => {
     const blocker = createServer().listen(0, "127.0.0.1");

@@ -4,7 +4,7 @@
  * refusals that name the setting to fix.
  */
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -59,8 +59,19 @@ describe("rapport start with SLACK_BOT_TOKEN", () => {
     expect((await postToSlackApp(`http://127.0.0.1:${run.port}/slack/events`, SECRET, { json: reply })).status).toBe(200);
     expect((await kim.waitForMessages(3, 15_000))[2]).toBe("Fixed it, try again please");
     expect((await postToSlackApp(`http://127.0.0.1:${run.port}/slack/events`, "wrong-secret", { json: reply })).status).toBe(401);
+    // A client sending its body to /slack/events a byte at a time must not hold the stop (issue #13: over 5 minutes).
+    const slow = connect(run.port, "127.0.0.1");
+    slow.on("error", () => undefined);
+    await new Promise((r) => slow.once("connect", r));
+    slow.write("POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{");
+    const trickle = setInterval(() => (slow.destroyed ? clearInterval(trickle) : slow.write(" ")), 200);
+    await new Promise((r) => setTimeout(r, 500));
+    const signalled = Date.now();
     run.child.kill("SIGTERM");
     expect(await run.exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(10_000); // SHUTDOWN_TIMEOUT_SECONDS' default
+    clearInterval(trickle);
+    slow.destroy();
     const log = run.log();
     for (const secret of [run.slack.token, SECRET, "Kimberly", "My voucher code is rejected", "Fixed it"]) expect(log).not.toContain(secret);
   });
