@@ -9,6 +9,7 @@ import "../referrals/actions/referralActions";
 import "../loyalty/loadRules"; // registers flows/loyalty.yaml as a file kind the flow linter checks
 import "../support/actions/escalate";
 import "../support/actions/asksForPerson";
+import "../support/actions/cancel";
 import "../jobs/actions/scheduleEvent";
 import "../feedback/actions/recordSurvey";
 import "../feedback/actions/ideaActions";

@@ -55,6 +55,13 @@ export interface OutboundMessage {
   text: string;
   /** Buttons / quick replies (Telegram inline keyboard, Slack actions block, numbered list in a terminal). */
   choices?: Choice[];
+  /**
+   * The buttons are shortcuts for values the customer may just as well type (a 0-10 score): a typed
+   * "9" means 9. Channels that let a typed number pick a button by its position (the terminal's
+   * numbered list) must not do so here, and show the values themselves (issue 12: NPS 9 typed was
+   * stored as 8).
+   */
+  choicesAreValues?: boolean;
   /** The external message id this answers, when the channel supports replying to a message. */
   replyTo?: string;
 }

@@ -11,6 +11,7 @@ import { actionNames, findAction } from "./actions/registry";
 import type { FlowCatalog } from "./FlowCatalog";
 import { stepKinds } from "./steps";
 import { retryKey, typeOf } from "./steps/ask";
+import { readAtQuestion, type QuestionSpec } from "./interruptions";
 import type { Answer, ContactView, Flow, Step, StepContext, Variables } from "./types";
 
 /** A reply produced by a turn, with the flow position it came from (for the history row). */
@@ -23,7 +24,7 @@ export interface Reply {
 
 /** A history row describing what the flow did (start, answer, end, error). */
 export interface FlowEntry {
-  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped" | "flow.wait" | "flow.resume";
+  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped" | "flow.wait" | "flow.resume" | "digression";
   flowId?: string;
   flowVersion?: number;
   stepId?: string;
@@ -98,6 +99,10 @@ class Turn {
   private flow: Flow | undefined;
   private readonly contactChanges: { locale?: string } = {};
   private steps = 0;
+  /** The flow a command or keyword ended in this turn; the flow it starts gets it as `vars.interrupted`. */
+  private interrupted: string | undefined;
+  /** While a digression runs: the question to go back to when the fallback flow reaches `return`. */
+  private returnTo: { flow: Flow; state: ConversationState } | undefined;
 
   constructor(private readonly rt: FlowRuntime, private readonly contact: ContactView, prior: ConversationState, private readonly runSeed: string) {
     this.state = { ...prior, variables: { ...prior.variables } };
@@ -168,7 +173,7 @@ class Turn {
       if (this.waitingStep()) this.repeatQuestion();
       return;
     }
-    if (this.flow) this.finish("interrupted");
+    if (this.flow) this.finish("interrupted", { by: match.flow.id });
     await this.start(match.flow, match.vars);
   }
 
@@ -205,16 +210,33 @@ class Turn {
     for (const m of outcome.say ?? []) this.addReply({ message: m, ...this.position() });
   }
 
-  /** Handles an answer to the open question; false when it was passed on (`unmatched: pass`) for normal handling. */
+  /**
+   * Handles a message at the open question: an answer, an interruption (a keyword), a digression (free
+   * text at a choice question) or an invalid answer; the rules are in ./interruptions. False when it
+   * was passed on (`unmatched: pass`) for normal handling.
+   */
   private async onAnswer(answer: Answer): Promise<boolean> {
     const step = this.waitingStep()!;
     const kind = stepKinds.get(step.kind)!;
-    const spec = step.spec as { save_as: string; max_attempts?: number; on_give_up?: string; type?: string; choices?: unknown[]; unmatched?: "pass" };
+    const spec = step.spec as unknown as QuestionSpec & { save_as: string; max_attempts?: number; on_give_up?: string };
     const check = kind.accept!(step.spec, answer, this.ctx());
     const given = answer.kind === "text" ? answer.text : answer.value;
-    if (check.ok) {
-      this.state.variables[spec.save_as] = check.value;
-      this.addEntry({ kind: "answer", ...this.position(), text: String(check.value), data: { saveAs: spec.save_as, value: check.value } });
+    const fallback = this.rt.flows.fallback();
+    const keyword = answer.kind === "text" ? this.rt.flows.matchKeywords(this.locale, answer.text) : undefined;
+    const keywordCancels = keyword !== undefined && keyword.flow === this.rt.flows.matchCommand("cancel")?.flow;
+    const read = readAtQuestion({ question: spec, answer, check, keyword, keywordCancels, canDigress: fallback !== undefined });
+    if (read.kind === "interrupt") {
+      this.finish("interrupted", { by: read.match.flow.id });
+      await this.start(read.match.flow, read.match.vars);
+      return true;
+    }
+    if (read.kind === "digress") {
+      await this.digress(fallback!, given);
+      return true;
+    }
+    if (read.kind === "answer") {
+      this.state.variables[spec.save_as] = read.value;
+      this.addEntry({ kind: "answer", ...this.position(), text: String(read.value), data: { saveAs: spec.save_as, value: read.value } });
       this.state.waiting = null;
       await this.runFrom(this.after(step));
       return true;
@@ -242,15 +264,44 @@ class Turn {
     return true;
   }
 
+  /**
+   * Free text at a choice question runs the fallback flow (the FAQ) with `vars.text` and
+   * `vars.digression`. If it reaches a `return` step, the question is asked again with its tries
+   * untouched; if it asks something of its own, hands over or ends, the question is dropped.
+   */
+  private async digress(fallback: Flow, text: string) {
+    this.addEntry({ kind: "digression", ...this.position(), text: text.slice(0, 500), data: { to: fallback.id } });
+    const from = { flow: this.flow!, state: this.state };
+    this.returnTo = from;
+    await this.start(fallback, { text, digression: true });
+    if (this.returnTo !== from) return;
+    this.returnTo = undefined;
+    this.addEntry({ kind: "flow.end", flowId: from.flow.id, flowVersion: from.flow.version, stepId: from.state.stepId ?? undefined, data: { reason: "interrupted", by: fallback.id } });
+  }
+
+  /** The `return` step: back to the question a digression came from, or the end of the flow outside one. */
+  private returnToQuestion() {
+    const back = this.returnTo;
+    if (!back) return this.finish("completed");
+    this.returnTo = undefined;
+    this.finish("returned");
+    this.flow = back.flow;
+    this.state = { ...back.state, version: this.state.version };
+    this.repeatQuestion();
+  }
+
   private async start(flow: Flow, vars: Variables) {
+    if (this.interrupted) vars = { ...vars, interrupted: this.interrupted };
+    this.interrupted = undefined;
     this.flow = flow;
     this.state = { flowId: flow.id, flowVersion: flow.version, stepId: flow.steps[0]!.id, variables: { ...vars }, waiting: null, version: this.state.version };
     this.addEntry({ kind: "flow.start", ...this.position(), data: Object.keys(vars).length ? { vars } : undefined });
     await this.runFrom(0);
   }
 
-  private finish(reason: "completed" | "interrupted" | "gave_up" | "error" | "goto") {
-    if (this.flow) this.addEntry({ kind: "flow.end", ...this.position(), data: { reason } });
+  private finish(reason: "completed" | "interrupted" | "gave_up" | "error" | "goto" | "returned", detail?: { by: string }) {
+    if (this.flow) this.addEntry({ kind: "flow.end", ...this.position(), data: { reason, ...detail } });
+    if (reason === "interrupted" && this.flow) this.interrupted = this.flow.id;
     this.reset();
   }
 
@@ -300,7 +351,7 @@ class Turn {
         return;
       }
       if (outcome.sleep) return this.sleep(step, outcome.sleep);
-      if (outcome.end) return this.finish("completed");
+      if (outcome.end) return outcome.returnToQuestion ? this.returnToQuestion() : this.finish("completed");
       const target = outcome.goto ?? step.next;
       if (target?.startsWith("flow:")) return this.jump(target);
       index = target !== undefined ? this.flow!.steps.findIndex((s) => s.id === target) : index + 1;

@@ -76,6 +76,8 @@ export interface StepOutcome {
   call?: { action: string; params: Record<string, unknown>; saveAs?: string };
   goto?: Target;
   end?: boolean;
+  /** With `end`: in a digression, go back to the question it came from (the `return` step). */
+  returnToQuestion?: boolean;
   /** Pause for this duration ("2h"), then go on with the next step (the `wait` step). */
   sleep?: string;
 }

@@ -9,7 +9,7 @@ import { isUniqueViolation, withDbRetry } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
 import { normaliseKeyword } from "../flows/keywords";
-import { asksForPerson, asksToCancel } from "./customerWords";
+import { asksForPerson, asksToCancel, exitWhileWithPerson } from "./customerWords";
 import { ACTIVE_STATUSES, agentActor, isActive, isStaffActor, type EscalationReason, type StaffActor, type TicketActor } from "./Ticket";
 import type { StaffDesk, StaffRef } from "./StaffDesk";
 import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
@@ -124,6 +124,14 @@ export class SupportDesk {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: m.ticketId } });
     if (ticket && isActive(ticket.status) && this.isCancel(m, ticket.status)) {
       await this.close(ticket.id, "cancelled", "customer");
+      return true;
+    }
+    const exit = ticket && isActive(ticket.status) ? exitWhileWithPerson(m.event.body) : undefined;
+    if (exit) {
+      // /menu or /support while a person has the chat: say how things stand instead of relaying the
+      // command to staff or dropping the person; /cancel is the way out (README, "Support handoff").
+      await this.retry(() => this.db.prisma.$transaction((tx) => this.outbox.enqueueNotice(tx, ticket!, exit, this.translator(), `notice:${ticket!.id}:${m.interactionId}`)));
+      await this.outbox.flush();
       return true;
     }
     const queued = ticket && (await this.retry(() => this.db.prisma.$transaction(async (tx) => {
@@ -270,7 +278,7 @@ export class SupportDesk {
    * and history row, releases the chat, tells the customer in their language, tells staff in the
    * thread, redraws the card, and schedules the `ticket.<status>` event for flows (the CSAT survey).
    */
-  async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor): Promise<boolean> {
+  async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor, options: { tellCustomer?: boolean } = {}): Promise<boolean> {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
     if (!ticket) throw new TicketNotFoundError(ticketId);
     const closed = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
@@ -278,7 +286,7 @@ export class SupportDesk {
       if (changed.count === 0) return false;
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: ticketId }, data: { openTicketId: null } });
       await recordInteraction(tx, ticket.contactId, { direction: "event", kind: `ticket.${status}`, actor: by, data: { ticketId } });
-      await this.outbox.enqueueNotice(tx, ticket, `support:${status}`, this.translator());
+      if (options.tellCustomer !== false) await this.outbox.enqueueNotice(tx, ticket, `support:${status}`, this.translator());
       // `ticket.resolved` (the CSAT survey) as stored work in this transaction: it survives a crash,
       // and a customer busy in another conversation gets it a little later.
       await insertJob(tx, { kind: "event", contactId: ticket.contactId, name: `ticket.${status}`, dueAt: new Date(), key: `ticket:${ticketId}:${status}`,
@@ -292,6 +300,17 @@ export class SupportDesk {
     await this.outbox.notifyStaff(ticketId, notice);
     await this.outbox.refreshCard(ticketId);
     return true;
+  }
+
+  /**
+   * Cancels a contact's active ticket at their request from a flow (`support.cancel`): a ticket
+   * queued while support was offline does not take the chat, so only the flows see that customer's
+   * /cancel. Staff are told as for any cancel; the flow tells the customer, in order with its turn.
+   */
+  async cancelFor(contactId: string): Promise<{ cancelled: boolean; ticketId?: string }> {
+    const active = await this.retry(() => this.db.prisma.ticket.findFirst({ where: { contactId, status: { in: [...ACTIVE_STATUSES] } }, select: { id: true } }));
+    if (!active) return { cancelled: false };
+    return { cancelled: await this.close(active.id, "cancelled", "customer", { tellCustomer: false }), ticketId: active.id };
   }
 
   /** Tells customers whose ticket nobody claimed within `unansweredMs`; once per ticket. Returns how many. */

@@ -96,15 +96,17 @@ export class TicketOutbox {
   /**
    * Queues something the bot tells a customer about their ticket (resolved, nobody has answered yet),
    * in their language, inside the caller's transaction: stored in the history with the change it
-   * reports, and delivered in order after any staff reply still on its way.
+   * reports, and delivered in order after any staff reply still on its way. `sourceKey` tells apart
+   * notices that may repeat (an answer to each /menu typed while a person has the chat); by default a
+   * notice is sent once per ticket and key.
    */
-  async enqueueNotice(tx: OutboxWriter, ticket: { id: string; contactId: string; channel: string | null }, key: string, translator: Translator): Promise<void> {
+  async enqueueNotice(tx: OutboxWriter, ticket: { id: string; contactId: string; channel: string | null }, key: string, translator: Translator, sourceKey = `notice:${ticket.id}:${key}`): Promise<void> {
     const contact = await tx.contact.findUnique({ where: { id: ticket.contactId }, select: { locale: true } });
     const text = translator.t(contact?.locale ?? "en", key);
     const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor: "bot", channel: ticket.channel ?? undefined, text, data: { key, ticketId: ticket.id } });
     await tx.ticketMessage.create({ data: {
       id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text, author: "bot",
-      sourceKey: `notice:${ticket.id}:${key}`, status: "pending", nextAttemptAt: new Date(),
+      sourceKey, status: "pending", nextAttemptAt: new Date(),
     } });
   }
 

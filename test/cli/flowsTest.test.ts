@@ -9,7 +9,7 @@ describe("rapport flows test", () => {
     const r = await runCli(["flows", "test"]);
     expect(r.stderr).toBe("");
     expect(r.stdout).toMatch(/^ok {3}flows\/tests\/faq\.transcript:1 /m);
-    expect(r.stdout).toMatch(/^41 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(/^50 passed, 0 failed$/m);
     expect(r.code).toBe(0);
   });
 

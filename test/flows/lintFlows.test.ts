@@ -247,7 +247,7 @@ describe("lintFlows", () => {
     ]);
     expect(r.flows.map((f) => f.id)).toEqual(["a"]);
     expect(r.problems.map(formatProblem)).toEqual([
-      'flows/b.yaml:2:5: unknown step kind "sya"; did you mean "say"? Known kinds: say, ask, branch, action, goto, end, wait.',
+      'flows/b.yaml:2:5: unknown step kind "sya"; did you mean "say"? Known kinds: say, ask, branch, action, goto, end, return, wait.',
     ]);
   });
 

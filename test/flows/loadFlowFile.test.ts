@@ -105,7 +105,7 @@ describe("loadFlowFile", () => {
     it("names an unknown kind, suggests the closest and lists the known ones", () => {
       const [p, ...rest] = loadFlowFile("flows/survey.yaml", source).problems;
       expect(rest).toEqual([]);
-      expect(p?.message).toBe('unknown step kind "ask_choise"; did you mean "ask"? Known kinds: say, ask, branch, action, goto, end, wait.');
+      expect(p?.message).toBe('unknown step kind "ask_choise"; did you mean "ask"? Known kinds: say, ask, branch, action, goto, end, return, wait.');
     });
 
     it("positions an unknown kind at its key, not at its value", () => {
@@ -115,13 +115,13 @@ describe("loadFlowFile", () => {
 
     it("offers no suggestion when nothing is close", () => {
       const [p] = loadFlowFile("flows/x.yaml", yaml("steps:", "  - launch_rocket: now")).problems;
-      expect(p?.message).toBe('unknown step kind "launch_rocket" Known kinds: say, ask, branch, action, goto, end, wait.');
+      expect(p?.message).toBe('unknown step kind "launch_rocket" Known kinds: say, ask, branch, action, goto, end, return, wait.');
       expect(p?.line).toBe(2);
     });
 
     it("reports a step with only common fields as having no kind", () => {
       expect(where("flows/x.yaml", yaml("steps:", "  - id: a", "    next: b"))).toEqual([
-        "2:5 step 1 has no kind; start it with one of: say, ask, branch, action, goto, end, wait",
+        "2:5 step 1 has no kind; start it with one of: say, ask, branch, action, goto, end, return, wait",
       ]);
     });
 

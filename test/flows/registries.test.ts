@@ -12,7 +12,7 @@ const docs = readFileSync(join(ROOT, "flows/README.md"), "utf8");
 
 describe("step kinds and actions", () => {
   it("every step kind resolves by its own name, has a schema and a section in flows/README.md", () => {
-    expect([...stepKinds.keys()].sort()).toEqual(["action", "ask", "branch", "end", "goto", "say", "wait"]);
+    expect([...stepKinds.keys()].sort()).toEqual(["action", "ask", "branch", "end", "goto", "return", "say", "wait"]);
     for (const [name, kind] of stepKinds) {
       expect(kind.kind).toBe(name);
       expect(typeof kind.schema.safeParse).toBe("function");

@@ -1,8 +1,8 @@
 import type { Writable } from "node:stream";
 import type { Channel, Deliver } from "../../core/Channel";
-import type { Address, Choice, OutboundMessage } from "../../core/message";
+import type { Address, OutboundMessage } from "../../core/message";
 import { renderForTerminal } from "./render";
-import { terminalBody } from "./toInbound";
+import { terminalBody, type ShownButtons } from "./toInbound";
 
 /**
  * A customer's chat in a terminal, for trying flows without any chat app. One terminal is one
@@ -11,7 +11,7 @@ import { terminalBody } from "./toInbound";
 export class TerminalChannel implements Channel {
   readonly name = "terminal";
   private deliver: Deliver | undefined;
-  private lastChoices: Choice[] | undefined;
+  private shown: ShownButtons | undefined;
   private seq = 0;
 
   constructor(private readonly user: string, private readonly out: Writable, private readonly locale?: string) {}
@@ -26,7 +26,7 @@ export class TerminalChannel implements Channel {
 
   async send(_to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }> {
     // A number typed picks a button only of the newest message: one without buttons clears them.
-    this.lastChoices = message.choices?.length ? message.choices : undefined;
+    this.shown = message.choices?.length ? { choices: message.choices, values: message.choicesAreValues } : undefined;
     this.out.write(`${renderForTerminal(message)}\n`);
     return { externalMessageId: `out-${++this.seq}` };
   }
@@ -34,7 +34,7 @@ export class TerminalChannel implements Channel {
   /** Delivers one typed line as the customer's message; resolves after the bot's replies are printed. */
   async type(line: string): Promise<void> {
     if (!this.deliver) throw new Error("terminal channel is not started");
-    const body = terminalBody(line, this.lastChoices);
+    const body = terminalBody(line, this.shown);
     await this.deliver({
       channel: this.name,
       sender: { externalUserId: this.user, displayName: this.user, languageHint: this.locale },

@@ -4,6 +4,7 @@ import type { Answer, AnswerCheck, StepContext } from "../types";
 import { defineStep } from "./defineStep";
 import { valueForToken } from "../../core/choiceToken";
 import { keyOf, render, textRefSchema } from "./say";
+import { normaliseKeyword } from "../keywords";
 
 const choice = z.object({ value: z.string().min(1).max(48), label: z.string().min(1) }).strict();
 
@@ -23,6 +24,12 @@ const spec = z.object({
    * swallowed as a wrong answer).
    */
   unmatched: z.enum(["pass"]).optional(),
+  /**
+   * `false`: everything typed is an answer to this question, even a flow's keyword ("points",
+   * "operator", "cancel") or free text at a choice question; only slash commands still interrupt.
+   * For questions where such a word is a legitimate answer (issue 12; see src/flows/interruptions.ts).
+   */
+  interruptions: z.boolean().optional(),
   min: z.number().optional(),
   max: z.number().optional(),
   /** For rating: the highest score (buttons from `min`, default 1, to scale; NPS is min 0, scale 10). */
@@ -55,6 +62,23 @@ function ratingValues(s: Pick<AskSpec, "min" | "scale">): string[] {
   return Array.from({ length: (s.scale ?? 5) - from + 1 }, (_, i) => String(from + i));
 }
 
+/**
+ * Which button a typed text stands for: a label typed out ("yes, please" for "Yes, please"), or the
+ * first words of exactly one label ("yes" for "Yes, please", "invite" for "Invite friends"; in
+ * Chinese, its first characters). People answer buttons by typing a short form; before issue 12 such
+ * an answer was refused with "please tap a button". Two labels starting alike: neither is picked.
+ */
+export function typedChoice(typed: string, choices: Choice[]): string | undefined {
+  const said = normaliseKeyword(typed);
+  if (said === "") return undefined;
+  const labels = choices.map((c) => ({ value: c.value, label: normaliseKeyword(c.label) }));
+  const exact = labels.find((c) => c.label === said);
+  if (exact) return exact.value;
+  const cjk = /[\u3400-\u9fff\uf900-\ufaff]$/u.test(said);
+  const starts = labels.filter((c) => c.label.startsWith(said) && (cjk || c.label.length === said.length || c.label[said.length] === " "));
+  return starts.length === 1 ? starts[0]!.value : undefined;
+}
+
 /** The retry message key for a question (explicit, or the shared one for its type). */
 export function retryKey(s: AskSpec): string {
   return s.retry ?? `common:retry.${typeOf(s)}`;
@@ -66,7 +90,7 @@ export const ask = defineStep({
   schema: spec,
   targets: (s) => (s.on_give_up ? [s.on_give_up] : []),
   keys: (s) => [keyOf(s.ask), retryKey(s), ...(s.choices ?? []).map((c) => c.label)],
-  run: (s, ctx) => ({ say: [{ text: render(s.ask, ctx), choices: buttons(s, ctx) }], wait: true }),
+  run: (s, ctx) => ({ say: [{ text: render(s.ask, ctx), choices: buttons(s, ctx), ...(typeOf(s) === "rating" ? { choicesAreValues: true } : {}) }], wait: true }),
   accept(s, answer: Answer, ctx): AnswerCheck {
     const type = typeOf(s);
     if (type === "choice" || type === "rating") {
@@ -75,8 +99,8 @@ export const ask = defineStep({
       // A press carries the value; typed text may be a value or a label. Labels are translated only
       // for typed text: presses are the common case and i18next is a measurable share of a turn.
       // A channel with small buttons may send a token for a long value (core/choiceToken).
-      let hit = answer.kind === "choice" ? valueForToken(raw, values) : values.find((v) => v === raw);
-      if (!hit && answer.kind === "text" && type === "choice") hit = s.choices!.find((c) => ctx.t(c.label).toLowerCase() === raw.toLowerCase())?.value;
+      let hit = answer.kind === "choice" ? valueForToken(raw, values) : values.find((v) => v.toLowerCase() === raw.toLowerCase());
+      if (!hit && answer.kind === "text" && type === "choice") hit = typedChoice(raw, s.choices!.map((c) => ({ value: c.value, label: ctx.t(c.label) })));
       if (!hit) return { ok: false };
       return { ok: true, value: type === "rating" ? Number(hit) : hit };
     }

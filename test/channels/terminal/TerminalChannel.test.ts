@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { TerminalChannel } from "../../../src/channels/terminal/TerminalChannel";
 import type { Address, InboundEvent } from "../../../src/core/message";
+import { startTestApp, type TestApp } from "../../helpers/testApp";
 
 function terminal(locale?: string) {
   let printed = "";
@@ -47,5 +48,32 @@ describe("TerminalChannel", () => {
     await t.channel.stop();
     await expect(t.channel.type("hi")).rejects.toThrow("terminal channel is not started");
     expect(t.events).toEqual([]);
+  });
+});
+
+describe("TerminalChannel with the shipped NPS survey (issue 12: typed numbers are values)", () => {
+  let app: TestApp | undefined;
+  afterEach(async () => { await app?.close(); app = undefined; });
+
+  it("stores NPS 0, 9 and 10 typed by the customer as typed, with the score buttons shown as values", async () => {
+    app = await startTestApp();
+    for (const score of ["0", "9", "10"]) {
+      const user = `nps${score}`;
+      let printed = "";
+      const out = new Writable({ write(chunk, _enc, done) { printed += String(chunk); done(); } });
+      const channel = new TerminalChannel(user, out);
+      app.app.engine.attach(channel);
+      await channel.start(app.app.engine.deliver);
+      await channel.type("/help"); // a conversation that ends: the survey only starts for a customer who is not in one
+      const identity = await app.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "terminal", externalId: user } } });
+      expect(await app.app.engine.emit(identity.contactId, "nps.ask", {}, { channel: "terminal", externalChatId: user, externalUserId: user })).toBe("started");
+      expect(printed).toContain("  [0] [1] [2] [3] [4] [5] [6] [7] [8] [9] [10]");
+      expect(printed).not.toContain("11) 10");
+      await channel.type(score);
+      await channel.type("the delivery");
+      const stored = await app.app.db.prisma.surveyResponse.findFirstOrThrow({ where: { contactId: identity.contactId } });
+      expect(stored).toMatchObject({ survey: "nps", score: Number(score), comment: "the delivery" });
+      await channel.stop();
+    }
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { terminalBody } from "../../../src/channels/terminal/toInbound";
-import type { Choice } from "../../../src/core/message";
+import { terminalBody, type ShownButtons } from "../../../src/channels/terminal/toInbound";
 
-const menu: Choice[] = [
+const menu: ShownButtons = { choices: [
   { value: "support", label: "Ask a question" },
   { value: "language", label: "Change language" },
   { value: "help", label: "What can you do?" },
-];
+] };
+const score: ShownButtons = { choices: Array.from({ length: 11 }, (_, i) => ({ value: String(i), label: String(i) })), values: true };
 
 describe("terminalBody", () => {
   it("reads a command with a deep-link payload", () => {
@@ -36,7 +36,13 @@ describe("terminalBody", () => {
 
   it("keeps a number as text when no buttons were shown", () => {
     expect(terminalBody("2", undefined)).toEqual({ kind: "text", text: "2" });
-    expect(terminalBody("2", [])).toEqual({ kind: "text", text: "2" });
+    expect(terminalBody("2", { choices: [] })).toEqual({ kind: "text", text: "2" });
+  });
+
+  it("keeps a number as typed where the buttons are values (a 0-10 score): 9 is 9, not the ninth button", () => {
+    expect(terminalBody("9", score)).toEqual({ kind: "text", text: "9" });
+    expect(terminalBody("0", score)).toEqual({ kind: "text", text: "0" });
+    expect(terminalBody("10", score)).toEqual({ kind: "text", text: "10" });
   });
 
   it("passes other text through without its line ending", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ask, retryKey, typeOf } from "../../../src/flows/steps/ask";
+import { ask, retryKey, typeOf, typedChoice } from "../../../src/flows/steps/ask";
 import type { Answer, ContactView, Flow, Step, StepContext } from "../../../src/flows/types";
 
 const LABELS: Record<string, string> = { "t:q": "Pick one", "t:news": "News", "t:offers": "Special Offers" };
@@ -31,6 +31,13 @@ describe("ask", () => {
       expect(accept(choice, text("special OFFERS"))).toEqual({ ok: true, value: "offers" });
     });
 
+    it("accepts the first words of exactly one label, as people type a short form of a button (issue 12)", () => {
+      expect(accept(choice, text("special"))).toEqual({ ok: true, value: "offers" });
+      expect(accept(choice, text("NEWS!"))).toEqual({ ok: true, value: "news" });
+      expect(accept(choice, text("spec"))).toEqual({ ok: false }); // not a whole word
+      expect(accept(choice, text("special offers please"))).toEqual({ ok: false }); // longer than the label: free text
+    });
+
     it("rejects an unknown value, whether pressed or typed", () => {
       expect(accept(choice, press("events"))).toEqual({ ok: false });
       expect(accept(choice, text("events"))).toEqual({ ok: false });
@@ -48,6 +55,21 @@ describe("ask", () => {
     });
   });
 
+  describe("typedChoice", () => {
+    const yesNo = [{ value: "yes", label: "Yes, please" }, { value: "no", label: "No, thanks" }];
+    it("reads a typed label, or the start of one, ignoring case and punctuation", () => {
+      expect(typedChoice("yes please", yesNo)).toBe("yes");
+      expect(typedChoice("No", yesNo)).toBe("no");
+      expect(typedChoice("да", [{ value: "yes", label: "Да, пожалуйста" }, { value: "no", label: "Нет, спасибо" }])).toBe("yes");
+      expect(typedChoice("不用了", [{ value: "yes", label: "好，麻煩了" }, { value: "no", label: "不用了，謝謝" }])).toBe("no"); // Chinese: no spaces between words
+    });
+
+    it("picks nothing when two labels start alike, or for empty text", () => {
+      expect(typedChoice("my", [{ value: "a", label: "My points" }, { value: "b", label: "My orders" }])).toBeUndefined();
+      expect(typedChoice("  !! ", yesNo)).toBeUndefined();
+    });
+  });
+
   describe("rating", () => {
     const rating = { ask: "t:q", type: "rating", save_as: "score" };
 
@@ -55,6 +77,11 @@ describe("ask", () => {
       expect(ask.run(spec(rating), ctx, step).say?.[0]?.choices).toEqual(
         ["1", "2", "3", "4", "5"].map((v) => ({ value: v, label: v })),
       );
+    });
+
+    it("marks its buttons as values, so a channel that numbers buttons keeps a typed 9 as 9", () => {
+      expect(ask.run(spec(rating), ctx, step).say?.[0]?.choicesAreValues).toBe(true);
+      expect(ask.run(spec(choice), ctx, step).say?.[0]?.choicesAreValues).toBeUndefined();
     });
 
     it("accepts 1..5 as numbers, pressed or typed", () => {
@@ -145,6 +172,11 @@ describe("ask", () => {
     it("needs choices on a choice question and refuses them elsewhere", () => {
       expect(ask.schema.safeParse({ ask: "t:q", type: "choice", save_as: "x" }).error?.issues[0]?.message).toBe("a choice question needs `choices`");
       expect(ask.schema.safeParse({ ...choice, type: "email" }).error?.issues[0]?.message).toBe("`choices` only go with type: choice (this question is type: email)");
+    });
+
+    it("knows interruptions: true|false, and nothing else there", () => {
+      expect(spec({ ask: "t:q", save_as: "x", interruptions: false }).interruptions).toBe(false);
+      expect(ask.schema.safeParse({ ask: "t:q", save_as: "x", interruptions: "no" }).success).toBe(false);
     });
 
     it("accepts a counted prompt", () => {

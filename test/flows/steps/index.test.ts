@@ -3,7 +3,7 @@ import { stepKinds } from "../../../src/flows/steps";
 
 describe("stepKinds", () => {
   it("maps each YAML key to the module that owns that kind", () => {
-    expect([...stepKinds.keys()]).toEqual(["say", "ask", "branch", "action", "goto", "end", "wait"]);
+    expect([...stepKinds.keys()]).toEqual(["say", "ask", "branch", "action", "goto", "end", "return", "wait"]);
     for (const [key, kind] of stepKinds) {
       expect(kind.kind).toBe(key);
       expect(typeof kind.schema.safeParse).toBe("function");
