@@ -44,7 +44,7 @@ export const CARD_TEXT_LIMIT = 500;
 /** How many characters of each history line a card shows. */
 const HISTORY_LINE_LIMIT = 150;
 /** History kinds a card leaves out: the flow engine's bookkeeping (an answer repeats the customer's message). */
-const FLOW_BOOKKEEPING = ["flow.start", "flow.end", "answer", "answer.invalid"];
+const FLOW_BOOKKEEPING = ["flow.start", "flow.end", "answer", "answer.invalid", "digression"];
 /** How many history entries a card shows. */
 export const CARD_HISTORY_ENTRIES = 10;
 
