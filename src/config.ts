@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { config as loadDotenv } from "dotenv";
 import { ConfigError } from "./core/errors";
+import { MIN_API_KEY_LENGTH, parseApiKeys, type ApiKey } from "./http/api/scopes";
+import { DEFAULT_REVIEW_WORDS } from "./feedback/moderation";
 
 /** Every setting Rapport reads, in one place, so the README's table and the code cannot disagree. */
 export interface Settings {
@@ -26,6 +28,15 @@ export interface Settings {
   telegramApiRoot?: string;
   /** Bearer key shops send to `/api/v1` (purchases, refunds, points); unset, the API answers 503 to everything. */
   rapportApiKey?: string;
+  /**
+   * Every API key with its scopes: RAPPORT_API_KEYS (`name:scope1,scope2:key;…`) plus RAPPORT_API_KEY
+   * as a key with every scope. Empty: the API answers 503 to everything.
+   */
+  apiKeys: ApiKey[];
+  /** How long texts are kept (days); undefined keeps them for ever (the default). */
+  retention: RetentionSettings;
+  /** Words that hold a customer's idea for review before others see it (IDEAS_REVIEW_WORDS). */
+  ideaReviewWords: string[];
   /** Slack bot token (xoxb-…); with SLACK_SUPPORT_CHANNEL it turns on the support handoff to Slack. */
   slackBotToken?: string;
   /** Signing secret: Slack's requests arrive over HTTP on PORT at /slack/events (production). */
@@ -42,8 +53,21 @@ export interface Settings {
   supportUnansweredMinutes: number;
 }
 
-/** The shortest RAPPORT_API_KEY accepted. */
-export const MIN_API_KEY_LENGTH = 32;
+/** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
+export { MIN_API_KEY_LENGTH };
+
+/**
+ * How long personal texts are kept, in days (issue 16); undefined means for ever. The sweeper removes
+ * older texts in small batches and keeps the rows, so counts and reports stay right.
+ */
+export interface RetentionSettings {
+  /** Message texts in the contact history (RETAIN_MESSAGE_TEXT_DAYS). */
+  messageTextDays?: number;
+  /** Comments of survey answers; the scores stay (RETAIN_SURVEY_COMMENT_DAYS). */
+  surveyCommentDays?: number;
+  /** Questions and relayed texts of tickets closed this long ago (RETAIN_CLOSED_TICKET_DAYS). */
+  closedTicketDays?: number;
+}
 
 /** The default database: an SQLite file next to the project, created on first start. */
 export const DEFAULT_DATABASE_URL = "file:./data/rapport.db";
@@ -85,6 +109,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (!(supportUnansweredMinutes > 0)) throw new ConfigError("SUPPORT_UNANSWERED_MINUTES", `"${env.SUPPORT_UNANSWERED_MINUTES}" is not a number of minutes`, "use a number above 0, e.g. 15");
   return {
     ...slack,
+    apiKeys: parseApiKeys(env.RAPPORT_API_KEYS, rapportApiKey),
+    retention: {
+      messageTextDays: retentionDays(env, "RETAIN_MESSAGE_TEXT_DAYS"),
+      surveyCommentDays: retentionDays(env, "RETAIN_SURVEY_COMMENT_DAYS"),
+      closedTicketDays: retentionDays(env, "RETAIN_CLOSED_TICKET_DAYS"),
+    },
+    ideaReviewWords: env.IDEAS_REVIEW_WORDS === undefined ? [...DEFAULT_REVIEW_WORDS] : env.IDEAS_REVIEW_WORDS.split(",").map((w) => w.trim()).filter(Boolean),
     supportUnansweredMinutes,
     databaseUrl,
     port,
@@ -123,6 +154,15 @@ function slackSettings(env: NodeJS.ProcessEnv): Pick<Settings, "slackBotToken" |
     throw new ConfigError("SLACK_SUPPORT_CHANNEL", `"${slackSupportChannel}" is not a channel id`, "use the id (e.g. C0123456789), not the #name: channel details → bottom of the About tab");
   }
   return { slackBotToken, slackSigningSecret, slackAppToken, slackSupportChannel, slackApiUrl: slackApiUrl && (slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/`), slackAllowedUsers };
+}
+
+/** A retention period in whole days; unset, empty or "forever" keeps texts for ever. */
+function retentionDays(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw || raw.toLowerCase() === "forever") return undefined;
+  const days = Number(raw);
+  if (!Number.isInteger(days) || days < 1) throw new ConfigError(name, `"${raw}" is not a number of days`, "use a whole number of days (1 or more), or leave it unset to keep texts for ever");
+  return days;
 }
 
 /** An optional http(s) URL setting; a malformed one is a ConfigError naming the variable. */

@@ -13,3 +13,4 @@ import "../support/actions/cancel";
 import "../jobs/actions/scheduleEvent";
 import "../feedback/actions/recordSurvey";
 import "../feedback/actions/ideaActions";
+import "../privacy/actions/forgetMe";

@@ -22,6 +22,14 @@ import { SCHEDULER } from "../core/scheduling";
 import { SURVEYS, Surveys } from "../feedback/Surveys";
 import { recomputeSegments, segmentsStale } from "../feedback/segments";
 import { IDEAS, Ideas } from "../feedback/Ideas";
+import { DATA_RIGHTS, DataRights } from "../privacy/DataRights";
+import { ERASE_REQUESTED } from "../privacy/actions/forgetMe";
+import { Retention } from "../privacy/Retention";
+import { SlackRedactor } from "../channels/slack/SlackRedactor";
+import { ContactNotFoundError } from "../core/errors";
+import { AlreadyErasedError } from "../privacy/errors";
+import type { RetentionSettings } from "../config";
+import { DEFAULT_REVIEW_WORDS } from "../feedback/moderation";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -36,6 +44,8 @@ export interface App {
   support: SupportDesk;
   /** Stored work due later (flows' `wait` timers, scheduled events); `rapport start` runs it. */
   jobs: JobScheduler;
+  /** Export and erasure of a person's data (issue 16). */
+  rights: DataRights;
   translator(): Translator;
   /** Re-reads locales and flows; a bad change is refused (logged) and the last good version kept. */
   reload(): Promise<boolean>;
@@ -44,7 +54,8 @@ export interface App {
 
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
-  settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number };
+  settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number }
+    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings };
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
@@ -76,8 +87,20 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     const referrals = new Referrals(db, ledger, () => rules, log);
     const support = new SupportDesk(db, engine, () => translator, log, { unansweredMs: (settings.supportUnansweredMinutes ?? 15) * 60_000, ...supportOptions });
     engine.handOffTo(support.handoff);
+    const rights = new DataRights(db, log);
+    // Erasing removes the Slack copies too, from any process that has the token (the CLI included).
+    if (settings.slackBotToken) rights.useStaffRedactor(new SlackRedactor({ token: settings.slackBotToken, apiUrl: settings.slackApiUrl, log }));
     // A job id is stored with the turn it runs, so a job re-run after a crash does nothing twice.
     const jobs = new JobScheduler(db, async (job) => {
+      if (job.kind === "event" && job.name === ERASE_REQUESTED) {
+        // `/forget_me`, confirmed: erased by the running bot after the confirmation went out.
+        try {
+          await rights.erase(job.contactId, "customer");
+        } catch (error) {
+          if (!(error instanceof ContactNotFoundError) && !(error instanceof AlreadyErasedError)) throw error; // erased already (an operator was quicker)
+        }
+        return "done";
+      }
       const { [BUSY_RETRIES]: _tries, ...data } = job.data;
       const result = job.kind === "event"
         ? await engine.emit(job.contactId, job.name, data, undefined, { onceKey: job.id })
@@ -88,14 +111,17 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     // running bot, and a customer busy in another conversation is told a little later.
     const ideas = new Ideas(db, async (contactId, name, data, key) => {
       await jobs.schedule({ kind: "event", contactId, name, data, dueAt: new Date(), key });
-    }, log);
+    }, log, () => settings.ideaReviewWords ?? DEFAULT_REVIEW_WORDS);
+    services.provide(DATA_RIGHTS, rights);
     services.provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
       .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas);
+    const retention = new Retention(db, () => settings.retention ?? {});
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
       { name: "jobs.purge", run: (now) => jobs.purgeFinished(now) },
+      { name: "retention", run: (now) => retention.sweep(now) },
       { name: "rfm.recompute", run: async (now) => {
         if (!(await segmentsStale(db, now))) return 0; // once a day: the sweeper ticks every minute
         const run = await recomputeSegments(db, now);
@@ -120,7 +146,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     };
     if (settings.hotReload) catalog.watch([settings.flowsDir, settings.localesDir], async () => { await reload(); });
     return {
-      db, engine, catalog, services, sweeper, support, jobs, translator: () => translator, reload,
+      db, engine, catalog, services, sweeper, support, jobs, rights, translator: () => translator, reload,
       async close() {
         catalog.close();
         await sweeper.stop();

@@ -35,3 +35,19 @@ export async function runIdeasMark(ideas: Ideas, id: string | undefined, status:
   out.write(`idea ${id}: ${status}; ${told} ${told === 1 ? "person" : "people"} told\n`);
   return 0;
 }
+
+/** `rapport ideas review`: ideas held for review, oldest first, with why (link, phone, email, word). */
+export async function runIdeasHeld(ideas: Ideas, out: NodeJS.WritableStream): Promise<number> {
+  const held = await ideas.held();
+  for (const h of held) out.write(`${h.id}  ${h.createdAt.toISOString()}  [${h.reasons.join(", ")}]  ${h.text}\n`);
+  out.write(`${held.length} idea${held.length === 1 ? "" : "s"} waiting for review${held.length > 0 ? "; decide with: rapport ideas review <id> approve|reject" : ""}\n`);
+  return 0;
+}
+
+/** `rapport ideas review <id> approve|reject`: approved ideas are listed for everyone; rejected ones never are. */
+export async function runIdeasReview(ideas: Ideas, id: string | undefined, decision: string | undefined, actor: string, out: NodeJS.WritableStream): Promise<number> {
+  if (!id || (decision !== "approve" && decision !== "reject")) throw new UsageError("usage: rapport ideas review <idea id> approve|reject (rapport ideas review lists them)");
+  const status = await ideas.review(id, decision === "approve", actor);
+  out.write(`idea ${id}: ${status === "open" ? "approved; customers see it now" : "rejected; nobody else will see it"}\n`);
+  return 0;
+}

@@ -90,8 +90,8 @@ export function buildProgram(done: (code: number) => void): Command {
       done(await (await import("./flowsTest")).runFlowsTest(paths, settings(), process.stdout, process.stderr));
     });
 
-  program.command("contacts").description("Look up customers.")
-    .command("history")
+  const contacts = program.command("contacts").description("Look up customers, export or erase what is held about them.");
+  contacts.command("history")
     .description("A customer's timeline, oldest first: messages, button presses, replies, flow events, points, tickets. Prints message text: this is the operator's own customers' history.")
     .summary("a customer's timeline (--json for machines)")
     .argument("<contact>", "a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456")
@@ -102,6 +102,28 @@ export function buildProgram(done: (code: number) => void): Command {
       const { runContactsHistory } = await import("./contactsHistory");
       await withDatabase((db) => runContactsHistory(db.prisma, contact, Boolean(opts.json), opts.limit, process.stdout));
       done(0);
+    });
+  contacts.command("export")
+    .description("Everything Rapport holds about a person as one JSON document (schemaVersion, profile, identities, history, ledger, purchases, referrals, tickets and their messages, survey answers, ideas and votes, scheduled work, audit rows), on stdout or into a file only you can read. Recorded in the audit log.")
+    .summary("everything held about a person, as JSON")
+    .argument("<contact>", "a contact id or <channel>:<external id>, e.g. telegram:123456")
+    .option("--out <file>", "write the document here (mode 0600) instead of stdout")
+    .option("--as <name>", "who you are in the audit log, as operator:<name> (default: your OS user name)")
+    .addHelpText("after", examples("rapport contacts export telegram:123456 --out person.json"))
+    .action(async (contact: string, opts: { out?: string; as?: string }) => {
+      const [{ runContactsExport }, { operatorOf }] = await Promise.all([import("./contactsExport"), import("./ticketActions")]);
+      done(await withApp((app) => runContactsExport(app.rights, contact, opts.out, operatorOf(opts.as), process.stdout)));
+    });
+  contacts.command("erase")
+    .description("Erase a person: identities, conversation state and scheduled work deleted; every text they wrote and every identifier removed; what accounting needs kept under a new pseudonymous id; the ticket cards and the bot's thread messages deleted from Slack (what could not be is listed, exit 1). Without --yes it only says what would happen.")
+    .summary("erase a person (without --yes: say what would happen)")
+    .argument("<contact>", "a contact id or <channel>:<external id>, e.g. telegram:123456")
+    .option("--yes", "erase; this cannot be undone")
+    .option("--as <name>", "who you are in the audit log, as operator:<name> (default: your OS user name)")
+    .addHelpText("after", examples("rapport contacts erase telegram:123456", "rapport contacts erase telegram:123456 --yes"))
+    .action(async (contact: string, opts: { yes?: boolean; as?: string }) => {
+      const [{ runContactsErase }, { operatorOf }] = await Promise.all([import("./contactsErase"), import("./ticketActions")]);
+      done(await withApp((app) => runContactsErase(app.rights, contact, Boolean(opts.yes), operatorOf(opts.as), process.stdout)));
     });
 
   program.command("purchases").description("Record purchases.")
@@ -205,6 +227,29 @@ export function buildProgram(done: (code: number) => void): Command {
     .action(async (id: string, status: string) => {
       const [{ runIdeasMark }, { IDEAS }] = await Promise.all([import("./ideas"), import("../feedback/Ideas")]);
       done(await withApp((app) => runIdeasMark(app.services.get(IDEAS), id, status, process.stdout)));
+    });
+
+  ideas.command("review")
+    .description("Ideas held for review (a link, phone number, e-mail address or review word), oldest first with the reasons; or, with an id, approve one (customers see it from now on) or reject it (nobody else ever does).")
+    .summary("ideas held for review; approve or reject one")
+    .argument("[id]", "the idea's id (from `rapport ideas review`)")
+    .addArgument(new Argument("[decision]", "the decision").choices(["approve", "reject"]))
+    .option("--as <name>", "who you are in the audit log, as operator:<name> (default: your OS user name)")
+    .addHelpText("after", examples("rapport ideas review", "rapport ideas review 0mxb3k2a1 approve"))
+    .action(async (id: string | undefined, decision: string | undefined, opts: { as?: string }) => {
+      const [{ runIdeasHeld, runIdeasReview }, { IDEAS }, { operatorOf }] = await Promise.all([import("./ideas"), import("../feedback/Ideas"), import("./ticketActions")]);
+      done(await withApp((app) => (id === undefined ? runIdeasHeld(app.services.get(IDEAS), process.stdout) : runIdeasReview(app.services.get(IDEAS), id, decision, operatorOf(opts.as), process.stdout))));
+    });
+
+  program.command("audit")
+    .description("Who did what, when, to which record: staff in Slack (agent:<id>), operators (operator:<name>), API keys (api:<name>), customers erasing themselves. Oldest first; without filters the last 200. Never message text.")
+    .summary("the audit log: staff, operator and API actions")
+    .option("--since <date>", "from this time: YYYY-MM-DD (UTC) or an ISO 8601 date-time with a zone")
+    .option("--actor <actor>", "one actor (agent:U012AB3CD, operator:alice, api:shop), or all of a kind (agent:)")
+    .option("--json", "print JSON: { entries: [{ id, at, actor, action, target, detail }] }")
+    .addHelpText("after", examples("rapport audit", "rapport audit --since 2026-11-01 --actor agent:", "rapport audit --actor api:shop --json"))
+    .action(async (opts: { since?: string; actor?: string; json?: boolean }) => {
+      done(await withDatabase(async (db) => (await import("./audit")).runAudit(db.prisma, { since: opts.since, actor: opts.actor, json: Boolean(opts.json) }, process.stdout)));
     });
 
   program.command("events").description("Start flows for many customers.")

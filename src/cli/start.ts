@@ -30,7 +30,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   if (telegram && settings.telegramWebhookUrl) http.use(telegram.webhookRoute());
   const slack = settings.slackBotToken ? (await import("../channels/slack/fromSettings")).slackSupportFromSettings(settings, log) : undefined;
   if (slack && !settings.slackAppToken) http.use(slack.route());
-  http.use(apiRoutes(app, settings.rapportApiKey, log));
+  http.use(apiRoutes(app, settings.apiKeys, log));
   let port: number;
   try {
     port = await http.listen(settings.port, settings.host);

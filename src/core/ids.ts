@@ -14,3 +14,11 @@ export function newId(): string {
   else { last = now; counter = 0; }
   return `${now.toString(36).padStart(9, "0")}${counter.toString(36).padStart(4, "0")}${node}`;
 }
+
+/**
+ * The smallest id newId() can make at `at` or later: every id made before `at` sorts below it. Lets a
+ * sweep walk old rows by primary key (retention) instead of needing an index on a time column.
+ */
+export function idFloor(at: Date): string {
+  return at.getTime().toString(36).padStart(9, "0");
+}

@@ -5,12 +5,18 @@ import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
 import { isUniqueViolation, withDbRetry } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
+import { recordAudit } from "../audit/record";
+import { cleanCustomerText, DEFAULT_REVIEW_WORDS, reviewReasons } from "./moderation";
 
-/** Where an idea stands. Open and planned ideas are listed and take votes; done and declined are closed. */
-export type IdeaStatus = "open" | "planned" | "done" | "declined";
+/**
+ * Where an idea stands. Open and planned ideas are listed and take votes; done and declined are
+ * closed; held ones wait for review (nobody else sees them), rejected ones failed it; erased ones lost
+ * their author and text (issue 16).
+ */
+export type IdeaStatus = "held" | "open" | "planned" | "done" | "declined" | "rejected" | "erased";
 
 /** What staff can mark an idea as (an idea never goes back to open). */
-export type IdeaDecision = Exclude<IdeaStatus, "open">;
+export type IdeaDecision = "planned" | "done" | "declined";
 
 /** The statuses staff may set, for the CLI's usage check. */
 export const IDEA_DECISIONS: readonly IdeaDecision[] = ["planned", "done", "declined"];
@@ -39,6 +45,8 @@ export interface Proposed {
   id: string;
   text: string;
   duplicate: boolean;
+  /** Waiting for review before other customers see it (a link, a phone number, …). */
+  held: boolean;
 }
 
 /** Length limits of an idea, in characters after trimming. */
@@ -57,6 +65,14 @@ export class IdeaNotFoundError extends RapportError {
   readonly code = "rapport_idea_not_found";
   constructor(readonly ideaId: string) {
     super(`no idea with id "${ideaId}"; \`rapport ideas --all\` lists every idea with its id`);
+  }
+}
+
+/** `rapport ideas review <id>` named an idea that is not waiting for review. */
+export class IdeaNotHeldError extends RapportError {
+  readonly code = "rapport_idea_not_held";
+  constructor(readonly ideaId: string, readonly status: string) {
+    super(`idea "${ideaId}" is not waiting for review (it is ${status}); \`rapport ideas review\` lists the ideas that are`);
   }
 }
 
@@ -86,6 +102,8 @@ export class Ideas {
      */
     private readonly notify: (contactId: string, event: string, data: Record<string, unknown>, key: string) => Promise<boolean | void>,
     private readonly log: Logger,
+    /** The words that hold an idea for review (IDEAS_REVIEW_WORDS); read at each proposal, so a change applies at once. */
+    private readonly reviewWords: () => readonly string[] = () => DEFAULT_REVIEW_WORDS,
   ) {}
 
   /**
@@ -95,21 +113,23 @@ export class Ideas {
    * proposing the same text again, while it is still open, also gets the existing idea back.
    */
   async propose(contactId: string, rawText: string, key: string): Promise<Proposed> {
-    const text = rawText.replace(/\s+/g, " ").trim();
+    const text = cleanCustomerText(rawText);
     const length = [...text].length;
     if (length < IDEA_TEXT.min) throw new IdeaTextError("too_short", length);
     if (length > IDEA_TEXT.max) throw new IdeaTextError("too_long", length);
     const dedupeKey = `idea.proposed:${key}`;
     const earlier = await this.proposedWith(dedupeKey);
     if (earlier) return earlier;
-    const same = await this.db.prisma.idea.findFirst({ where: { contactId, text, status: { in: OPEN_FOR_VOTES } }, select: { id: true } });
-    if (same) return { id: same.id, text, duplicate: true };
+    const same = await this.db.prisma.idea.findFirst({ where: { contactId, text, status: { in: [...OPEN_FOR_VOTES, "held"] } }, select: { id: true, status: true } });
+    if (same) return { id: same.id, text, duplicate: true, held: same.status === "held" };
     const id = newId();
+    const reasons = reviewReasons(text, this.reviewWords());
+    const held = reasons.length > 0;
     try {
       await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
         const now = new Date();
-        await tx.idea.create({ data: { id, contactId, text, createdAt: now, updatedAt: now } });
-        await recordInteraction(tx, contactId, { direction: "event", kind: "idea.proposed", actor: "customer", text, dedupeKey, data: { ideaId: id } });
+        await tx.idea.create({ data: { id, contactId, text, status: held ? "held" : "open", reviewReason: held ? reasons.join(",") : null, createdAt: now, updatedAt: now } });
+        await recordInteraction(tx, contactId, { direction: "event", kind: "idea.proposed", actor: "customer", text, dedupeKey, data: { ideaId: id, ...(held ? { held, reasons } : {}) } });
       }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -117,8 +137,8 @@ export class Ideas {
       if (first) return first;
       throw error;
     }
-    this.log.info("idea proposed", { ideaId: id, contactId });
-    return { id, text, duplicate: false };
+    this.log.info(held ? "idea held for review" : "idea proposed", { ideaId: id, contactId, ...(held ? { reasons } : {}) });
+    return { id, text, duplicate: false, held };
   }
 
   /**
@@ -191,6 +211,7 @@ export class Ideas {
     const recipients = await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
       const moved = await tx.idea.updateMany({ where: { id: ideaId, status: idea.status }, data: { status, updatedAt: new Date() } });
       if (moved.count === 0) return undefined; // someone else changed it first; their mark told people
+      await recordAudit(tx, { actor, action: "idea.mark", target: { type: "idea", id: ideaId }, detail: { status, from: idea.status } });
       const voters = await tx.ideaVote.findMany({ where: { ideaId }, select: { contactId: true }, orderBy: { createdAt: "asc" } });
       const people = [...new Set([idea.contactId, ...voters.map((v) => v.contactId)])];
       for (const contactId of people) {
@@ -216,6 +237,32 @@ export class Ideas {
     return told;
   }
 
+  /** Ideas waiting for review, oldest first, with why they were held. */
+  async held(): Promise<{ id: string; contactId: string; text: string; reasons: string[]; createdAt: Date }[]> {
+    const rows = await this.db.prisma.idea.findMany({ where: { status: "held" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    return rows.map((r) => ({ id: r.id, contactId: r.contactId, text: r.text, reasons: (r.reviewReason ?? "").split(",").filter(Boolean), createdAt: r.createdAt }));
+  }
+
+  /**
+   * A reviewer's decision on a held idea: approved, it is open (listed and voted on); rejected, nobody
+   * else ever sees it. Claimed with a guarded update (two reviewers at once decide once), recorded in
+   * the author's history and the audit log in the same transaction. Returns the idea's new status.
+   */
+  async review(ideaId: string, approve: boolean, by: string): Promise<IdeaStatus> {
+    const idea = await this.db.prisma.idea.findUnique({ where: { id: ideaId } });
+    if (!idea) throw new IdeaNotFoundError(ideaId);
+    if (idea.status !== "held") throw new IdeaNotHeldError(ideaId, idea.status);
+    const status: IdeaStatus = approve ? "open" : "rejected";
+    await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
+      const moved = await tx.idea.updateMany({ where: { id: ideaId, status: "held" }, data: { status, updatedAt: new Date() } });
+      if (moved.count === 0) throw new IdeaNotHeldError(ideaId, "decided meanwhile");
+      await recordInteraction(tx, idea.contactId, { direction: "event", kind: "idea.reviewed", actor: by, data: { ideaId, status } });
+      await recordAudit(tx, { actor: by, action: "idea.review", target: { type: "idea", id: ideaId }, detail: { decision: approve ? "approve" : "reject", reasons: idea.reviewReason } });
+    }));
+    this.log.info("idea reviewed", { ideaId, status, by });
+    return status;
+  }
+
   /** True when the vote's history row carries this key: the request is a retry of one that committed. */
   private async votedWith(dedupeKey: string | undefined): Promise<boolean> {
     return dedupeKey !== undefined && (await this.db.prisma.interaction.findUnique({ where: { dedupeKey }, select: { id: true } })) !== null;
@@ -226,8 +273,8 @@ export class Ideas {
     const row = await this.db.prisma.interaction.findUnique({ where: { dedupeKey }, select: { data: true } });
     if (!row?.data) return undefined;
     const ideaId = (JSON.parse(row.data) as { ideaId?: string }).ideaId;
-    const idea = ideaId ? await this.db.prisma.idea.findUnique({ where: { id: ideaId }, select: { id: true, text: true } }) : null;
-    return idea ? { ...idea, duplicate: true } : undefined;
+    const idea = ideaId ? await this.db.prisma.idea.findUnique({ where: { id: ideaId }, select: { id: true, text: true, status: true } }) : null;
+    return idea ? { id: idea.id, text: idea.text, duplicate: true, held: idea.status === "held" } : undefined;
   }
 }
 

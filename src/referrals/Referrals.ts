@@ -6,6 +6,7 @@ import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
 import { recordInteraction } from "../history/recordInteraction";
+import { recordAudit } from "../audit/record";
 import { LEDGER_TX, type Ledger } from "../loyalty/Ledger";
 import type { PurchaseHooks } from "../loyalty/Purchases";
 import type { LoyaltyRules } from "../loyalty/rules";
@@ -164,7 +165,12 @@ export class Referrals {
     } else if (approve) {
       if (r.status === "held" || r.status === "pending") await this.pay(r.id, now, reviewer);
     } else await this.reverse(r.id, `rejected by ${reviewer}`, now);
-    return (await this.db.prisma.referral.findUniqueOrThrow({ where: { id: referralId } })).status;
+    const status = (await this.db.prisma.referral.findUniqueOrThrow({ where: { id: referralId } })).status;
+    // After the decision, in its own write: approve and reject take several paths (pay, requalify,
+    // reverse), each with its own transaction; the row records the outcome they reached.
+    await recordAudit(this.db.prisma, { actor: reviewer.includes(":") ? reviewer : `operator:${reviewer}`, action: "referral.review",
+      target: { type: "referral", id: referralId }, detail: { decision: approve ? "approve" : "reject", from: r.status, status } });
+    return status;
   }
 
   /** Joined, pending and earned, for `/refer`. */

@@ -15,6 +15,7 @@ import type { StaffDesk, StaffRef } from "./StaffDesk";
 import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
 import { insertJob } from "../jobs/JobScheduler";
 import { TicketClosedError, TicketNotFoundError } from "./errors";
+import { recordAudit } from "../audit/record";
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
 export interface OpenTicket {
@@ -53,6 +54,9 @@ export type { CustomerLine } from "./CustomerLine";
 
 /** The support desk's service key, for flow actions and the CLI. */
 export const SUPPORT_DESK = new ServiceKey<SupportDesk>("support.desk");
+
+/** The audit action of each way a ticket closes. */
+const AUDIT_CLOSE = { resolved: "ticket.resolve", handed_back: "ticket.hand_back", cancelled: "ticket.cancel" } as const;
 
 /** A staff message starting with this stays internal. */
 const NOTE_PREFIX = /^\s*note:\s*/i;
@@ -214,6 +218,7 @@ export class SupportDesk {
       // A ticket queued while support was offline: the reply brings the chat to a person.
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticket.id } });
       if (claimed) await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor, data: { ticketId: ticket.id } });
+      await recordAudit(tx, { actor, action: "ticket.reply", target: { type: "ticket", id: ticket.id }, detail: { claimed } });
       const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor, channel: ticket.channel ?? undefined, text, externalId: source.externalId, data: { ticketId: ticket.id } });
       await tx.ticketMessage.create({ data: {
         id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text, author: actor, staffRef: source.staffRef,
@@ -225,9 +230,12 @@ export class SupportDesk {
 
   private async note(ticket: { id: string; contactId: string }, m: StaffMessage): Promise<void> {
     try {
-      await this.retry(() => recordInteraction(this.db.prisma, ticket.contactId, {
-        direction: "internal", kind: "note", actor: agentActor(m.staffUserId), text: m.text.replace(NOTE_PREFIX, ""),
-        externalId: m.message.ts, dedupeKey: `staff:${m.message.channel}:${m.message.ts}`, data: { ticketId: ticket.id },
+      await this.retry(() => this.db.prisma.$transaction(async (tx) => {
+        await recordInteraction(tx, ticket.contactId, {
+          direction: "internal", kind: "note", actor: agentActor(m.staffUserId), text: m.text.replace(NOTE_PREFIX, ""),
+          externalId: m.message.ts, dedupeKey: `staff:${m.message.channel}:${m.message.ts}`, data: { ticketId: ticket.id },
+        });
+        await recordAudit(tx, { actor: agentActor(m.staffUserId), action: "ticket.note", target: { type: "ticket", id: ticket.id } });
       }));
     } catch (error) {
       if (isUniqueViolation(error)) return; // Slack retried the event: stored once already
@@ -256,6 +264,7 @@ export class SupportDesk {
       if (changed.count === 0) return false;
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: null }, data: { openTicketId: ticketId } });
       await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor, data: { ticketId, from: ticket.assignee } });
+      await recordAudit(tx, { actor, action: "ticket.claim", target: { type: "ticket", id: ticketId }, detail: { from: ticket.assignee } });
       return true;
     });
     if (!changed) throw new TicketClosedError(ticketId, (await this.db.prisma.ticket.findUnique({ where: { id: ticketId }, select: { status: true } }))?.status ?? "closed");
@@ -286,6 +295,7 @@ export class SupportDesk {
       if (changed.count === 0) return false;
       await tx.contact.updateMany({ where: { id: ticket.contactId, openTicketId: ticketId }, data: { openTicketId: null } });
       await recordInteraction(tx, ticket.contactId, { direction: "event", kind: `ticket.${status}`, actor: by, data: { ticketId } });
+      await recordAudit(tx, { actor: by, action: AUDIT_CLOSE[status], target: { type: "ticket", id: ticketId } });
       if (options.tellCustomer !== false) await this.outbox.enqueueNotice(tx, ticket, `support:${status}`, this.translator());
       // `ticket.resolved` (the CSAT survey) as stored work in this transaction: it survives a crash,
       // and a customer busy in another conversation gets it a little later.

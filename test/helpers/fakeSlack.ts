@@ -19,6 +19,17 @@ export interface SlackCall {
   result?: Record<string, any>;
 }
 
+/** A message the fake holds: posted by the bot, or added by a test as a person's. */
+export interface FakeSlackMessage {
+  channel: string;
+  ts: string;
+  user: string;
+  botId?: string;
+  text?: string;
+  threadTs?: string;
+  blocks?: unknown;
+}
+
 /** Options of `FakeSlack.start`: the bot's identity, channel membership and user profiles. */
 export interface FakeSlackOptions {
   /** The bot token calls must carry (default "xoxb-test-token"). */
@@ -55,7 +66,8 @@ export class FakeSlack {
   /** The bot's bot id (auth.test, `bot_id` of posted messages). */
   readonly botId: string;
   private readonly faults = new Map<string, SlackFailure[]>();
-  private readonly messages = new Set<string>(); // "channel ts" of every posted message
+  /** Every message in the workspace by "channel ts": the bot's posts and those tests add with `addMessage`. */
+  private readonly messages = new Map<string, FakeSlackMessage>();
   private readonly reactions = new Set<string>(); // "channel ts name"
   private nextTs = 1;
   /** Files uploaded with files.uploadV2 (getUploadURLExternal → upload → completeUploadExternal), by file id. */
@@ -104,7 +116,22 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method).map((c) => c.args);
   }
 
-  /** Arguments of chat.postMessage calls (to one channel if given), oldest first. */
+  /**
+   * Puts a message into a channel (a staff member's reply in a thread, say) as if a person wrote it
+   * in Slack; returns its ts. conversations.replies lists it, and the bot cannot chat.delete it.
+   */
+  addMessage(channel: string, message: { user: string; text: string; threadTs?: string }): string {
+    const ts = this.ts();
+    this.messages.set(`${channel} ${ts}`, { channel, ts, user: message.user, text: message.text, threadTs: message.threadTs });
+    return ts;
+  }
+
+  /** A message as it is now (after chat.update), or undefined when deleted or never posted. */
+  message(channel: string, ts: string): FakeSlackMessage | undefined {
+    return this.messages.get(`${channel} ${ts}`);
+  }
+
+    /** Arguments of chat.postMessage calls (to one channel if given), oldest first. */
   posted(channel?: string): Record<string, any>[] {
     return this.callsTo("chat.postMessage").filter((a) => channel === undefined || a.channel === channel);
   }
@@ -170,13 +197,31 @@ export class FakeSlack {
       case "chat.postMessage": {
         if (!args.channel) return error("channel_not_found");
         const ts = this.ts();
-        this.messages.add(`${args.channel} ${ts}`);
+        this.messages.set(`${args.channel} ${ts}`, { channel: args.channel, ts, user: this.botUserId, botId: this.botId, text: args.text, threadTs: args.thread_ts, blocks: args.blocks });
         const message = omitUndefined({ text: args.text, user: this.botUserId, bot_id: this.botId, ts, thread_ts: args.thread_ts, blocks: args.blocks });
         return { ok: true, channel: args.channel, ts, message };
       }
-      case "chat.update":
-        if (!this.messages.has(`${args.channel} ${args.ts}`)) return error("message_not_found");
+      case "chat.update": {
+        const message = this.messages.get(`${args.channel} ${args.ts}`);
+        if (!message) return error("message_not_found");
+        if (message.user !== this.botUserId) return error("cant_update_message");
+        Object.assign(message, { text: args.text, blocks: args.blocks });
         return { ok: true, channel: args.channel, ts: args.ts, text: args.text };
+      }
+      case "chat.delete": {
+        const message = this.messages.get(`${args.channel} ${args.ts}`);
+        if (!message) return error("message_not_found");
+        if (message.user !== this.botUserId) return error("cant_delete_message"); // a bot token deletes only its own
+        this.messages.delete(`${args.channel} ${args.ts}`);
+        return { ok: true, channel: args.channel, ts: args.ts };
+      }
+      case "conversations.replies": {
+        const parent = this.messages.get(`${args.channel} ${args.ts}`);
+        if (!parent) return error("thread_not_found");
+        const thread = [parent, ...[...this.messages.values()].filter((m) => m.channel === args.channel && m.threadTs === args.ts)]
+          .sort((a, b) => Number(a.ts) - Number(b.ts));
+        return { ok: true, messages: thread.map((m) => omitUndefined({ ts: m.ts, user: m.user, bot_id: m.botId, text: m.text, thread_ts: m.threadTs ?? (m === parent ? m.ts : undefined) })), has_more: false, response_metadata: { next_cursor: "" } };
+      }
       case "chat.postEphemeral":
         if (!args.channel) return error("channel_not_found");
         return { ok: true, message_ts: this.ts() };

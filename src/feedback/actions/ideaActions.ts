@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { registerAction } from "../../flows/actions/registry";
 import { IDEA_TEXT, IDEAS, IdeaTextError } from "../Ideas";
+import { cleanCustomerText } from "../moderation";
 
 /** Long ideas are cut in the list (the full text stays stored); five of them still fit one message. */
 const LIST_TEXT_MAX = 200;
@@ -9,15 +10,16 @@ const LIST_TEXT_MAX = 200;
  * `ideas.propose`: stores the customer's idea (5–500 characters). A text of the wrong length is not
  * an error of the flow: it answers `{ ok: false, error: "too_short" | "too_long" }` so the flow can
  * ask again in the customer's language. Idempotent per step run (a retried turn stores one idea).
+ * `held: true` means others will see it only after a person approved it (`rapport ideas review`).
  */
 export const ideasPropose = registerAction({
   name: "ideas.propose",
-  description: "Stores the customer's idea for others to vote on; answers ok, ideaId, or error too_short / too_long.",
+  description: "Stores the customer's idea for others to vote on (held for review first when it has a link, phone number, e-mail address or review word); answers ok, ideaId, held, or error too_short / too_long.",
   params: z.object({ text: z.string() }),
   async run({ text }, ctx) {
     try {
       const idea = await ctx.services.get(IDEAS).propose(ctx.contact.id, text, ctx.stepKey);
-      return { ok: true, ideaId: idea.id, duplicate: idea.duplicate };
+      return { ok: true, ideaId: idea.id, duplicate: idea.duplicate, held: idea.held };
     } catch (error) {
       if (error instanceof IdeaTextError) return { ok: false, ideaId: null, error: error.reason, min: IDEA_TEXT.min, max: IDEA_TEXT.max };
       throw error;
@@ -43,8 +45,9 @@ export const ideasTop = registerAction({
         idea.own ? ctx.t("ideas:tag.own") : undefined,
         idea.votedByViewer ? ctx.t("ideas:tag.voted") : undefined,
       ].filter((t): t is string => t !== undefined);
-      const chars = [...idea.text];
-      const text = chars.length > LIST_TEXT_MAX ? `${chars.slice(0, LIST_TEXT_MAX - 1).join("")}…` : idea.text;
+      // Another customer's words: shown cleaned (no invisible or reordering characters), never trusted.
+      const chars = [...cleanCustomerText(idea.text)];
+      const text = chars.length > LIST_TEXT_MAX ? `${chars.slice(0, LIST_TEXT_MAX - 1).join("")}…` : chars.join("");
       return ctx.t("ideas:top.line", {
         n: i + 1, text, votes: idea.votes,
         tags: tags.length > 0 ? ctx.t("ideas:top.tags", { tags: tags.join(ctx.t("ideas:top.tag_separator")) }) : "",

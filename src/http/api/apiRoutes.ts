@@ -1,19 +1,29 @@
 import type { App } from "../../app/createApp";
 import type { Logger } from "../../core/log";
 import { sendJson, type Route } from "../server";
-import { bearerAuth } from "./bearerAuth";
+import { bearerAuth, requireScope } from "./bearerAuth";
+import { FailedAuthLimiter } from "./FailedAuthLimiter";
+import { getErasePlan, getExport, postErase } from "./privacyEndpoints";
+import type { ApiKey, ApiScope } from "./scopes";
+import { recordAudit } from "../../audit/record";
+import { withDbRetry } from "../../db/retry";
 import { ApiError, InvalidFieldError } from "./errors";
 import { checkValue } from "./fieldChecks";
 import { getPoints, postPurchase, postRefund, type Endpoint } from "./loyaltyEndpoints";
 import { getReport } from "./reportEndpoint";
 import { toApiError } from "./toApiError";
 
-/** The endpoints under /api/v1: a path pattern (capturing parameters) and a handler per method. */
-const ENDPOINTS: { pattern: RegExp; methods: Record<string, Endpoint> }[] = [
-  { pattern: /^\/purchases$/, methods: { POST: postPurchase } },
-  { pattern: /^\/refunds$/, methods: { POST: postRefund } },
-  { pattern: /^\/contacts\/([^/]+)\/points$/, methods: { GET: getPoints } },
-  { pattern: /^\/report$/, methods: { GET: getReport } },
+/**
+ * The endpoints under /api/v1: a path pattern (capturing parameters), and per method the handler and
+ * the scope a key needs for it (issue 16: a shop's key reports purchases and cannot export people).
+ */
+const ENDPOINTS: { pattern: RegExp; methods: Record<string, { run: Endpoint; scope: ApiScope }> }[] = [
+  { pattern: /^\/purchases$/, methods: { POST: { run: postPurchase, scope: "purchases" } } },
+  { pattern: /^\/refunds$/, methods: { POST: { run: postRefund, scope: "purchases" } } },
+  { pattern: /^\/contacts\/([^/]+)\/points$/, methods: { GET: { run: getPoints, scope: "read" } } },
+  { pattern: /^\/contacts\/([^/]+)\/export$/, methods: { GET: { run: getExport, scope: "export" } } },
+  { pattern: /^\/contacts\/([^/]+)\/erase$/, methods: { GET: { run: getErasePlan, scope: "erase" }, POST: { run: postErase, scope: "erase" } } },
+  { pattern: /^\/report$/, methods: { GET: { run: getReport, scope: "read" } } },
 ];
 
 const PREFIX = "/api/v1";
@@ -24,27 +34,33 @@ const PREFIX = "/api/v1";
  * request needs `Authorization: Bearer <key>` before anything else is looked at, paths included.
  * Refusals are JSON `{error, field?, message}` and write nothing.
  */
-export function apiRoutes(app: App, apiKey: string | undefined, log: Logger): Route {
-  const authorize = apiKey ? bearerAuth(apiKey) : undefined;
+export function apiRoutes(app: App, apiKeys: ApiKey[] | string | undefined, log: Logger, limiter = new FailedAuthLimiter()): Route {
+  const authorize = apiKeys && apiKeys.length > 0 ? bearerAuth(apiKeys, limiter) : undefined;
   return async (req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
     try {
-      if (!authorize) throw new ApiError(503, "api_disabled", "set RAPPORT_API_KEY to enable the API");
-      authorize(req);
+      if (!authorize) throw new ApiError(503, "api_disabled", "set RAPPORT_API_KEY (or RAPPORT_API_KEYS) to enable the API");
+      const key = authorize(req);
       const sub = path.slice(PREFIX.length);
       const endpoint = ENDPOINTS.find((e) => e.pattern.test(sub));
       if (!endpoint) throw new ApiError(404, "not_found", `no endpoint ${PREFIX}${sub}; see README.md, "HTTP API"`);
       const handler = endpoint.methods[req.method ?? ""];
       const allow = Object.keys(endpoint.methods).join(", ");
       if (!handler) throw new ApiError(405, "method_not_allowed", `${req.method} is not accepted here; use ${allow}`, undefined, { allow });
+      requireScope(key, handler.scope);
       const params = endpoint.pattern.exec(sub)!.slice(1).map(decodeParam);
-      const reply = await handler(app, req, params);
+      const caller = { keyName: key.name, actor: `api:${key.name}` };
+      const reply = await handler.run(app, req, params, caller);
+      if (reply.audit) {
+        const a = reply.audit;
+        await withDbRetry(() => recordAudit(app.db.prisma, { actor: caller.actor, action: a.action, target: a.target, detail: a.detail }));
+      }
       sendJson(res, reply.status, reply.body);
     } catch (error) {
       const refusal = toApiError(error);
       if (!refusal) throw error; // a fault, not a bad request: the server logs it and answers 500
-      if (refusal.status === 401) log.warn("API request refused: missing or wrong API key", { method: req.method, path, remote: req.socket.remoteAddress });
+      if (refusal.status === 401 || refusal.status === 429) log.warn("API request refused: missing or wrong API key", { method: req.method, path, remote: req.socket.remoteAddress });
       else log.debug("API request refused", { method: req.method, path, status: refusal.status, error: refusal.apiCode, field: refusal.field });
       for (const [name, value] of Object.entries(refusal.headers)) res.setHeader(name, value);
       sendJson(res, refusal.status, refusal.body());

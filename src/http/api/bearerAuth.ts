@@ -1,26 +1,55 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { ApiError } from "./errors";
+import { FailedAuthLimiter } from "./FailedAuthLimiter";
+import type { ApiKey, ApiScope } from "./scopes";
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="rapport"' };
 
+/** A request was authenticated with a key that lacks the endpoint's scope; the body names the scope. */
+export class MissingScopeError extends ApiError {
+  constructor(readonly keyName: string, readonly scope: ApiScope) {
+    super(403, "missing_scope", `the API key "${keyName}" does not have the scope "${scope}" this endpoint needs; add it to the key in RAPPORT_API_KEYS, or use a key that has it`, "authorization");
+  }
+
+  override body() {
+    return { ...super.body(), scope: this.scope };
+  }
+}
+
 /**
- * Checks `Authorization: Bearer <key>` against the configured key. Both sides are hashed first, so
- * the comparison takes the same time whatever the key's length or how much of it matches; the key
- * is never put in an error or a log line. Throws ApiError 401 when the header is missing or wrong.
+ * Checks `Authorization: Bearer <key>` against the configured keys and returns the one that matched.
+ * Every key is compared (hashed first, so in the same time whatever the length or how much matches);
+ * keys are never put in an error or a log line, only their names. Failed attempts are counted per
+ * client address and answered 429 once too many (FailedAuthLimiter). Throws ApiError 401 otherwise.
  */
-export function bearerAuth(apiKey: string): (req: IncomingMessage) => void {
-  const expected = digest(apiKey);
+export function bearerAuth(keys: ApiKey[] | string, limiter = new FailedAuthLimiter()): (req: IncomingMessage) => ApiKey {
+  const list: ApiKey[] = typeof keys === "string" ? [{ name: "default", scopes: new Set(["purchases", "read", "export", "erase", "campaigns"] as const), key: keys }] : keys;
+  const expected = list.map((k) => ({ key: k, digest: digest(k.key) }));
   return (req) => {
+    const address = req.socket.remoteAddress ?? "unknown";
+    limiter.check(address);
     const header = req.headers.authorization;
     const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!match) {
-      throw new ApiError(401, "unauthorized", "send the API key in the header Authorization: Bearer <RAPPORT_API_KEY>", "authorization", CHALLENGE);
+      limiter.fail(address);
+      throw new ApiError(401, "unauthorized", "send the API key in the header Authorization: Bearer <key> (RAPPORT_API_KEY, or one of RAPPORT_API_KEYS)", "authorization", CHALLENGE);
     }
-    if (!timingSafeEqual(digest(match[1]!), expected)) {
-      throw new ApiError(401, "unauthorized", "the API key is wrong; use the value of RAPPORT_API_KEY on the server", "authorization", CHALLENGE);
+    const given = digest(match[1]!);
+    let found: ApiKey | undefined;
+    for (const e of expected) if (timingSafeEqual(given, e.digest) && !found) found = e.key; // no early exit: same time for every key
+    if (!found) {
+      limiter.fail(address);
+      throw new ApiError(401, "unauthorized", "the API key is wrong; use RAPPORT_API_KEY or a key of RAPPORT_API_KEYS as set on the server", "authorization", CHALLENGE);
     }
+    limiter.succeed(address);
+    return found;
   };
+}
+
+/** Throws 403 naming the missing scope unless `key` has `scope`. */
+export function requireScope(key: ApiKey, scope: ApiScope): void {
+  if (!key.scopes.has(scope)) throw new MissingScopeError(key.name, scope);
 }
 
 function digest(value: string): Buffer {

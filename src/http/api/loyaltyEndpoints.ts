@@ -13,10 +13,18 @@ import { readJsonBody } from "./readJsonBody";
 export interface ApiReply {
   status: number;
   body: unknown;
+  /** A change of data to record in the audit log (the route adds the key's name as the actor). */
+  audit?: { action: string; target: { type: string; id?: string | null }; detail?: Record<string, string | number | boolean | null> };
 }
 
-/** An endpoint: the app, the request, and the URL-decoded path parameters. */
-export type Endpoint = (app: App, req: IncomingMessage, params: string[]) => Promise<ApiReply>;
+/** Who is calling: the API key's name, as the audit log's actor (`api:<name>`). */
+export interface ApiCaller {
+  keyName: string;
+  actor: string;
+}
+
+/** An endpoint: the app, the request, the URL-decoded path parameters, and the caller. */
+export type Endpoint = (app: App, req: IncomingMessage, params: string[], caller: ApiCaller) => Promise<ApiReply>;
 
 /**
  * `POST /api/v1/purchases`: points once per order id whatever the retries (issue #6). 201 for a
@@ -30,6 +38,7 @@ export const postPurchase: Endpoint = async (app, req) => {
   return {
     status: r.duplicate ? 200 : 201,
     body: { purchase: { orderId: r.orderId, points: r.points, duplicate: r.duplicate }, entry: r.entryId ? { id: r.entryId } : null, balance: r.balance, tier: r.tier },
+    audit: r.duplicate ? undefined : { action: "api.purchase", target: { type: "purchase", id: r.orderId }, detail: { points: r.points } },
   };
 };
 
@@ -37,7 +46,10 @@ export const postPurchase: Endpoint = async (app, req) => {
 export const postRefund: Endpoint = async (app, req) => {
   const input = parseRefund(await readJsonBody(req));
   const r = await app.services.get(PURCHASES).refund(input.orderId, input.amountMinor, input.refundId);
-  return { status: 200, body: { orderId: input.orderId, reversedPoints: r.reversed, balance: r.balance, refundedAmount: r.refundedMinor / 100, duplicate: r.duplicate } };
+  return {
+    status: 200, body: { orderId: input.orderId, reversedPoints: r.reversed, balance: r.balance, refundedAmount: r.refundedMinor / 100, duplicate: r.duplicate },
+    audit: r.duplicate ? undefined : { action: "api.refund", target: { type: "purchase", id: input.orderId }, detail: { reversedPoints: r.reversed } },
+  };
 };
 
 /** `GET /api/v1/contacts/<customer>/points`: balance, tier, progress and the last entries, read-only. */

@@ -3,6 +3,7 @@ import { isTransientDbError } from "../../db/retry";
 import { UnsupportedCurrencyError } from "../../loyalty/errors";
 import { OrderConflictError, RefundError } from "../../loyalty/Purchases";
 import { ApiError, InvalidFieldError } from "./errors";
+import { AlreadyErasedError } from "../../privacy/errors";
 
 /** Seconds a shop should wait before sending a request again after a 503 for the database. */
 const RETRY_AFTER_SECONDS = "5";
@@ -17,6 +18,7 @@ const RETRY_AFTER_SECONDS = "5";
 export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof InvalidFieldError) return new ApiError(error.status, error.apiCode, error.message, error.field);
+  if (error instanceof AlreadyErasedError) return new ApiError(409, "already_erased", error.message, "customer");
   if (error instanceof ContactNotFoundError) return new ApiError(404, "unknown_customer", error.message, "customer");
   if (error instanceof OrderConflictError) return new ApiError(409, "order_conflict", error.message, "orderId");
   if (error instanceof RefundError) {
