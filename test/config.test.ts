@@ -190,3 +190,26 @@ describe("loadSettings: stopping", () => {
     }
   });
 });
+
+describe("data rights settings (issue 16)", () => {
+  it("keeps texts for ever by default, and reads retention in whole days", () => {
+    expect(loadSettings({}, CWD).retention).toEqual({ messageTextDays: undefined, surveyCommentDays: undefined, closedTicketDays: undefined });
+    expect(loadSettings({ RETAIN_MESSAGE_TEXT_DAYS: "365", RETAIN_SURVEY_COMMENT_DAYS: "forever", RETAIN_CLOSED_TICKET_DAYS: "30" }, CWD).retention)
+      .toEqual({ messageTextDays: 365, surveyCommentDays: undefined, closedTicketDays: 30 });
+    for (const bad of ["0", "1.5", "a year", "-3"]) expect(configError({ RETAIN_CLOSED_TICKET_DAYS: bad }).message).toMatch(/^RETAIN_CLOSED_TICKET_DAYS: .* is not a number of days/);
+  });
+
+  it("makes RAPPORT_API_KEY a key with every scope beside RAPPORT_API_KEYS, and names the variable on a bad entry", () => {
+    const key = "k".repeat(32);
+    const settings = loadSettings({ RAPPORT_API_KEY: "all-scopes-key", RAPPORT_API_KEYS: `shop:purchases:${key}` }, CWD);
+    expect(settings.apiKeys.map((k) => [k.name, k.scopes.size])).toEqual([["default", 5], ["shop", 1]]);
+    expect(loadSettings({}, CWD).apiKeys).toEqual([]);
+    expect(configError({ RAPPORT_API_KEYS: `shop:everything:${key}` }).message).toMatch(/^RAPPORT_API_KEYS: key "shop": unknown scope "everything"/);
+  });
+
+  it("reads the idea review words, with a default list and empty meaning none", () => {
+    expect(loadSettings({}, CWD).ideaReviewWords).toContain("password");
+    expect(loadSettings({ IDEAS_REVIEW_WORDS: " promo , free gift ," }, CWD).ideaReviewWords).toEqual(["promo", "free gift"]);
+    expect(loadSettings({ IDEAS_REVIEW_WORDS: "" }, CWD).ideaReviewWords).toEqual([]);
+  });
+});

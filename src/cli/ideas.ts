@@ -1,6 +1,7 @@
 import type { Database } from "../db/Database";
 import { IDEA_DECISIONS, type IdeaDecision, type Ideas } from "../feedback/Ideas";
 import { UsageError } from "./UsageError";
+import { operatorOf } from "./ticketActions";
 
 const MARK_USAGE = `usage: rapport ideas mark <idea id> ${IDEA_DECISIONS.join("|")}`;
 
@@ -31,7 +32,7 @@ export async function runIdeasList(db: Database, out: NodeJS.WritableStream, opt
 export async function runIdeasMark(ideas: Ideas, id: string | undefined, status: string | undefined, out: NodeJS.WritableStream): Promise<number> {
   if (!id || !status) throw new UsageError(MARK_USAGE);
   if (!(IDEA_DECISIONS as readonly string[]).includes(status)) throw new UsageError(`unknown status "${status}"; ${MARK_USAGE}`);
-  const told = await ideas.mark(id, status as IdeaDecision, process.env.USER ?? "operator");
+  const told = await ideas.mark(id, status as IdeaDecision, operatorOf(undefined));
   out.write(`idea ${id}: ${status}; ${told} ${told === 1 ? "person" : "people"} told\n`);
   return 0;
 }

@@ -207,7 +207,7 @@ export class Ideas {
     const idea = await this.db.prisma.idea.findUnique({ where: { id: ideaId } });
     if (!idea) throw new IdeaNotFoundError(ideaId);
     if (idea.status === status) return 0;
-    const actor = by.startsWith("agent:") ? by : `agent:${by}`;
+    const actor = by.includes(":") ? by : `agent:${by}`; // operator:<name> from the CLI, agent:<id> from staff
     const recipients = await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
       const moved = await tx.idea.updateMany({ where: { id: ideaId, status: idea.status }, data: { status, updatedAt: new Date() } });
       if (moved.count === 0) return undefined; // someone else changed it first; their mark told people

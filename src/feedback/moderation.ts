@@ -46,7 +46,11 @@ export function cleanCustomerText(raw: string): string {
   return raw.normalize("NFKC").replace(INVISIBLE, " ").replace(/\s+/g, " ").trim();
 }
 
-/** Why `text` must be reviewed before others see it (empty: it can be shown). `words` match whole words, any case. */
+/**
+ * Why `text` must be reviewed before others see it (empty: it can be shown). A review word matches at
+ * the start of a word in any case, so a stem catches its inflected forms ("криптовалют" → криптовалюта);
+ * words in scripts written without spaces (Chinese) match anywhere.
+ */
 export function reviewReasons(text: string, words: readonly string[]): ReviewReason[] {
   const t = cleanCustomerText(text).toLowerCase();
   const reasons = new Set<ReviewReason>();
@@ -58,7 +62,7 @@ export function reviewReasons(text: string, words: readonly string[]): ReviewRea
   return [...reasons];
 }
 
-/** Whole-word match; words in scripts written without spaces (Chinese) match anywhere. */
+/** `word` at the start of a word of `text`; for scripts written without spaces, anywhere. */
 function containsWord(text: string, word: string): boolean {
   if (!word) return false;
   if (CJK.test(word)) return text.includes(word);

@@ -79,8 +79,9 @@ export async function eraseContact(prisma: Prisma, contactId: string, actor: str
       await tx.interaction.updateMany({ where: { kind: { startsWith: "idea." }, data: mentions }, data: { text: null } });
       await tx.scheduledJob.deleteMany({ where: { name: { startsWith: "idea." }, data: mentions } });
     }
-    // Ledger keys that embed the old contact id would link the pseudonym back to it (logs carry contact ids).
-    await tx.$executeRaw`UPDATE ledger_entries SET idempotency_key = REPLACE(idempotency_key, ${contactId}, ${pseudonym}) WHERE contact_id = ${pseudonym}`;
+    // Keys and references that embed the old contact id (registration:<id>, …) would link the pseudonym
+    // back to it: logs carry contact ids. Every text column of every kept row is rewritten.
+    for (const table of CONTACT_TABLES) if (table.erase.kind === "keep") await replaceOldId(tx as unknown as Prisma, table, stringColumns(prisma, table.model), contactId, pseudonym);
     await tx.contact.delete({ where: { id: contactId } });
     await recordAudit(tx, { actor, action: "contact.erase", target: { type: "contact", id: pseudonym }, at: now });
   }, ERASE_TX);
@@ -102,6 +103,27 @@ async function eraseTable(tx: Prisma, table: ContactTable, contactId: string, ps
       await rows.updateMany({ where: { [link.via]: { [link.parentField]: pseudonym } }, data: table.erase.scrub });
     }
   }
+}
+
+/** Replaces `oldId` inside the kept rows' text columns (idempotency keys, JSON) with the pseudonym. */
+async function replaceOldId(tx: Prisma, table: ContactTable, columns: string[], oldId: string, pseudonym: string): Promise<void> {
+  const rows = delegate(tx, table) as Delegate & { findMany(args: unknown): Promise<Record<string, string | null>[]> };
+  const mine = whereContact(table, pseudonym);
+  for (const column of columns) {
+    const hits = await rows.findMany({ where: { AND: [mine, { [column]: { contains: oldId } }] }, select: { [column]: true }, distinct: [column] });
+    for (const hit of hits) {
+      const value = hit[column]!;
+      await rows.updateMany({ where: { AND: [mine, { [column]: value }] }, data: { [column]: value.split(oldId).join(pseudonym) } });
+    }
+  }
+}
+
+/** The String columns of a model, from the generated client's data model (so new columns are covered). */
+function stringColumns(prisma: Prisma, model: string): string[] {
+  const dataModel = (prisma as unknown as { _runtimeDataModel?: { models: Record<string, { fields: { name: string; kind: string; type: string }[] }> } })._runtimeDataModel;
+  const fields = dataModel?.models[model]?.fields;
+  if (!fields) throw new Error(`erase: the database client does not describe model ${model}; regenerate it (node scripts/prisma-generate.mjs)`);
+  return fields.filter((f) => f.kind === "scalar" && f.type === "String").map((f) => f.name);
 }
 
 /** The Slack cards and thread messages of the contact's tickets, as the database knows them. */

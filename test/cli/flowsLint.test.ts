@@ -7,7 +7,7 @@ import { runCli } from "../helpers/cli";
 describe("rapport flows lint", () => {
   it("passes the shipped flows (the default folder) with exit status 0", async () => {
     const r = await runCli(["flows", "lint"]);
-    expect(r.stdout).toBe("19 flow files OK\n");
+    expect(r.stdout).toBe("20 flow files OK\n");
     expect(r.code).toBe(0);
   });
 
@@ -34,7 +34,7 @@ describe("rapport flows lint", () => {
     expect(lines).toContain(`${file}:6:5: step "#2" goes to unknown step "nowhere" (use flow:<id> to start another flow)`);
     expect(lines).toContain(`${file}:7:5: step "orphan" can never run: no step goes to it and the step before it does not fall through`);
     expect(lines.some((l) => l.startsWith(`${file}:9:5: unknown action "loyalty.balanse"`) && l.includes("Registered actions: contact.set_locale, faq.answer"))).toBe(true);
-    expect(lines.at(-1)).toBe("6 problems in 1 of 20 flow files");
+    expect(lines.at(-1)).toBe("6 problems in 1 of 21 flow files");
   });
 
   it("names a missing path clearly", async () => {

@@ -74,7 +74,7 @@ describe(`Ideas (${testDialect})`, () => {
     const { db, ideas } = await setup();
     const author = await contact(db);
     const a = await ideas.propose(author, "Gift cards", "k1");
-    expect(await ideas.propose(author, "Gift  cards ", "k2")).toEqual({ id: a.id, text: "Gift cards", duplicate: true });
+    expect(await ideas.propose(author, "Gift  cards ", "k2")).toEqual({ id: a.id, text: "Gift cards", duplicate: true, held: false });
     const other = await contact(db);
     expect((await ideas.propose(other, "Gift cards", "k3")).id).not.toBe(a.id); // someone else's is their own idea
     expect(await db.prisma.idea.count()).toBe(2);

@@ -40,7 +40,7 @@ export function apiRoutes(app: App, apiKeys: ApiKey[] | string | undefined, log:
     const path = (req.url ?? "/").split("?")[0]!;
     if (path !== PREFIX && !path.startsWith(`${PREFIX}/`)) return false;
     try {
-      if (!authorize) throw new ApiError(503, "api_disabled", "set RAPPORT_API_KEY (or RAPPORT_API_KEYS) to enable the API");
+      if (!authorize) throw new ApiError(503, "api_disabled", "set RAPPORT_API_KEY to enable the API");
       const key = authorize(req);
       const sub = path.slice(PREFIX.length);
       const endpoint = ENDPOINTS.find((e) => e.pattern.test(sub));

@@ -27,20 +27,20 @@ export function bearerAuth(keys: ApiKey[] | string, limiter = new FailedAuthLimi
   const list: ApiKey[] = typeof keys === "string" ? [{ name: "default", scopes: new Set(["purchases", "read", "export", "erase", "campaigns"] as const), key: keys }] : keys;
   const expected = list.map((k) => ({ key: k, digest: digest(k.key) }));
   return (req) => {
-    const address = req.socket.remoteAddress ?? "unknown";
+    const address = req.socket?.remoteAddress ?? "unknown";
     limiter.check(address);
     const header = req.headers.authorization;
     const match = header === undefined ? null : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!match) {
       limiter.fail(address);
-      throw new ApiError(401, "unauthorized", "send the API key in the header Authorization: Bearer <key> (RAPPORT_API_KEY, or one of RAPPORT_API_KEYS)", "authorization", CHALLENGE);
+      throw new ApiError(401, "unauthorized", "send the API key in the header Authorization: Bearer <RAPPORT_API_KEY>", "authorization", CHALLENGE);
     }
     const given = digest(match[1]!);
     let found: ApiKey | undefined;
     for (const e of expected) if (timingSafeEqual(given, e.digest) && !found) found = e.key; // no early exit: same time for every key
     if (!found) {
       limiter.fail(address);
-      throw new ApiError(401, "unauthorized", "the API key is wrong; use RAPPORT_API_KEY or a key of RAPPORT_API_KEYS as set on the server", "authorization", CHALLENGE);
+      throw new ApiError(401, "unauthorized", "the API key is wrong; use the value of RAPPORT_API_KEY (or a key of RAPPORT_API_KEYS) on the server", "authorization", CHALLENGE);
     }
     limiter.succeed(address);
     return found;

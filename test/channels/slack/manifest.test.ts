@@ -31,6 +31,8 @@ const SCOPES_BY_METHOD: Record<string, string[]> = {
   "reactions.add": ["reactions:write"],
   // The support channel may be public or private.
   "conversations.members": ["channels:read", "groups:read"],
+  // Erasing a customer reads a ticket's thread back (SlackRedactor).
+  "conversations.replies": ["channels:history", "groups:history"],
   "auth.test": [],
   // WebClient's helper for files.getUploadURLExternal + files.completeUploadExternal.
   filesUploadV2: ["files:write"],

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { bearerAuth } from "../../../src/http/api/bearerAuth";
 import { ApiError } from "../../../src/http/api/errors";
+import { FailedAuthLimiter } from "../../../src/http/api/FailedAuthLimiter";
 
 const req = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } }) as IncomingMessage;
 
@@ -16,7 +17,8 @@ function refusal(check: (r: IncomingMessage) => void, r: IncomingMessage): ApiEr
 }
 
 describe("bearerAuth", () => {
-  const check = bearerAuth("s3cret-key");
+  // A fresh limiter per check: these refusals come from one (absent) address and would hit its limit.
+  const check = (r: IncomingMessage) => bearerAuth("s3cret-key", new FailedAuthLimiter())(r);
 
   it("lets the right key through, whatever the scheme's case", () => {
     expect(() => check(req("Bearer s3cret-key"))).not.toThrow();
@@ -32,7 +34,7 @@ describe("bearerAuth", () => {
     }
     for (const h of ["Bearer s3cret-kez", "Bearer s3cret-key-longer", "Bearer x"]) {
       const e = refusal(check, req(h));
-      expect(e.message).toBe("the API key is wrong; use the value of RAPPORT_API_KEY on the server");
+      expect(e.message).toBe("the API key is wrong; use the value of RAPPORT_API_KEY (or a key of RAPPORT_API_KEYS) on the server");
       expect(e.message).not.toContain("s3cret");
     }
   });
