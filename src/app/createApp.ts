@@ -25,7 +25,6 @@ import { IDEAS, Ideas } from "../feedback/Ideas";
 import { DATA_RIGHTS, DataRights } from "../privacy/DataRights";
 import { ERASE_REQUESTED } from "../privacy/actions/forgetMe";
 import { Retention } from "../privacy/Retention";
-import { SlackRedactor } from "../channels/slack/SlackRedactor";
 import { ContactNotFoundError } from "../core/errors";
 import { AlreadyErasedError } from "../privacy/errors";
 import type { RetentionSettings } from "../config";
@@ -89,7 +88,11 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     engine.handOffTo(support.handoff);
     const rights = new DataRights(db, log);
     // Erasing removes the Slack copies too, from any process that has the token (the CLI included).
-    if (settings.slackBotToken) rights.useStaffRedactor(new SlackRedactor({ token: settings.slackBotToken, apiUrl: settings.slackApiUrl, log }));
+    // Loaded only then: Bolt's client costs every CLI command about a second of start-up otherwise.
+    if (settings.slackBotToken) {
+      const { SlackRedactor } = await import("../channels/slack/SlackRedactor");
+      rights.useStaffRedactor(new SlackRedactor({ token: settings.slackBotToken, apiUrl: settings.slackApiUrl, log }));
+    }
     // A job id is stored with the turn it runs, so a job re-run after a crash does nothing twice.
     const jobs = new JobScheduler(db, async (job) => {
       if (job.kind === "event" && job.name === ERASE_REQUESTED) {
