@@ -201,7 +201,7 @@ describe("data rights settings (issue 16)", () => {
 
   it("makes RAPPORT_API_KEY a key with every scope beside RAPPORT_API_KEYS, and names the variable on a bad entry", () => {
     const key = "k".repeat(32);
-    const settings = loadSettings({ RAPPORT_API_KEY: "all-scopes-key", RAPPORT_API_KEYS: `shop:purchases:${key}` }, CWD);
+    const settings = loadSettings({ RAPPORT_API_KEY: "a".repeat(32), RAPPORT_API_KEYS: `shop:purchases:${key}` }, CWD);
     expect(settings.apiKeys.map((k) => [k.name, k.scopes.size])).toEqual([["default", 5], ["shop", 1]]);
     expect(loadSettings({}, CWD).apiKeys).toEqual([]);
     expect(configError({ RAPPORT_API_KEYS: `shop:everything:${key}` }).message).toMatch(/^RAPPORT_API_KEYS: key "shop": unknown scope "everything"/);
