@@ -12,6 +12,8 @@ import { runContactsErase } from "../../src/cli/contactsErase";
 import { runContactsExport } from "../../src/cli/contactsExport";
 import { newId } from "../../src/core/ids";
 import { runCli } from "../helpers/cli";
+import { openDatabase } from "../../src/db/Database";
+import { migrate } from "../../src/db/migrate";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
 import { useTestApps } from "../helpers/testApp";
 
@@ -60,10 +62,13 @@ describe(`rapport contacts export|erase (${testDialect})`, () => {
 
   it("is wired into the CLI: usage errors, an unknown contact, audit --json", async () => {
     const url = await freshDatabaseUrl();
+    const db = await openDatabase(url); // commands other than start refuse a database that does not exist
+    await migrate(db);
+    await db.close();
     try {
       const env = { DATABASE_URL: url };
       const usage = await runCli(["contacts", "erase"], { env });
-      expect([usage.code, usage.stderr]).toEqual([2, "rapport: contacts erase takes one contact: an id or <channel>:<external id>, e.g. telegram:123456\n"]);
+      expect([usage.code, usage.stderr]).toEqual([2, "rapport: missing required argument 'contact'\n  see: rapport contacts erase --help\n"]);
       const unknown = await runCli(["contacts", "export", "telegram:42"], { env });
       expect(unknown.code).toBe(1);
       expect(unknown.stderr).toContain('no contact matches "telegram:42"');
