@@ -7,7 +7,7 @@
 // average, because on a shared machine a figure means little without it. Plain JavaScript (no tsx),
 // so the harness adds nothing to what it measures. Options: --runs N (default 10).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +51,8 @@ async function idleStartRss() {
 
 try {
   execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { stdio: "ignore" }); // measure runs, not a rebuild
-  timeOnce(["chat", "--user", "bench"], "/start\n/help\n"); // creates, migrates and seeds the database
+  writeFileSync(join(scratch, "bench.db"), ""); // an empty database: the chat migrates and seeds it
+  timeOnce(["chat", "--user", "bench"], "/start\n/help\n");
   const commands = [["--help"], ["tickets"], ["report"], ["contacts", "history", "terminal:bench"]];
   console.log(`rapport command start-to-exit, ${RUNS} runs each (load average before: ${load()}; node ${process.version})`);
   for (const args of commands) {

@@ -4,6 +4,4 @@
 // under a second, so an edit is never silently ignored (scripts/build.mjs).
 import { ensureBuild } from "../scripts/build.mjs";
 
-// Stack traces of unexpected errors point into src/*.ts, through the build's source maps.
-process.setSourceMapsEnabled(true);
 await import(await ensureBuild());

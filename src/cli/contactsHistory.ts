@@ -1,14 +1,16 @@
-import type { Prisma } from "../db/Database";
+import { dateOf, type SqlReader } from "../db/openReader";
+import { sql, type Row } from "../db/plan";
 import { resolveContactId, timeline } from "../history/timeline";
 
 /**
  * `rapport contacts history <contact> [--json] [--limit N]`: the contact's timeline, oldest first.
- * Prints message text: this is an operator's tool reading their own customer's history.
+ * Prints message text: this is an operator's tool reading their own customer's history. Plain SQL
+ * through a reader, so it starts without a Prisma client (see db/openReader).
  */
-export async function runContactsHistory(prisma: Prisma, reference: string, json: boolean, limit: number | undefined, out: NodeJS.WritableStream): Promise<void> {
-  const contactId = await resolveContactId(prisma, reference);
-  const contact = await prisma.contact.findUniqueOrThrow({ where: { id: contactId }, include: { identities: true } });
-  const entries = await timeline(prisma, contactId, limit);
+export async function runContactsHistory(db: SqlReader, reference: string, json: boolean, limit: number | undefined, out: NodeJS.WritableStream): Promise<void> {
+  const contactId = await resolveContactId(db, reference);
+  const contact = await readContact(db, contactId);
+  const entries = await timeline(db, contactId, limit);
   if (json) {
     out.write(JSON.stringify({ contact: { id: contact.id, displayName: contact.displayName, locale: contact.locale, points: contact.points, tier: contact.tier,
       identities: contact.identities.map((i) => `${i.channel}:${i.externalId}`), ...rfmOf(contact) }, entries }) + "\n");
@@ -39,4 +41,26 @@ function segmentLabel(c: SegmentColumns): string {
   if (!c.segment) return "";
   const scores = c.rfmRecency !== null ? ` (R${c.rfmRecency} F${c.rfmFrequency} M${c.rfmMonetary})` : "";
   return `, segment ${c.segment}${scores}`;
+}
+
+/**
+ * The contact row with its identities, fields named as in the Prisma model (every column, so a column
+ * a later migration adds is there too).
+ */
+async function readContact(db: SqlReader, id: string) {
+  const [row] = await db.query(sql(`SELECT * FROM contacts WHERE id = ?`, id));
+  const identities = await db.query(sql(`SELECT channel, external_id FROM channel_identities WHERE contact_id = ? ORDER BY created_at, channel`, id));
+  const c = camelCase(row!);
+  return {
+    ...c,
+    id: String(c.id), displayName: c.displayName as string | null, locale: String(c.locale), points: Number(c.points), tier: String(c.tier),
+    segment: c.segment as string | null, rfmRecency: c.rfmRecency as number | null, rfmFrequency: c.rfmFrequency as number | null,
+    rfmMonetary: c.rfmMonetary as number | null, segmentAt: c.segmentAt === null || c.segmentAt === undefined ? null : dateOf(c.segmentAt),
+    identities: identities.map((i) => ({ channel: String(i.channel), externalId: String(i.external_id) })),
+  };
+}
+
+/** `{ display_name: … }` → `{ displayName: … }`. */
+function camelCase(row: Row): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), v]));
 }

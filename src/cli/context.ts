@@ -4,6 +4,7 @@ import type { App } from "../app/createApp";
 import { loadSettings, type Settings } from "../config";
 import { createLogger, type Logger } from "../core/log";
 import type { Database } from "../db/Database";
+import type { SqlReader } from "../db/openReader";
 
 // What commands share: settings, the database or the whole core, and where logs go. Settings are read
 // when a command runs, never for --help, and everything heavy is imported here on demand, so a
@@ -46,6 +47,26 @@ export async function withDatabase<T>(use: (db: Database, s: Settings) => Promis
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Runs `use` on a reader of the checked database: the driver alone, no Prisma (see openReader), for
+ * the read-only commands that must start fast. A database with migrations pending is migrated first
+ * (through withDatabase, the slow path, once).
+ */
+export async function withReader<T>(use: (db: SqlReader, s: Settings) => Promise<T>): Promise<T> {
+  const s = settings();
+  const [{ checkDatabase }, { openReader }, { migrationsPending }] = await Promise.all([import("../db/checkDatabase"), import("../db/openReader"), import("../db/migrate")]);
+  await checkDatabase(s.databaseUrl);
+  const reader = await openReader(s.databaseUrl);
+  let pending: boolean;
+  try {
+    pending = await migrationsPending(reader);
+    if (!pending) return await use(reader, s);
+  } finally {
+    await reader.close();
+  }
+  return withDatabase(use);
 }
 
 /**

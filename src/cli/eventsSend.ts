@@ -53,7 +53,7 @@ export async function runEventsSend(app: App, event: string, audience: EventAudi
     }
   }
   const ids = [...new Set(audience.contacts.length > 0
-    ? await Promise.all(audience.contacts.map((c) => resolveContactId(db.prisma, c)))
+    ? await Promise.all(audience.contacts.map((c) => resolveContactId(db, c)))
     : (await db.prisma.contact.findMany({ where: audience.segment !== undefined ? { segment: audience.segment } : {}, select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id))];
   const who = audience.all ? "everyone" : audience.segment !== undefined ? `segment ${audience.segment}` : "the contacts listed";
   if ((audience.all || ids.length > CAMPAIGN_SIZE) && !options.yes) throw new ConfirmationNeededError(event, ids.length, who);

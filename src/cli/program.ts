@@ -1,5 +1,5 @@
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
-import { chatFileLogger, commandLogger, openApp, settings, TERMINAL_CHAT_LOG, withApp, withDatabase } from "./context";
+import { chatFileLogger, commandLogger, openApp, settings, TERMINAL_CHAT_LOG, withApp, withDatabase, withReader } from "./context";
 
 // Why commander (v14: the last major that runs on Node 20, which we still support): every command
 // and subcommand gets --help with usage, unknown options and commands are refused with the closest
@@ -100,7 +100,7 @@ export function buildProgram(done: (code: number) => void): Command {
     .addHelpText("after", examples("rapport contacts history terminal:alice", "rapport contacts history telegram:123456 --limit 20 --json"))
     .action(async (contact: string, opts: { json?: boolean; limit?: number }) => {
       const { runContactsHistory } = await import("./contactsHistory");
-      await withDatabase((db) => runContactsHistory(db.prisma, contact, Boolean(opts.json), opts.limit, process.stdout));
+      await withReader((db) => runContactsHistory(db, contact, Boolean(opts.json), opts.limit, process.stdout));
       done(0);
     });
   contacts.command("export")
@@ -184,7 +184,7 @@ export function buildProgram(done: (code: number) => void): Command {
     .option("--json", "print JSON")
     .addHelpText("after", examples("rapport tickets", "rapport tickets --all --json", "rapport tickets reply 0mxb3k2a1 'Your parcel left today.' --as alice"))
     .action(async (opts: { all?: boolean; json?: boolean }) => {
-      done(await withDatabase(async (db) => (await import("./tickets")).runTickets(db, { all: Boolean(opts.all), json: Boolean(opts.json) }, process.stdout)));
+      done(await withReader(async (db) => (await import("./tickets")).runTickets(db, { all: Boolean(opts.all), json: Boolean(opts.json) }, process.stdout)));
     });
   const ticketAction = (name: "claim" | "reply" | "resolve" | "hand-back", description: string, summary: string, example: string) => tickets.command(name)
     .description(`${description} Recorded in the contact history as operator:<name>.`)
@@ -286,7 +286,7 @@ export function buildProgram(done: (code: number) => void): Command {
     .option("--json", "print the same JSON as GET /api/v1/report")
     .addHelpText("after", examples("rapport report", "rapport report --from 2026-11-01 --to 2026-11-30", "rapport report --from 2026-11-01T09:00:00+01:00 --json"))
     .action(async (opts: { from?: string; to?: string; json?: boolean }) => {
-      done(await withDatabase(async (db) => (await import("./report")).runReport(db, { from: opts.from, to: opts.to, json: Boolean(opts.json) }, process.stdout)));
+      done(await withReader(async (db) => (await import("./report")).runReport(db, { from: opts.from, to: opts.to, json: Boolean(opts.json) }, process.stdout)));
     });
 
   return program;

@@ -54,7 +54,7 @@ export async function runPurchasesImport(file: string, openApp: () => Promise<Ap
     const earlier = orders.get(input.orderId);
     const done = (async () => {
       await earlier?.catch(() => undefined);
-      if (!contacts.has(input.customer)) contacts.set(input.customer, resolveContactId(app.db.prisma, input.customer));
+      if (!contacts.has(input.customer)) contacts.set(input.customer, resolveContactId(app.db, input.customer));
       const contactId = await contacts.get(input.customer)!;
       const result = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt });
       return result.duplicate;

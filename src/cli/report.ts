@@ -1,5 +1,5 @@
 import { bar } from "./bar";
-import type { Database } from "../db/Database";
+import type { SqlReader } from "../db/openReader";
 import { parsePeriod, PeriodError, type Period } from "../feedback/period";
 import { buildReport, type DurationFigures, type Report } from "../feedback/report";
 import { UsageError } from "./UsageError";
@@ -15,7 +15,7 @@ const BAR_WIDTH = 30;
  * shape of a distribution is read faster than its numbers. `--json` prints the Report as is (see
  * src/feedback/report.ts for every figure's definition), the same JSON as `GET /api/v1/report`.
  */
-export async function runReport(db: Database, args: { from?: string; to?: string; json: boolean }, out: NodeJS.WritableStream, now = new Date()): Promise<number> {
+export async function runReport(db: SqlReader, args: { from?: string; to?: string; json: boolean }, out: NodeJS.WritableStream, now = new Date()): Promise<number> {
   const report = await buildReport(db, periodOf(args, now));
   out.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return 0;

@@ -1,4 +1,5 @@
-import type { Database } from "../db/Database";
+import { dateOf, maybeDate, type SqlReader } from "../db/openReader";
+import { sql } from "../db/plan";
 import { ACTIVE_STATUSES } from "../support/Ticket";
 import { truncate } from "../support/TicketCard";
 
@@ -22,19 +23,23 @@ export interface TicketListing {
  * or being handled (with --all, closed ones too, newest 200). Works without Slack, so an operator
  * sees what customers are waiting for even when support is offline.
  */
-export async function runTickets(db: Database, options: { all: boolean; json: boolean }, out: NodeJS.WritableStream, now = new Date()): Promise<number> {
-  const rows = await db.prisma.ticket.findMany({
-    where: options.all ? {} : { status: { in: [...ACTIVE_STATUSES] } },
-    orderBy: { createdAt: options.all ? "desc" : "asc" },
-    take: options.all ? 200 : undefined,
-    include: { contact: { select: { displayName: true, username: true } } },
+export async function runTickets(db: SqlReader, options: { all: boolean; json: boolean }, out: NodeJS.WritableStream, now = new Date()): Promise<number> {
+  // SQL, not Prisma: this is one of the commands that must start fast (see openReader).
+  const rows = await db.query(sql(`SELECT t.id, t.status, t.reason, t.created_at, t.closed_at, t.contact_id, t.channel, t.assignee, t.question, t.card_ref,
+      c.display_name, c.username
+    FROM tickets t JOIN contacts c ON c.id = t.contact_id
+    ${options.all ? "" : `WHERE t.status IN (${ACTIVE_STATUSES.map(() => "?").join(", ")})`}
+    ORDER BY t.created_at ${options.all ? "DESC" : "ASC"}, t.id ${options.all ? "DESC" : "ASC"}${options.all ? " LIMIT 200" : ""}`, ...(options.all ? [] : ACTIVE_STATUSES)));
+  const listing: TicketListing[] = rows.map((t) => {
+    const openedAt = dateOf(t.created_at);
+    const cardRef = t.card_ref as string | null;
+    return {
+      id: String(t.id), status: String(t.status), reason: String(t.reason), openedAt: openedAt.toISOString(),
+      waitingMinutes: Math.floor(((maybeDate(t.closed_at) ?? now).getTime() - openedAt.getTime()) / 60_000),
+      customer: (t.display_name ?? t.username ?? t.contact_id) as string, contactId: String(t.contact_id), channel: t.channel as string | null,
+      assignee: t.assignee as string | null, question: t.question as string | null, postedToStaff: Boolean(cardRef && !cardRef.startsWith("posting:")),
+    };
   });
-  const listing: TicketListing[] = rows.map((t) => ({
-    id: t.id, status: t.status, reason: t.reason, openedAt: t.createdAt.toISOString(),
-    waitingMinutes: Math.floor(((t.closedAt ?? now).getTime() - t.createdAt.getTime()) / 60_000),
-    customer: t.contact.displayName ?? t.contact.username ?? t.contactId, contactId: t.contactId, channel: t.channel,
-    assignee: t.assignee, question: t.question, postedToStaff: Boolean(t.cardRef && !t.cardRef.startsWith("posting:")),
-  }));
   if (options.json) {
     out.write(`${JSON.stringify(listing, null, 2)}\n`);
     return 0;

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Database } from "./Database";
+import type { SqlReader } from "./openReader";
 import { RapportError } from "../core/errors";
 import { sql, type Plan } from "./plan";
 import { withDbRetry } from "./retry";
@@ -74,4 +75,19 @@ function* applyPlan(file: MigrationFile, lock: boolean): Plan<boolean> {
   for (const statement of statementsOf(file.text)) yield sql(statement);
   yield sql(`INSERT INTO "_rapport_migrations" ("name", "checksum", "applied_at") VALUES (?, ?, ?)`, file.name, file.checksum, new Date().toISOString());
   return true;
+}
+
+/**
+ * Whether migrations are waiting to be applied, read without writing (no table is created, no lock is
+ * taken): read-only commands check this and migrate, through the full database, only when needed.
+ */
+export async function migrationsPending(reader: SqlReader, dir = MIGRATIONS_DIR): Promise<boolean> {
+  const names = readdirSync(join(dir, reader.dialect)).filter((f) => f.endsWith(".sql"));
+  let applied: Set<unknown>;
+  try {
+    applied = new Set((await reader.query(sql(`SELECT "name" FROM "_rapport_migrations"`))).map((r) => r.name));
+  } catch {
+    return true; // no migrations table yet: a new database
+  }
+  return names.some((n) => !applied.has(n));
 }

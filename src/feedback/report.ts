@@ -1,4 +1,5 @@
-import type { Database } from "../db/Database";
+import { dateOf, maybeDate, type SqlReader } from "../db/openReader";
+import { sql } from "../db/plan";
 import type { TicketStatus } from "../support/Ticket";
 import type { Period } from "./period";
 import { SEGMENT_NAMES } from "./rfm";
@@ -111,34 +112,35 @@ const STATUSES: readonly TicketStatus[] = ["open", "claimed", "resolved", "hande
 /**
  * Computes the report for a period with five queries run together (grouped counts and sums in the
  * database; only tickets are fetched row by row, five columns each, because percentiles need the
- * values). Read-only; safe to run on a live system.
+ * values). Read-only; safe to run on a live system. Plain SQL, the same for both databases, on any
+ * SqlReader: `rapport report` starts without a Prisma client (see db/openReader).
  */
-export async function buildReport(db: Database, period: Period): Promise<Report> {
-  const p = db.prisma;
-  const createdAt = { gte: period.from, lt: period.to };
+export async function buildReport(db: SqlReader, period: Period): Promise<Report> {
+  const { from, to } = period;
   const [answers, tickets, points, referrals, segments] = await Promise.all([
-    p.surveyResponse.groupBy({ by: ["survey", "score", "agent"], where: { createdAt, survey: { in: ["nps", "csat"] } }, _count: { _all: true } }),
-    p.ticket.findMany({ where: { createdAt }, select: { status: true, assignee: true, createdAt: true, firstResponseAt: true, closedAt: true } }),
-    p.ledgerEntry.groupBy({
-      by: ["kind"], _sum: { points: true },
-      where: { createdAt, OR: [{ kind: { in: ["redeem", "expire", "reverse"] } }, { kind: { in: ["earn", "adjust"] }, points: { gt: 0 } }] },
-    }),
-    p.referral.groupBy({ by: ["status"], where: { createdAt }, _count: { _all: true, qualifiedAt: true } }),
-    p.contact.groupBy({ by: ["segment"], _count: { _all: true } }),
+    db.query(sql(`SELECT survey, score, agent, COUNT(*) AS n FROM survey_responses
+      WHERE created_at >= ? AND created_at < ? AND survey IN ('nps', 'csat') GROUP BY survey, score, agent`, from, to)),
+    db.query(sql(`SELECT status, assignee, created_at, first_response_at, closed_at FROM tickets WHERE created_at >= ? AND created_at < ?`, from, to)),
+    // Issued: earn and adjust entries that add points; taken: redeem, expire and reverse (negative).
+    db.query(sql(`SELECT kind, SUM(points) AS points FROM ledger_entries
+      WHERE created_at >= ? AND created_at < ? AND (kind IN ('redeem', 'expire', 'reverse') OR (kind IN ('earn', 'adjust') AND points > 0)) GROUP BY kind`, from, to)),
+    db.query(sql(`SELECT status, COUNT(*) AS n, COUNT(qualified_at) AS qualified FROM referrals WHERE created_at >= ? AND created_at < ? GROUP BY status`, from, to)),
+    db.query(sql(`SELECT segment, COUNT(*) AS n FROM contacts GROUP BY segment`)),
   ]);
-  const answered = answers.map((a) => ({ survey: a.survey, score: a.score, agent: a.agent, n: a._count._all }));
-  const sum = (kinds: string[]) => points.filter((g) => kinds.includes(g.kind)).reduce((s, g) => s + (g._sum.points ?? 0), 0);
+  // COUNT and SUM come back as numbers (SQLite) or numeric strings (PostgreSQL's bigint): Number() both.
+  const answered = answers.map((a) => ({ survey: String(a.survey), score: Number(a.score), agent: (a.agent as string | null) ?? null, n: Number(a.n) }));
+  const sum = (kinds: string[]) => points.filter((g) => kinds.includes(String(g.kind))).reduce((s, g) => s + Number(g.points ?? 0), 0);
   const taken = (kind: string) => -sum([kind]) || 0; // `|| 0`: no -0 when there were none
-  const joined = referrals.reduce((s, g) => s + g._count._all, 0);
-  const confirmed = referrals.find((g) => g.status === "confirmed")?._count._all ?? 0;
+  const joined = referrals.reduce((s, g) => s + Number(g.n), 0);
+  const confirmed = Number(referrals.find((g) => g.status === "confirmed")?.n ?? 0);
   return {
     period: { from: period.from.toISOString(), to: period.to.toISOString() },
     nps: npsOf(answered.filter((a) => a.survey === "nps")),
     csat: csatOf(answered.filter((a) => a.survey === "csat")),
-    tickets: ticketsOf(tickets),
+    tickets: ticketsOf(tickets.map((t) => ({ status: String(t.status), assignee: (t.assignee as string | null) ?? null, createdAt: dateOf(t.created_at), firstResponseAt: maybeDate(t.first_response_at), closedAt: maybeDate(t.closed_at) }))),
     points: { issued: sum(["earn", "adjust"]), redeemed: taken("redeem"), expired: taken("expire"), reversed: taken("reverse") },
-    referrals: { joined, qualified: referrals.reduce((s, g) => s + g._count.qualifiedAt, 0), confirmed, conversionPercent: joined ? ratio(100 * confirmed, joined, 1) : null },
-    segments: segmentsOf(segments.map((g) => ({ segment: g.segment, contacts: g._count._all }))),
+    referrals: { joined, qualified: referrals.reduce((s, g) => s + Number(g.qualified), 0), confirmed, conversionPercent: joined ? ratio(100 * confirmed, joined, 1) : null },
+    segments: segmentsOf(segments.map((g) => ({ segment: (g.segment as string | null) ?? null, contacts: Number(g.n) }))),
   };
 }
 

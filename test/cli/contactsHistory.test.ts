@@ -48,7 +48,7 @@ describe("rapport contacts history", () => {
       await db.prisma.contact.create({ data: { id: "c-max", identities: { create: { channel: "terminal", externalId: "max" } } } });
       const print = async (reference: string, json: boolean) => {
         let text = "";
-        await runContactsHistory(db.prisma, reference, json, undefined, new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }));
+        await runContactsHistory(db, reference, json, undefined, new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }));
         return text;
       };
       expect((await print("terminal:zoe", false)).split("\n")[0]).toBe("contact c-zoe (terminal:zoe) locale pl, 120 points, regular, segment champions (R5 F4 M5)");

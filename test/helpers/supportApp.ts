@@ -93,7 +93,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
     },
     async history(userId) {
       const id = await identity(userId);
-      return id ? timeline(app.db.prisma, id.contactId) : [];
+      return id ? timeline(app.db, id.contactId) : [];
     },
     async close() {
       if (closed) return;

@@ -66,7 +66,7 @@ export async function startTelegramApp(options: TelegramAppOptions = {}): Promis
     },
     async history(userId) {
       const id = await identity(userId);
-      return id ? timeline(app.db.prisma, id.contactId) : [];
+      return id ? timeline(app.db, id.contactId) : [];
     },
     async close() {
       if (closed) return;

@@ -61,7 +61,7 @@ export async function startTestApp(options: { flowsDir?: string; localesDir?: st
     },
     async history(user) {
       const id = await app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: user } } });
-      return timeline(app.db.prisma, id.contactId);
+      return timeline(app.db, id.contactId);
     },
     async close() {
       if (closed) return; // tests may close early; useTestApps closes again afterwards

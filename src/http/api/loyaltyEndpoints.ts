@@ -33,7 +33,7 @@ export type Endpoint = (app: App, req: IncomingMessage, params: string[], caller
  */
 export const postPurchase: Endpoint = async (app, req) => {
   const input = parsePurchase(await readJsonBody(req));
-  const contactId = await resolveContactId(app.db.prisma, input.customer);
+  const contactId = await resolveContactId(app.db, input.customer);
   const r = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt });
   return {
     status: r.duplicate ? 200 : 201,
@@ -55,7 +55,7 @@ export const postRefund: Endpoint = async (app, req) => {
 /** `GET /api/v1/contacts/<customer>/points`: balance, tier, progress and the last entries, read-only. */
 export const getPoints: Endpoint = async (app, _req, [customer]) => {
   if (!customer) throw new InvalidFieldError("customer", "is required in the path: /api/v1/contacts/<customer>/points", "missing");
-  const contactId = await resolveContactId(app.db.prisma, customer);
+  const contactId = await resolveContactId(app.db, customer);
   const summary = await accountSummary(app.db, app.services.get(LOYALTY_RULES)(), contactId);
   if (!summary) throw new ContactNotFoundError(customer); // erased since it was resolved
   return { status: 200, body: summary };
