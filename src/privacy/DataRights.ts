@@ -41,7 +41,7 @@ export class DataRights {
 
   /** The export document for a contact (id or `<channel>:<external id>`); recorded as `contact.export`. */
   async export(reference: string, actor: string): Promise<ContactExport> {
-    const contactId = await resolveContactId(this.db.prisma, reference);
+    const contactId = await resolveContactId(this.db, reference);
     const doc = await exportContact(this.db.prisma, contactId);
     await withDbRetry(() => recordAudit(this.db.prisma, { actor, action: "contact.export", target: { type: "contact", id: contactId } }));
     this.log.info("contact exported", { contactId, actor });
@@ -50,12 +50,12 @@ export class DataRights {
 
   /** What erasing would do, changing nothing (the CLI without --yes). */
   async plan(reference: string): Promise<ErasePlan> {
-    return planErase(this.db.prisma, await resolveContactId(this.db.prisma, reference));
+    return planErase(this.db.prisma, await resolveContactId(this.db, reference));
   }
 
   /** Erases a contact (see eraseContact), then removes the Slack copies; what could not be removed is listed. */
   async erase(reference: string, actor: string): Promise<EraseOutcome> {
-    const contactId = await resolveContactId(this.db.prisma, reference);
+    const contactId = await resolveContactId(this.db, reference);
     const { pseudonym, plan } = await eraseContact(this.db.prisma, contactId, actor);
     this.log.info("contact erased", { pseudonym, actor });
     const staff: EraseOutcome["staff"] = { deleted: [], redacted: [], left: [] };
