@@ -10,9 +10,9 @@ import { runCli } from "../helpers/cli";
 
 /** Every command and subcommand, as typed after `rapport`. */
 const COMMANDS = [
-  "start", "chat", "flows lint", "flows test", "contacts history", "purchases import", "loyalty verify", "loyalty sweep",
+  "start", "chat", "flows lint", "flows test", "contacts history", "contacts export", "contacts erase", "purchases import", "loyalty verify", "loyalty sweep",
   "referrals held", "referrals review", "tickets", "tickets claim", "tickets reply", "tickets resolve", "tickets hand-back",
-  "ideas", "ideas mark", "events send", "rfm", "report",
+  "ideas", "ideas mark", "ideas review", "events send", "rfm", "report", "audit",
 ];
 
 describe("rapport --help", () => {
