@@ -8,18 +8,27 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli";
 
-/** Every command and subcommand, as typed after `rapport`. */
+/** Commands that must be there, as typed after `rapport`; the help tests below run every command `rapport help` lists. */
 const COMMANDS = [
   "start", "chat", "flows lint", "flows test", "contacts history", "contacts export", "contacts erase", "purchases import", "loyalty verify", "loyalty sweep",
   "referrals held", "referrals review", "tickets", "tickets claim", "tickets reply", "tickets resolve", "tickets hand-back",
   "ideas", "ideas mark", "ideas review", "events send", "rfm", "report", "audit",
 ];
 
+/** Every command `rapport help` lists (the words before its arguments and options). */
+async function listedCommands(): Promise<string[]> {
+  const help = (await runCli(["help"])).stdout;
+  return help.split("\n").filter((l) => /^ {2}[a-z]/.test(l)).map((l) => l.trim().split(" ").filter((w, i, all) => all.slice(0, i + 1).every((x) => /^[a-z-]+$/.test(x))).join(" "))
+    .filter((c) => c !== "help");
+}
+
 describe("rapport --help", () => {
   it("every command prints its usage and examples and exits 0, without reading settings or opening the database", async () => {
     const dir = mkdtempSync(join(tmpdir(), "rapport-help-"));
     const database = join(dir, "never", "rapport.db");
-    const results = await Promise.all(COMMANDS.map(async (command) => {
+    const commands = await listedCommands();
+    expect(commands).toEqual(expect.arrayContaining(COMMANDS));
+    const results = await Promise.all(commands.map(async (command) => {
       // A database URL that would fail any command that read settings, and a path nothing may create.
       const bad = await runCli([...command.split(" "), "--help"], { env: { DATABASE_URL: "mysql://root@localhost/x" } });
       const file = await runCli([...command.split(" "), "--help"], { env: { DATABASE_URL: `file:${database}` }, cwd: dir });
