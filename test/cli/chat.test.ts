@@ -14,7 +14,7 @@ describe("rapport chat (stdin not a TTY)", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe([
       "> /start",
-      "Hello! I'm your assistant. I can answer questions, and more is coming soon.",
+      "Hello! I'm the shop's assistant. I answer questions about delivery, payment and returns, show your points and rewards, and put you in touch with our team when you'd like a person. Type a question any time, or pick from the menu below.",
       "As a welcome gift you get 50 points.",
       "What would you like to do?",
       "  1) Ask a question",
@@ -39,7 +39,7 @@ describe("rapport chat (stdin not a TTY)", () => {
     await runCli(["chat", "--user", "bob", "--locale", "pl"], { input: "/start\n", env });
     const later = await runCli(["chat", "--user", "bob", "--locale", "pl"], { input: "2\n", env });
     // typed "2" with no buttons on screen in this session: it is text, so the menu is asked again, in Polish
-    expect(later.stdout).toContain("> 2\nKliknij jeden z przycisków poniżej. Zostały Ci jeszcze 2 próby.\nCo chcesz zrobić?\n  1) Zadaj pytanie");
+    expect(later.stdout).toContain("> 2\nWybierz jeden z przycisków poniżej. Zostały Ci jeszcze 2 próby.\nCo chcesz zrobić?\n  1) Zadaj pytanie");
     const other = await runCli(["chat", "--user", "bob", "--locale", "zh-TW"], { input: "/help\n", env });
     expect(other.stdout).toContain("/language");
     expect(other.stdout).toMatch(/[\u4e00-\u9fff]/);

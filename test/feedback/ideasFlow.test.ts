@@ -39,7 +39,7 @@ describe(`ideas flows (${testDialect})`, () => {
     expect(show(await t.say("ann", press("top")))).toEqual(["No ideas yet. Be the first to suggest one!", MENU]);
     expect(show(await t.say("ann", press("propose")))).toEqual(["Describe your idea in one message."]);
     expect(show(await t.say("ann", "ok"))).toEqual(["That is a bit short. Please describe your idea in at least 5 characters.", "Describe your idea in one message."]);
-    expect(show(await t.say("ann", "  Dark mode\nfor the app "))).toEqual(["Thank you! Your idea is on the board now, and other customers can vote for it. We'll let you know when it is planned or done."]);
+    expect(show(await t.say("ann", "  Dark mode\nfor the app "))).toEqual(["Thank you! Your idea is now up for other customers to vote on. We'll let you know when it is planned or done."]);
 
     // ben: the keyword opens the menu; he votes once, then again, then for a number not in the list.
     expect(show(await t.say("ben", "Ideas!"))).toEqual([MENU]);

@@ -40,7 +40,7 @@ describe("shipped flows", () => {
     expect(second[0]!.text).toBe("Please tap one of the buttons below. You have 1 more try.");
     const third = await t.say("ann", "🍕");
     expect(third.map((r) => r.text)).toEqual([t.app.translator().t("en", "common:gave_up")]);
-    expect(third[0]!.text).toContain("/start");
+    expect(third[0]!.text).toContain("/menu");
     const rows = await t.history("ann");
     expect(rows.filter((r) => r.kind === "answer.invalid").map((r) => r.text)).toEqual(["???", "7", "🍕"]);
     expect(rows.at(-1)).toMatchObject({ kind: "flow.end", data: { reason: "gave_up" } });

@@ -20,10 +20,10 @@ describe("Translator", () => {
     });
 
     it("uses pl one / few / many for 1, 2, 5 and 22", () => {
-      expect(retry("pl", 1)).toBe("Kliknij jeden z przycisków poniżej. Została Ci jeszcze 1 próba.");
-      expect(retry("pl", 2)).toBe("Kliknij jeden z przycisków poniżej. Zostały Ci jeszcze 2 próby.");
-      expect(retry("pl", 5)).toBe("Kliknij jeden z przycisków poniżej. Zostało Ci jeszcze 5 prób.");
-      expect(retry("pl", 22)).toBe("Kliknij jeden z przycisków poniżej. Zostały Ci jeszcze 22 próby.");
+      expect(retry("pl", 1)).toBe("Wybierz jeden z przycisków poniżej. Została Ci jeszcze 1 próba.");
+      expect(retry("pl", 2)).toBe("Wybierz jeden z przycisków poniżej. Zostały Ci jeszcze 2 próby.");
+      expect(retry("pl", 5)).toBe("Wybierz jeden z przycisków poniżej. Zostało Ci jeszcze 5 prób.");
+      expect(retry("pl", 22)).toBe("Wybierz jeden z przycisków poniżej. Zostały Ci jeszcze 22 próby.");
     });
 
     it("uses en one / other", () => {

@@ -19,7 +19,7 @@ describe("Telegram channel (long polling)", () => {
     expect(texts[1]).toMatch(/50/);
     expect(texts[2]).toBe("Что вы хотите сделать?");
     const menu = telegram.messagesTo(ivan.chatId)[2]!;
-    expect(menu.keyboard?.flat().map((b) => b.text)).toEqual(expect.arrayContaining(["Задать вопрос", "Сменить язык", "Что ты умеешь?"]));
+    expect(menu.keyboard?.flat().map((b) => b.text)).toEqual(expect.arrayContaining(["Задать вопрос", "Сменить язык", "Что умеет бот?"]));
     expect(menu.keyboard?.flat()).toHaveLength(6);
     expect(telegram.messagesTo(ivan.chatId)[0]!.replyTo).toBeUndefined(); // no quoting in a private chat
 
