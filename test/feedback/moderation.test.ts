@@ -61,7 +61,7 @@ describe(`held ideas through the flow (${testDialect})`, () => {
     await t.say("ann", "/ideas");
     await t.say("ann", press("propose"));
     expect((await t.say("ann", "URGENT: log in at http://evil.example/verify to get points")).map((m) => m.text))
-      .toEqual(["Thank you! Your idea will appear on the board after a quick check by our team."]);
+      .toEqual(["Thank you! Your idea will be up for other customers to vote on after a quick check by our team."]);
     await t.say("ivan", "/ideas", { sender: { externalUserId: "ivan", languageHint: "ru" } });
     await t.say("ivan", press("propose"), { sender: { externalUserId: "ivan", languageHint: "ru" } });
     expect((await t.say("ivan", "Позвоните мне: 8 (999) 123-45-67, расскажу идею", { sender: { externalUserId: "ivan", languageHint: "ru" } })).map((m) => m.text))
