@@ -14,3 +14,4 @@ import "../jobs/actions/scheduleEvent";
 import "../feedback/actions/recordSurvey";
 import "../feedback/actions/ideaActions";
 import "../privacy/actions/forgetMe";
+import "./events";

@@ -7,7 +7,9 @@ import { Engine, type EngineOptions } from "../engine/Engine";
 import { FlowCatalog } from "../flows/FlowCatalog";
 import { FlowRuntime } from "../flows/FlowRuntime";
 import { Translator } from "../i18n/Translator";
-import { FlowFileError, formatProblem } from "../core/errors";
+import { FlowFileError, formatProblem, type FlowProblem } from "../core/errors";
+import { findFlowFiles } from "../flows/lintFlows";
+import { readLocaleFiles } from "../i18n/readLocales";
 import { Services } from "../core/services";
 import { loadRules } from "../loyalty/loadRules";
 import { LEDGER, Ledger } from "../loyalty/Ledger";
@@ -46,6 +48,8 @@ export interface App {
   /** Export and erasure of a person's data (issue 16). */
   rights: DataRights;
   translator(): Translator;
+  /** Problems of the flow files left out when started with `partialFlows` (empty otherwise). */
+  flowProblems(): FlowProblem[];
   /** Re-reads locales and flows; a bad change is refused (logged) and the last good version kept. */
   reload(): Promise<boolean>;
   close(): Promise<void>;
@@ -59,20 +63,42 @@ export interface AppOptions {
   engine?: EngineOptions;
   support?: SupportDeskOptions;
   jobs?: JobSchedulerOptions;
+  /**
+   * Serve the valid flows and leave out broken files instead of refusing to start (the terminal
+   * chat: a marketer trying flows should still reach the ones that work). Production stays strict.
+   */
+  partialFlows?: boolean;
 }
 
 /**
  * Opens and migrates the database, loads translations and flows (refusing to start on a bad flow
  * file, with every problem listed), and builds the engine. Channels attach to `app.engine`.
  */
-export async function createApp({ settings, log, engine: engineOptions, support: supportOptions, jobs: jobOptions }: AppOptions): Promise<App> {
+export async function createApp({ settings, log, engine: engineOptions, support: supportOptions, jobs: jobOptions, partialFlows = false }: AppOptions): Promise<App> {
   const db = await openDatabase(settings.databaseUrl);
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info("database migrated", { applied });
-    let translator = Translator.fromDirectory(settings.localesDir);
+    // Partial mode reads the locale files that parse and reports the others with the flows' problems.
+    let localeProblems: FlowProblem[] = [];
+    const readTranslator = () => {
+      if (!partialFlows) return Translator.fromDirectory(settings.localesDir);
+      const files = readLocaleFiles(settings.localesDir);
+      localeProblems = files.problems;
+      return Translator.fromFiles(files);
+    };
+    let translator = readTranslator();
     const catalog = new FlowCatalog(db, () => translator);
-    const flows = await catalog.loadDirectory(settings.flowsDir);
+    let flowProblems: FlowProblem[] = [];
+    const loadFlows = async () => {
+      if (!partialFlows) return catalog.loadDirectory(settings.flowsDir);
+      const r = await catalog.loadValid(findFlowFiles([settings.flowsDir]));
+      flowProblems = [...localeProblems, ...r.problems];
+      // The terminal chat names them to the person at the keyboard; the log keeps a quieter copy.
+      if (r.problems.length > 0) log.info("flow files with problems are not served", { files: [...new Set(r.problems.map((p) => p.file))], problems: r.problems.map(formatProblem) });
+      return r.flows;
+    };
+    const flows = await loadFlows();
     log.info("flows loaded", { flows: flows.map((f) => `${f.id}@${f.version}`) });
     let rules = loadRules(settings.flowsDir);
     const services = new Services();
@@ -135,8 +161,8 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     const reload = async () => {
       const previous = translator;
       try {
-        translator = Translator.fromDirectory(settings.localesDir);
-        const loaded = await catalog.loadDirectory(settings.flowsDir); // lints loyalty.yaml too
+        translator = readTranslator();
+        const loaded = await loadFlows(); // lints loyalty.yaml too
         rules = loadRules(settings.flowsDir);
         log.info("flows reloaded", { flows: loaded.map((f) => `${f.id}@${f.version}`) });
         return true;
@@ -149,7 +175,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     };
     if (settings.hotReload) catalog.watch([settings.flowsDir, settings.localesDir], async () => { await reload(); });
     return {
-      db, engine, catalog, services, sweeper, support, jobs, rights, translator: () => translator, reload,
+      db, engine, catalog, services, sweeper, support, jobs, rights, translator: () => translator, flowProblems: () => flowProblems, reload,
       async close() {
         catalog.close();
         await sweeper.stop();

@@ -3,6 +3,7 @@ import type { App } from "../app/createApp";
 import { TerminalChannel } from "../channels/terminal/TerminalChannel";
 import { isLocale, resolveLocale, SUPPORTED_LOCALES } from "../i18n/locales";
 import { UsageError } from "./UsageError";
+import { formatProblem } from "../core/errors";
 
 /** Options of `rapport chat`. */
 export interface ChatOptions {
@@ -33,6 +34,13 @@ export async function runChat(app: App, options: ChatOptions): Promise<void> {
   app.engine.attach(channel);
   await channel.start(app.engine.deliver);
   const interactive = Boolean(options.input.isTTY);
+  const problems = app.flowProblems();
+  if (problems.length > 0) {
+    const files = [...new Set(problems.map((p) => p.file))];
+    options.output.write(`! Not served, because of problems: ${files.join(", ")}. The other flows work.\n`);
+    for (const p of problems.slice(0, 10)) options.output.write(`!   ${formatProblem(p)}\n`);
+    if (problems.length > 10) options.output.write(`!   … and ${problems.length - 10} more: npx rapport flows lint\n`);
+  }
   const rl = createInterface({ input: options.input, output: interactive ? options.output : undefined, terminal: interactive });
   if (interactive) {
     options.output.write(`Chatting as terminal:${options.user}. Type /start to begin, /help for help, Ctrl+D to quit.${options.logFile ? ` Logs: ${options.logFile}` : ""}\n`);

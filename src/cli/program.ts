@@ -68,7 +68,8 @@ export function buildProgram(done: (code: number) => void): Command {
       // On a terminal, a log line would land in the middle of the conversation: logs go to a file.
       const log = interactive ? chatFileLogger(s.logLevel) : commandLogger(s);
       const { runChat } = await import("./chat");
-      await withApp((app) => runChat(app, { user: opts.user, locale: opts.locale, input: process.stdin, output: process.stdout, logFile: interactive ? TERMINAL_CHAT_LOG : undefined }), { log });
+      // Broken flow files are named in the chat and left out; the valid ones are served.
+      await withApp((app) => runChat(app, { user: opts.user, locale: opts.locale, input: process.stdin, output: process.stdout, logFile: interactive ? TERMINAL_CHAT_LOG : undefined }), { log, partialFlows: true });
       done(0);
     });
 
@@ -85,9 +86,10 @@ export function buildProgram(done: (code: number) => void): Command {
     .description("Play transcripts (*.transcript: user:/bot: lines) against the flows in a throwaway database and print where the bot said something else. Exit 1 when any fails.")
     .summary("run flow transcripts against a throwaway database")
     .argument("[transcripts...]", "transcript files or folders (default: flows/tests/)")
-    .addHelpText("after", examples("rapport flows test", "rapport flows test flows/tests/faq.transcript"))
-    .action(async (paths: string[]) => {
-      done(await (await import("./flowsTest")).runFlowsTest(paths, settings(), process.stdout, process.stderr));
+    .option("--update", "after a copy change: re-record the bot's lines that no longer match (never the customer's), print the diff and rewrite the files")
+    .addHelpText("after", examples("rapport flows test", "rapport flows test flows/tests/faq.transcript", "rapport flows test --update"))
+    .action(async (paths: string[], opts: { update?: boolean }) => {
+      done(await (await import("./flowsTest")).runFlowsTest(paths, settings(), process.stdout, process.stderr, { update: opts.update === true }));
     });
 
   const contacts = program.command("contacts").description("Look up customers, export or erase what is held about them.");

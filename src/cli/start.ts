@@ -21,7 +21,10 @@ const READINESS_CACHE_MS = 2_000;
  * channel configured and a terminal attached it opens a terminal chat as well.
  */
 export async function runStart(settings: Settings, log: Logger, options: { logFile?: string } = {}): Promise<void> {
-  const app = await createApp({ settings, log });
+  // The terminal chat (no Telegram token, a terminal attached) serves the valid flows and names the
+  // broken ones; with a customer channel a broken flow still stops start.
+  const terminalChat = !settings.telegramBotToken && Boolean(process.stdin.isTTY);
+  const app = await createApp({ settings, log, partialFlows: terminalChat });
   const http = new HttpServer(log);
   // Channel libraries (grammY, Bolt) load only when their settings are present.
   const telegram = settings.telegramBotToken
@@ -69,7 +72,6 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   app.support.outbox.start();
   app.jobs.start(); // overdue work (due while the process was down) runs now, once
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).
-  const terminalChat = !telegram && Boolean(process.stdin.isTTY);
   if (terminalChat) channels.push("terminal");
   http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));
   http.markReady();

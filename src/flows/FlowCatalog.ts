@@ -1,7 +1,8 @@
 import { isUniqueViolation } from "../db/retry";
 import { watch, type FSWatcher } from "node:fs";
 import type { Database } from "../db/Database";
-import { FlowFileError } from "../core/errors";
+import { FlowFileError, type FlowProblem } from "../core/errors";
+import { triggerKeys } from "./lint/triggers";
 import type { Translator } from "../i18n/Translator";
 import { SUPPORTED_LOCALES } from "../i18n/locales";
 import { keywordList, normaliseKeyword } from "./keywords";
@@ -35,16 +36,38 @@ export class FlowCatalog {
 
   /** Lints `sources` and serves them; throws FlowFileError (with every problem) and keeps the old set if any. */
   async load(sources: FlowSource[]): Promise<Flow[]> {
-    const result = lintFlows(sources, this.translator());
+    const result = lintFlows(sources, this.translator(), { servedBy: this.servedTriggers() });
     if (result.problems.length > 0) throw new FlowFileError(result.problems);
     for (const flow of result.flows) flow.version = await this.register(flow);
     this.index(result.flows);
     return result.flows;
   }
 
+  /**
+   * Serves the flows whose files have no problems and leaves out the others (a file with a problem
+   * keeps its last good version when one is served). For trying flows out (the terminal chat): one
+   * broken file should not stop a marketer from talking to the rest. Production uses `load`.
+   */
+  async loadValid(sources: FlowSource[]): Promise<{ flows: Flow[]; problems: FlowProblem[] }> {
+    const result = lintFlows(sources, this.translator(), { servedBy: this.servedTriggers() });
+    const broken = new Set(result.problems.map((p) => p.file));
+    const flows = result.flows.filter((f) => !broken.has(f.file));
+    const kept = [...this.byId.values()].filter((f) => broken.has(f.file) && !flows.some((g) => g.id === f.id));
+    for (const flow of flows) flow.version = await this.register(flow);
+    this.index([...flows, ...kept]);
+    return { flows: [...flows, ...kept], problems: result.problems };
+  }
+
   /** Reads and serves every flow file in `dir`. */
   async loadDirectory(dir: string): Promise<Flow[]> {
     return this.load(findFlowFiles([dir]));
+  }
+
+  /** Trigger key → the flow serving it now: on reload that flow keeps it, and a newcomer is blamed. */
+  private servedTriggers(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const flow of this.byId.values()) for (const k of triggerKeys(flow, this.translator())) out.set(k.key, flow.id);
+    return out;
   }
 
   /**

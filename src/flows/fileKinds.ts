@@ -5,6 +5,8 @@ import type { Translator } from "../i18n/Translator";
 export interface FlowSource {
   file: string;
   source: string;
+  /** When the file was last changed (ms since 1970); lint blames the newer of two clashing files. */
+  modifiedAt?: number;
 }
 
 /**

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from "yaml";
 import { z } from "zod";
 import type { FlowProblem } from "../core/errors";
 import { stepKinds } from "./steps";
 import { suggest } from "./suggest";
+import { describeIssue, schemaFields } from "./lint/describeIssue";
+import { yamlSyntaxProblems } from "./lint/yamlProblems";
 import type { Flow, Position, Step, Trigger } from "./types";
 
 /** Outcome of reading one flow file: the flow when it is valid on its own, and every problem found. */
@@ -16,10 +18,23 @@ export interface LoadResult {
 const COMMON = ["id", "next", "disabled"] as const;
 const ID = /^[a-z][a-z0-9_-]*$/;
 
+const TRIGGER_FIELDS = ["command", "payload", "menu", "menu_order", "keywords", "event", "data", "fallback"];
+
 const triggerSchema = z.union([
-  z.object({ command: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "commands are lowercase letters, digits and _ (Telegram's rule), without the slash"), payload: z.string().optional() }).strict(),
+  z.object({
+    command: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, "commands are lowercase letters, digits and _ (Telegram's rule), without the slash"),
+    payload: z.string().optional(),
+    /** A translation key: the command is listed in /help and the chat app's command menu with this description. */
+    menu: z.string().min(1).optional(),
+    /** Where in the menu (lower first); unnumbered commands follow, alphabetically. */
+    menu_order: z.number().int().min(0).max(1000).optional(),
+  }).strict().refine((t) => !(t.payload !== undefined && t.menu !== undefined), { message: "a command with a payload pattern is a deep link; put `menu:` on the plain command", path: ["menu"] }),
   z.object({ keywords: z.string().min(1) }).strict(),
-  z.object({ event: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "event names look like ticket.resolved") }).strict(),
+  z.object({
+    event: z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, "event names look like ticket.resolved"),
+    /** The keys of `vars.event` this flow expects beyond those Rapport declares (e.g. sent with `events send --data`). */
+    data: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional(),
+  }).strict(),
   z.object({ fallback: z.literal(true) }).strict(),
 ]);
 
@@ -43,7 +58,7 @@ export function loadFlowFile(file: string, source: string): LoadResult {
     return { line: p.line, col: p.col };
   };
   const report = (at: Position, message: string) => problems.push({ file, line: at.line, col: at.col, message });
-  for (const e of doc.errors) report(posOf(e.pos[0]), `YAML syntax: ${e.message.split("\n")[0]}`);
+  for (const p of yamlSyntaxProblems(source, doc.errors, lines)) report(p, p.message);
   if (problems.length > 0) return { problems };
   const nodeAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf, false);
   const keyAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf, true);
@@ -51,9 +66,18 @@ export function loadFlowFile(file: string, source: string): LoadResult {
   const issueAt = (base: (string | number)[], issue: z.core.$ZodIssue): Position =>
     issue.code === "unrecognized_keys" ? keyAt([...base, ...(issue.path as (string | number)[]), issue.keys[0]!]) : nodeAt([...base, ...(issue.path as (string | number)[])]);
 
-  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
+  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const context = (schema: z.ZodType, root: unknown, extra: string[] = []) => ({
+    knownFields: (path: readonly PropertyKey[]) => [...extra.filter(() => path.length === 0), ...schemaFields(schema, path)],
+    valueAt: (path: readonly PropertyKey[]) => path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), root),
+  });
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    report({ line: 1, col: 1 }, "a flow file is a set of fields: description, triggers and steps (see flows/README.md)");
+    return { problems };
+  }
+  const parsed = fileSchema.safeParse(data);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) report(issueAt([], issue), describeIssue(issue));
+    for (const issue of withoutMisspeltRequired(parsed.error.issues, schemaFields(fileSchema, []))) report(issueAt([], issue), describeIssue(issue, context(fileSchema, data)));
     return { problems };
   }
   const id = basename(file).replace(/\.ya?ml$/, "");
@@ -64,7 +88,19 @@ export function loadFlowFile(file: string, source: string): LoadResult {
     const t = triggerSchema.safeParse(raw);
     const at = nodeAt(["triggers", i]);
     if (!t.success) {
-      report(at, `trigger ${i + 1}: expected one of command (with optional payload), keywords, event or fallback: true; got ${JSON.stringify(raw)}`);
+      const fields = raw && typeof raw === "object" ? Object.keys(raw) : [];
+      const unknown = fields.find((f) => !TRIGGER_FIELDS.includes(f));
+      const kinds = fields.filter((f) => ["command", "keywords", "event", "fallback"].includes(f));
+      if (unknown !== undefined) {
+        const hint = suggest(unknown, TRIGGER_FIELDS);
+        report(keyAt(["triggers", i, unknown]), `unknown trigger field "${unknown}"${hint ? `; did you mean "${hint}"?` : ""} A trigger is one of command (with optional payload, menu, menu_order), keywords, event (with optional data) or fallback: true.`);
+      } else if (kinds.length === 1) {
+        const branch = triggerSchema.options.find((o) => kinds[0]! in schemaFieldsOf(o))!;
+        const r = branch.safeParse(raw);
+        for (const issue of r.success ? [] : r.error.issues) report(issueAt(["triggers", i], issue), `trigger: ${describeIssue(issue, context(branch, raw))}`);
+      } else {
+        report(at, `a trigger is one of command (with optional payload), keywords, event or fallback: true; got ${JSON.stringify(raw)}`);
+      }
       return;
     }
     const trig = t.data as Omit<Trigger, "at">;
@@ -93,29 +129,63 @@ export function loadFlowFile(file: string, source: string): LoadResult {
     const { id: rawId, next, disabled, ...spec } = raw as Record<string, unknown>;
     const result = kind.schema.safeParse(spec);
     if (!result.success) {
-      for (const issue of result.error.issues) report(issueAt(["steps", i], issue), `${kind.kind} step: ${describeIssue(issue)}`);
+      for (const issue of withoutMisspeltRequired(result.error.issues, [...schemaFields(kind.schema, []), ...COMMON])) {
+        report(issueAt(["steps", i], issue), `${kind.kind} step: ${describeIssue(issue, context(kind.schema, spec, [...COMMON]))}`);
+      }
       return;
     }
+    // Steps without an id are numbered internally (#3: stored in conversations, so it stays); people
+    // read them as file:line (lint's stepName).
     const stepId = rawId === undefined ? `#${i + 1}` : String(rawId);
     if (rawId !== undefined && (typeof rawId !== "string" || !ID.test(rawId))) report(nodeAt(["steps", i, "id"]), `step id ${JSON.stringify(rawId)} must be lowercase letters, digits, - or _`);
     if (seen.has(stepId)) report(nodeAt(["steps", i, "id"]), `duplicate step id "${stepId}" (first at line ${seen.get(stepId)!.line})`);
     seen.set(stepId, at);
     if (next !== undefined && typeof next !== "string") report(nodeAt(["steps", i, "next"]), "next must be a step id or flow:<id>");
     if (disabled !== undefined && typeof disabled !== "boolean") report(nodeAt(["steps", i, "disabled"]), "disabled must be true or false");
-    steps.push({ id: stepId, kind: kind.kind, spec: result.data as Record<string, unknown>, next: next as string | undefined, disabled: disabled === true, at });
+    steps.push({ id: stepId, kind: kind.kind, spec: result.data as Record<string, unknown>, next: next as string | undefined, disabled: disabled === true, at, valueAt: scalarPositions(doc, ["steps", i], posOf) });
   });
   if (problems.length > 0) return { problems };
   const hash = createHash("sha256").update(source).digest("hex");
   return { flow: { id, file, hash, source, description: parsed.data.description, triggers, steps, version: 0 }, problems };
 }
 
-/** A zod issue as a marketer reads it: the field path, then the problem. */
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
-  if (issue.code === "unrecognized_keys") return `${where}unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
-  if (issue.code === "invalid_union") return `${where}not a valid value here (see flows/README.md for the accepted forms)`;
-  return `${where}${issue.message}`;
+/** The zod object schemas of a union's branches expose their fields through `shape`. */
+function schemaFieldsOf(schema: z.ZodType): Record<string, unknown> {
+  return Object.fromEntries(schemaFields(schema, []).map((k) => [k, true]));
 }
+
+/**
+ * Drops "missing field x" when the same object has an unknown field that is a misspelling of x:
+ * `saveas: email` is one mistake, reported once as `unknown field "saveas"; did you mean "save_as"?`.
+ */
+function withoutMisspeltRequired(issues: z.core.$ZodIssue[], known: string[]): z.core.$ZodIssue[] {
+  const misspelt = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const fields = known.length > 0 && issue.path.length === 0 ? known : [];
+    for (const k of issue.keys) {
+      const hint = suggest(k, fields);
+      if (hint) misspelt.add([...issue.path, hint].join("."));
+    }
+  }
+  return issues.filter((i) => !(i.code === "invalid_type" && misspelt.has(i.path.join("."))));
+}
+
+/** Where each text value of a node is written (first occurrence), so lint can point at a key's own line. */
+function scalarPositions(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position): Record<string, Position> {
+  const node = doc.getIn(path, true) as Node | undefined;
+  const out: Record<string, Position> = {};
+  if (!node) return out;
+  visit(node as never, {
+    Scalar(key, scalar) {
+      if (key === "key") return; // field names are not texts
+      if (typeof scalar.value === "string" && !(scalar.value in out)) out[scalar.value] = posOf(scalar.range?.[0]);
+    },
+  });
+  return out;
+}
+
+export { describeIssue } from "./lint/describeIssue";
 
 /** The position of the deepest node on `path` that exists (a key for unknown fields). */
 export function positionOf(doc: Document, path: (string | number)[], posOf: (o: number | undefined) => Position, atKey: boolean): Position {

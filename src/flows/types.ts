@@ -27,6 +27,12 @@ export interface Trigger {
   event?: string;
   /** Handles free text that nothing else matched while the customer is not in a conversation. */
   fallback?: boolean;
+  /** With `command`: a translation key describing the command in /help and the chat app's menu. */
+  menu?: string;
+  /** With `menu`: position in the menu, lower first; unnumbered commands follow alphabetically. */
+  menu_order?: number;
+  /** With `event`: keys of `vars.event` the flow expects beyond those Rapport declares. */
+  data?: string[];
   /** Where the trigger is written, for lint messages. */
   at: Position;
 }
@@ -42,6 +48,8 @@ export interface Step {
   next?: Target;
   disabled: boolean;
   at: Position;
+  /** Where each text of the step is written (first occurrence), so lint points at a key's own line. */
+  valueAt?: Record<string, Position>;
 }
 
 /** A validated flow file. `version` is assigned when the catalog registers its text in the database. */

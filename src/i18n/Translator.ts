@@ -1,34 +1,22 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import i18next, { type i18n, type Resource } from "i18next";
 import { RapportError } from "../core/errors";
 import { SUPPORTED_LOCALES } from "./locales";
+import { readLocaleFiles, type LocaleFiles, type TextPosition } from "./readLocales";
 
-/** A locale file is not valid JSON; names the file so the translator can fix it. */
+/** A locale file is not valid JSON; names the file, line and column so the translator can fix it. */
 export class LocaleFileError extends RapportError {
   readonly code = "rapport_locale_invalid";
-  constructor(readonly file: string, problem: string) {
-    super(`${file}: ${problem}`);
+  constructor(readonly file: string, readonly line: number, readonly col: number, problem: string) {
+    super(`${file}:${line}:${col}: ${problem}`);
   }
 }
 
-/** Reads locales/<lng>/<namespace>.json for every supported locale into i18next's resource shape. */
+/** Reads locales/<lng>/<namespace>.json for every supported locale; throws LocaleFileError at the first bad file. */
 export function readLocaleResources(dir: string): Resource {
-  const resources: Resource = {};
-  for (const lng of SUPPORTED_LOCALES) {
-    const folder = join(dir, lng);
-    resources[lng] = {};
-    if (!existsSync(folder)) continue;
-    for (const f of readdirSync(folder).filter((n) => n.endsWith(".json")).sort()) {
-      const file = join(folder, f);
-      try {
-        resources[lng]![f.replace(/\.json$/, "")] = JSON.parse(readFileSync(file, "utf8"));
-      } catch (e) {
-        throw new LocaleFileError(file, `not valid JSON: ${(e as Error).message}`);
-      }
-    }
-  }
-  return resources;
+  const files = readLocaleFiles(dir);
+  const p = files.problems[0];
+  if (p) throw new LocaleFileError(p.file, p.line, p.col, p.message);
+  return files.resources;
 }
 
 /**
@@ -36,15 +24,21 @@ export function readLocaleResources(dir: string): Resource {
  * many, other; vi/zh other) so the engine asks for `t(locale, "ns:key", values)` and never sees files.
  */
 export class Translator {
-  private constructor(readonly i18n: i18n, readonly resources: Resource) {}
+  private constructor(readonly i18n: i18n, readonly resources: Resource, private readonly positions?: LocaleFiles["positions"]) {}
 
   /** Loads every locale file under `dir` synchronously (small files; done at start and on reload). */
   static fromDirectory(dir: string): Translator {
-    return Translator.fromResources(readLocaleResources(dir));
+    readLocaleResources(dir); // throws LocaleFileError with file:line:col on a bad file
+    return Translator.fromFiles(readLocaleFiles(dir));
+  }
+
+  /** A translator over the files that parsed (lint reports the others and goes on). */
+  static fromFiles(files: LocaleFiles): Translator {
+    return Translator.fromResources(files.resources, files.positions);
   }
 
   /** Builds a translator from in-memory resources (tests, hot reload). */
-  static fromResources(resources: Resource): Translator {
+  static fromResources(resources: Resource, positions?: LocaleFiles["positions"]): Translator {
     const namespaces = [...new Set(Object.values(resources).flatMap((r) => Object.keys(r)))];
     const instance = i18next.createInstance();
     void instance.init({
@@ -58,7 +52,7 @@ export class Translator {
       returnNull: false,
       showSupportNotice: false,
     } as Parameters<i18n["init"]>[0]);
-    return new Translator(instance, resources);
+    return new Translator(instance, resources, positions);
   }
 
   /** Texts with nothing to interpolate or pluralise, by locale and key: most of a flow's texts. */
@@ -87,8 +81,35 @@ export class Translator {
     return typeof v === "string" && v === key.split(":").pop() ? undefined : v;
   }
 
-  /** True when `key` (or its plural forms) exists in exactly this locale, without fallback. */
+  /** True when `key` (or its plural forms) is a text in exactly this locale, without fallback; a group of texts is not one. */
   has(locale: string, key: string): boolean {
-    return this.i18n.exists(key, { lng: locale, fallbackLng: false } as never) || this.i18n.exists(`${key}_other`, { lng: locale, fallbackLng: false } as never);
+    return this.forms(locale, key).length > 0;
+  }
+
+  /** The raw texts of a key in exactly this locale: the key itself and its plural forms (`key_one`, …). */
+  forms(locale: string, key: string): { key: string; text: string }[] {
+    const [ns, path] = key.includes(":") ? key.split(/:(.*)/s) as [string, string] : ["common", key];
+    const out: { key: string; text: string }[] = [];
+    for (const suffix of ["", "_zero", "_one", "_two", "_few", "_many", "_other"]) {
+      const v = this.i18n.getResource(locale, ns, `${path}${suffix}`) as unknown;
+      if (typeof v === "string") out.push({ key: `${ns}:${path}${suffix}`, text: v });
+    }
+    return out;
+  }
+
+  /** Every text key (`ns:dotted.key`, plural forms separately) this locale has. */
+  keys(locale: string): string[] {
+    const out: string[] = [];
+    const walk = (ns: string, prefix: string, v: unknown) => {
+      if (typeof v === "string") out.push(`${ns}:${prefix}`);
+      else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(ns, prefix ? `${prefix}.${k}` : k, x);
+    };
+    for (const [ns, tree] of Object.entries(this.resources[locale] ?? {})) walk(ns, "", tree);
+    return out;
+  }
+
+  /** Where a text is written (file, line, column), when read from files. */
+  where(locale: string, key: string): TextPosition | undefined {
+    return this.positions?.get(`${locale}\u0000${key}`);
   }
 }

@@ -99,10 +99,10 @@ describe("errors", () => {
     expect([e.file, e.line]).toEqual(["flows/welcome.test.txt", 7]);
   });
 
-  it("LocaleFileError names the file", () => {
-    const e = new LocaleFileError("locales/pl/faq.json", "not valid JSON: Unexpected token }");
+  it("LocaleFileError names the file, line and column", () => {
+    const e = new LocaleFileError("locales/pl/faq.json", 3, 7, "a comma is missing before this");
     expectRapportError(e, "LocaleFileError", "rapport_locale_invalid");
-    expect(e.message).toBe("locales/pl/faq.json: not valid JSON: Unexpected token }");
+    expect(e.message).toBe("locales/pl/faq.json:3:7: a comma is missing before this");
     expect(e.file).toBe("locales/pl/faq.json");
   });
 
@@ -135,7 +135,7 @@ describe("errors", () => {
     const codes = [
       new ConfigError("A", "b"), new FlowFileError([]), new UnknownActionError("a", []), new ActionFailedError("a", "f", "s", 1),
       new ContactNotFoundError("r"), new DatabaseUnavailableError(1, 1), new PipelineError("w", 1), new TranscriptFileError("f", 1, "p"),
-      new LocaleFileError("f", "p"), new MigrationDriftError("m"), new UsageError("u"), new ActionParamsError("a", "f", "s", "p"), new PathNotFoundError("p"),
+      new LocaleFileError("f", 1, 1, "p"), new MigrationDriftError("m"), new UsageError("u"), new ActionParamsError("a", "f", "s", "p"), new PathNotFoundError("p"),
       new RecipientUnreachableError("c", "r"), new TelegramSendError("1", "p"), new TelegramSetupError("s", "p", "h"), new WebhookPayloadError(400, "p"),
     ].map((e) => e.code);
     expect(new Set(codes).size).toBe(codes.length);

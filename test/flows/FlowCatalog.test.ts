@@ -76,4 +76,39 @@ describe("hot reload", () => {
       await dropDatabase(url);
     }
   });
+
+  // Issue #14: adding book.yaml with /start blamed the untouched file that already served /start.
+  it("a new file claiming a served trigger is refused with the problem at the new file only", async () => {
+    const fx = makeFixture({ survey: v1 }, texts);
+    const url = await freshDatabaseUrl();
+    const { createApp } = await import("../../src/app/createApp");
+    const app = await createApp({ settings: { databaseUrl: url, flowsDir: fx.flowsDir, localesDir: fx.localesDir, hotReload: false, dbRetrySeconds: 2 }, log: createLogger("error", () => {}) });
+    try {
+      fx.writeFlow("a-newcomer", "triggers:\n  - command: survey\nsteps:\n  - end: test:q2\n");
+      const { utimesSync } = await import("node:fs");
+      utimesSync(`${fx.flowsDir}/survey.yaml`, new Date(), new Date(Date.now() + 60_000)); // the served file looks newer: serving decides, not time
+      const refused = await app.catalog.load((await import("../../src/flows/lintFlows")).findFlowFiles([fx.flowsDir])).catch((e: Error & { problems?: { file: string; message: string }[] }) => e.problems);
+      expect(refused).toEqual([expect.objectContaining({ file: expect.stringMatching(/a-newcomer\.yaml$/), message: expect.stringContaining('/survey already starts flow "survey"') })]);
+      expect(app.catalog.matchCommand("survey")?.flow.id).toBe("survey");
+    } finally {
+      await app.close();
+      await dropDatabase(url);
+    }
+  });
+});
+
+describe("partial flows (the terminal chat)", () => {
+  it("serves the valid flows, leaves out a broken file and reports its problems", async () => {
+    const fx = makeFixture({ survey: v1, broken: "steps:\n  - say: test:q1\n\t  next: x\n" }, texts);
+    const url = await freshDatabaseUrl();
+    const { createApp } = await import("../../src/app/createApp");
+    const app = await createApp({ settings: { databaseUrl: url, flowsDir: fx.flowsDir, localesDir: fx.localesDir, hotReload: false, dbRetrySeconds: 2 }, log: createLogger("error", () => {}), partialFlows: true });
+    try {
+      expect(app.catalog.all().map((f) => f.id)).toEqual(["survey"]);
+      expect(app.flowProblems().map((p) => `${p.file.split("/").pop()}:${p.line}:${p.col}: ${p.message}`)).toEqual(["broken.yaml:3:1: tabs are not allowed for indentation; use spaces"]);
+    } finally {
+      await app.close();
+      await dropDatabase(url);
+    }
+  });
 });

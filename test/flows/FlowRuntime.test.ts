@@ -158,7 +158,7 @@ describe("triggers", () => {
     start: "triggers:\n  - command: start\nsteps:\n  - say: test:plain\n",
     thanks: "triggers:\n  - event: ticket.resolved\nsteps:\n  - say: test:resolved\n",
   };
-  const texts = { referred: "invited by {{vars.code}}", plain: "plain start", resolved: "ticket {{vars.event.ticket}} closed" };
+  const texts = { referred: "invited by {{vars.code}}", plain: "plain start", resolved: "ticket {{vars.event.ticketId}} closed" };
 
   it("a deep-link payload is matched and its named groups become variables; a bad payload falls back safely", async () => {
     t = await startTestApp(makeFixture(flows, texts));
@@ -171,7 +171,7 @@ describe("triggers", () => {
     t = await startTestApp(makeFixture(flows, texts));
     await t.say("d", "/start");
     const id = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: "d" } } });
-    await t.app.engine.emit(id.contactId, "ticket.resolved", { ticket: "T-7" });
+    await t.app.engine.emit(id.contactId, "ticket.resolved", { ticketId: "T-7" });
     expect(t.channel.sent.at(-1)).toMatchObject({ to: { externalUserId: "d" }, message: { text: "en: ticket T-7 closed" } });
     expect((await t.history("d")).some((r) => r.kind === "flow.start" && r.flow?.startsWith("thanks@"))).toBe(true);
   });

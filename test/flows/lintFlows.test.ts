@@ -68,7 +68,7 @@ describe("lintFlows", () => {
       "  - id: menu",
       "    end: t:bye",
     ) }])).toEqual([
-      'flows/a.yaml:2:5: step "greet" goes to unknown step "menuu"; did you mean "menu"? (use flow:<id> to start another flow)',
+      'flows/a.yaml:4:11: step "greet" goes to unknown step "menuu"; did you mean "menu"? (use flow:<id> to start another flow)',
       'flows/a.yaml:5:5: step "menu" can never run: no step goes to it and the step before it does not fall through',
     ]);
   });
@@ -80,8 +80,8 @@ describe("lintFlows", () => {
       { file: "flows/welcome.yaml", source: yaml("steps:", "  - end: true") },
     ]);
     expect(problems).toEqual([
-      'flows/a.yaml:3:5: step "#2" goes to unknown flow "nope"',
-      'flows/b.yaml:2:5: step "#1" goes to unknown flow "welcom"; did you mean "flow:welcome"?',
+      'flows/a.yaml:3:11: the step at flows/a.yaml:3 goes to unknown flow "nope"',
+      'flows/b.yaml:2:11: the step at flows/b.yaml:2 goes to unknown flow "welcom"; did you mean "flow:welcome"?',
     ]);
   });
 
@@ -97,8 +97,8 @@ describe("lintFlows", () => {
       "        goto: flow:zzz",
       "      - else: q",
     ) }])).toEqual([
-      'flows/a.yaml:2:5: step "q" goes to unknown step "gone" (use flow:<id> to start another flow)',
-      'flows/a.yaml:6:5: step "#2" goes to unknown flow "zzz"',
+      'flows/a.yaml:5:17: step "q" goes to unknown step "gone" (use flow:<id> to start another flow)',
+      'flows/a.yaml:8:15: the step at flows/a.yaml:6 goes to unknown flow "zzz"',
     ]);
   });
 
@@ -118,7 +118,7 @@ describe("lintFlows", () => {
     const [p, ...rest] = messages([{ file: "flows/a.yaml", source: yaml("steps:", "  - say: t:hi", "  - action: faq.answr", "    with: { question: x }") }]);
     expect(rest).toEqual([]);
     expect(actionNames()).toEqual(expect.arrayContaining(["contact.set_locale", "faq.answer"]));
-    expect(p).toBe(`flows/a.yaml:3:5: unknown action "faq.answr"; did you mean "faq.answer"? Registered actions: ${actionNames().join(", ")}.`);
+    expect(p).toBe(`flows/a.yaml:3:13: unknown action "faq.answr"; did you mean "faq.answer"? Registered actions: ${actionNames().join(", ")}.`);
   });
 
   it("accepts the registered actions by name", () => {
@@ -138,7 +138,7 @@ describe("lintFlows", () => {
       expect(messages([
         { file: "flows/a.yaml", source: triggers("command: start") },
         { file: "flows/b.yaml", source: triggers("event: x.y", "command: start") },
-      ])).toEqual(['flows/b.yaml:3:5: duplicate trigger: /start already starts flow "a" (flows/a.yaml:2)']);
+      ])).toEqual(['flows/b.yaml:3:5: duplicate trigger: /start already starts flow "a" (flows/a.yaml:2); remove it here or there']);
     });
 
     it("tells a command with a payload from the bare command, but not from the same payload", () => {
@@ -146,7 +146,7 @@ describe("lintFlows", () => {
         { file: "flows/a.yaml", source: triggers("command: start") },
         { file: "flows/b.yaml", source: triggers("command: start\n    payload: 'ref-\\w+'") },
         { file: "flows/c.yaml", source: triggers("command: start\n    payload: 'ref-\\w+'") },
-      ])).toEqual(['flows/c.yaml:2:5: duplicate trigger: /start with payload ref-\\w+ already starts flow "b" (flows/b.yaml:2)']);
+      ])).toEqual(['flows/c.yaml:2:5: duplicate trigger: /start with payload ref-\\w+ already starts flow "b" (flows/b.yaml:2); remove it here or there']);
     });
 
     it("reports an event and a fallback claimed twice", () => {
@@ -154,8 +154,8 @@ describe("lintFlows", () => {
         { file: "flows/a.yaml", source: triggers("event: ticket.resolved", "fallback: true") },
         { file: "flows/b.yaml", source: triggers("fallback: true", "event: ticket.resolved") },
       ])).toEqual([
-        'flows/b.yaml:2:5: duplicate trigger: fallback already starts flow "a" (flows/a.yaml:3)',
-        'flows/b.yaml:3:5: duplicate trigger: event ticket.resolved already starts flow "a" (flows/a.yaml:2)',
+        'flows/b.yaml:2:5: duplicate trigger: fallback already starts flow "a" (flows/a.yaml:3); remove it here or there',
+        'flows/b.yaml:3:5: duplicate trigger: event ticket.resolved already starts flow "a" (flows/a.yaml:2); remove it here or there',
       ]);
     });
 
@@ -168,7 +168,7 @@ describe("lintFlows", () => {
       expect(messages([
         { file: "flows/a.yaml", source: triggers("keywords: t:kw") },
         { file: "flows/b.yaml", source: triggers("keywords: t:kw2") },
-      ], t)).toEqual(['flows/b.yaml:2:5: duplicate trigger: keyword "меню" (ru) already starts flow "a" (flows/a.yaml:2)']);
+      ], t)).toEqual(['flows/b.yaml:2:5: duplicate trigger: keyword "меню" (ru) already starts flow "a" (flows/a.yaml:2); remove it here or there']);
     });
   });
 
@@ -176,14 +176,14 @@ describe("lintFlows", () => {
     it("lists the locale files a key is missing from", () => {
       const t = translator((r) => { delete r.pl!.t.hi; delete r["zh-TW"]!.t.hi; });
       expect(messages([{ file: "flows/a.yaml", source: yaml("steps:", "  - say: t:hi") }], t)).toEqual([
-        'flows/a.yaml:2:5: translation key "t:hi" is missing in locales/pl/t.json, locales/zh-TW/t.json',
+        'flows/a.yaml:2:10: translation key "t:hi" is missing in locales/pl/t.json, locales/zh-TW/t.json',
       ]);
     });
 
     it("does not let a locale borrow the English text", () => {
       const t = translator((r) => { for (const lng of SUPPORTED_LOCALES) if (lng !== "en") delete r[lng]!.t.hi; });
       expect(messages([{ file: "flows/a.yaml", source: yaml("steps:", "  - say: t:hi") }], t)).toEqual([
-        'flows/a.yaml:2:5: translation key "t:hi" is missing in locales/ru/t.json, locales/pl/t.json, locales/vi/t.json, locales/zh-CN/t.json, locales/zh-TW/t.json',
+        'flows/a.yaml:2:10: translation key "t:hi" is missing in locales/ru/t.json, locales/pl/t.json, locales/vi/t.json, locales/zh-CN/t.json, locales/zh-TW/t.json',
       ]);
     });
 
@@ -201,14 +201,14 @@ describe("lintFlows", () => {
       ) }], t)).toEqual([
         'flows/a.yaml:2:5: translation key "t:kw" is missing in locales/vi/t.json',
         'flows/a.yaml:4:5: translation key "common:retry.choice" is missing in locales/vi/common.json',
-        'flows/a.yaml:4:5: translation key "t:no" is missing in locales/vi/t.json',
+        'flows/a.yaml:7:28: translation key "t:no" is missing in locales/vi/t.json',
       ]);
     });
 
     it("needs every plural form a locale has when a text is used with count", () => {
       const t = translator((r) => { delete r.ru!.t.items_few; delete r.ru!.t.items_many; delete r.pl!.t.items_many; delete r.en!.t.items_one; });
-      const problems = lint([{ file: "flows/a.yaml", source: yaml("steps:", "  - say: { key: t:items, count: vars.n }") }], t).problems;
-      expect(problems.map((p) => `${p.line}:${p.col}`)).toEqual(["2:5", "2:5", "2:5"]);
+      const problems = lint([{ file: "flows/a.yaml", source: yaml("steps:", "  - ask: t:q", "    save_as: n", "  - say: { key: t:items, count: vars.n }") }], t).problems;
+      expect(problems.map((p) => `${p.line}:${p.col}`)).toEqual(["4:17", "4:17", "4:17"]);
       const byLocale = Object.fromEntries(problems.map((p) => [/ in (\S+) needs/.exec(p.message)![1], p.message]));
       expect(Object.keys(byLocale).sort()).toEqual(["en", "pl", "ru"]);
       expect(byLocale.en).toBe('plural key "t:items" in en needs forms items_one');
@@ -219,12 +219,15 @@ describe("lintFlows", () => {
     });
 
     it("accepts a plural text with all forms, and does not ask for plural forms without count", () => {
-      expect(messages([{ file: "flows/a.yaml", source: yaml("steps:", "  - say: { key: t:items, count: vars.n }", "  - say: t:hi") }])).toEqual([]);
+      expect(messages([{ file: "flows/a.yaml", source: yaml("steps:", "  - ask: t:q", "    save_as: n", "  - say: { key: t:items, count: vars.n }", "  - say: t:hi") }])).toEqual([]);
     });
 
     // Only the text written with `count:` is shown with a count; labels beside it need no plural forms.
     it("checks only the counted text for plural forms, not the choice labels beside it", () => {
       expect(messages([{ file: "flows/a.yaml", source: yaml(
+        "triggers:",
+        "  - command: items",
+        "    payload: '^(?<n>\\d+)$'",
         "steps:",
         "  - ask: { key: t:items, count: vars.n }",
         "    choices:",
@@ -235,7 +238,7 @@ describe("lintFlows", () => {
 
     it("rejects text that is not namespace:key", () => {
       expect(messages([{ file: "flows/a.yaml", source: yaml("steps:", "  - say: Hello there!") }])).toEqual([
-        'flows/a.yaml:2:5: text "Hello there!" is not a translation key; write namespace:key (e.g. welcome:greeting) and put the text in locales/<lng>/<namespace>.json',
+        'flows/a.yaml:2:10: text "Hello there!" is not a translation key; write namespace:key (e.g. welcome:greeting) and put the text in locales/<lng>/<namespace>.json',
       ]);
     });
   });
@@ -257,11 +260,11 @@ describe("lintFlows", () => {
       { file: "flows/a.yaml", source: yaml("triggers:", "  - command: Bad", "steps:", "  - say: t:missing") },
     ]);
     expect(r.problems.map((p) => [p.file, p.line, p.col])).toEqual([
-      ["flows/a.yaml", 2, 5],
-      ["flows/b.yaml", 2, 5],
-      ["flows/b.yaml", 3, 5],
+      ["flows/a.yaml", 2, 14],
+      ["flows/b.yaml", 2, 10],
+      ["flows/b.yaml", 3, 11],
     ]);
-    expect(r.problems.map(formatProblem)[2]).toBe('flows/b.yaml:3:5: step "#2" goes to unknown step "nowhere" (use flow:<id> to start another flow)');
+    expect(r.problems.map(formatProblem)[2]).toBe('flows/b.yaml:3:11: the step at flows/b.yaml:3 goes to unknown step "nowhere" (use flow:<id> to start another flow)');
   });
 
   describe("the shipped flows", () => {
@@ -373,9 +376,9 @@ describe("findFlowFiles", () => {
     writeFileSync(join(dir, "flows", "nested", "c.yaml"), "steps: [c]\n");
     writeFileSync(join(dir, "extra.yaml"), "steps: [x]\n");
     expect(findFlowFiles(["flows", "extra.yaml"], dir)).toEqual([
-      { file: join("flows", "a.yml"), source: "steps: [a]\n" },
-      { file: join("flows", "b.yaml"), source: "steps: [b]\n" },
-      { file: "extra.yaml", source: "steps: [x]\n" },
+      { file: join("flows", "a.yml"), source: "steps: [a]\n", modifiedAt: expect.any(Number) },
+      { file: join("flows", "b.yaml"), source: "steps: [b]\n", modifiedAt: expect.any(Number) },
+      { file: "extra.yaml", source: "steps: [x]\n", modifiedAt: expect.any(Number) },
     ]);
   });
 

@@ -52,7 +52,7 @@ describe("loadFlowFile", () => {
     });
 
     it("names steps without an id #<n> and separates common fields from the kind's spec", () => {
-      expect(result.flow?.steps).toEqual([
+      expect(result.flow?.steps.map(({ valueAt: _, ...s }) => s)).toEqual([
         { id: "#1", kind: "say", spec: { say: "welcome:greeting" }, next: undefined, disabled: false, at: { line: 9, col: 5 } },
         { id: "rate", kind: "ask", spec: { ask: "signup:rating", type: "rating", save_as: "rating" }, next: "bye", disabled: false, at: { line: 10, col: 5 } },
         { id: "skipped", kind: "say", spec: { say: "signup:thanks" }, next: undefined, disabled: true, at: { line: 15, col: 5 } },
@@ -74,15 +74,15 @@ describe("loadFlowFile", () => {
     it("reports a stray scalar at its line and column and returns no flow", () => {
       const r = loadFlowFile("flows/x.yaml", yaml("steps:", '  - say: "a:b" x'));
       expect(r.flow).toBeUndefined();
-      expect(r.problems).toEqual([{ file: "flows/x.yaml", line: 2, col: 16, message: "YAML syntax: Unexpected scalar at node end" }]);
+      expect(r.problems).toEqual([{ file: "flows/x.yaml", line: 2, col: 16, message: "unexpected text after this value; put the whole value inside the quotes, or remove the extra text" }]);
     });
 
     it("reports a duplicated key where the second one is written", () => {
-      expect(where("flows/x.yaml", yaml("steps:", "  - say: a:b", "    say: c:d"))).toEqual(["3:5 YAML syntax: Map keys must be unique"]);
+      expect(where("flows/x.yaml", yaml("steps:", "  - say: a:b", "    say: c:d"))).toEqual(['3:5 "say" is written twice (first on line 2); keep one']);
     });
 
     it("reports tab indentation at the start of the line", () => {
-      expect(where("flows/x.yaml", yaml("steps:", "  - say: a:b", "\tnext: x"))).toEqual(["3:1 YAML syntax: Tabs are not allowed as indentation"]);
+      expect(where("flows/x.yaml", yaml("steps:", "  - say: a:b", "\tnext: x"))).toEqual(["3:1 tabs are not allowed for indentation; use spaces"]);
     });
 
     it("keeps only the first line of yaml's message", () => {
@@ -142,16 +142,32 @@ describe("loadFlowFile", () => {
     );
 
     it("names an unknown field in a step at the misspelt key", () => {
-      expect(where("flows/x.yaml", source)).toContain('5:5 ask step: unknown field "sav_as"');
+      expect(where("flows/x.yaml", source)).toEqual(['5:5 ask step: unknown field "sav_as"; did you mean "save_as"?']);
     });
 
-    it("also reports the required field the misspelling left out, at the step", () => {
-      expect(where("flows/x.yaml", source)).toContain("2:5 ask step: save_as: Invalid input: expected string, received undefined");
+    // One mistake, one problem: the misspelling is not also reported as a missing save_as (issue #14).
+    it("names a missing field when nothing misspells it, and explains wrong values in plain words", () => {
+      expect(where("flows/x.yaml", yaml("steps:", "  - id: q", "    ask: a:q", "    type: emial", "    max_attempts: three")).sort()).toEqual([
+        '2:5 ask step: missing field "save_as"',
+        '4:11 ask step: type: "emial" is not one of choice, text, number, rating, email; did you mean "email"?',
+        '5:19 ask step: max_attempts: must be a number, got "three"',
+      ]);
+    });
+
+    it("suggests the field a trigger or the file meant", () => {
+      expect(where("flows/x.yaml", yaml("trigers:", "  - command: a", "steps:", "  - end: true"))).toEqual(['1:1 unknown field "trigers"; did you mean "triggers"?']);
+      expect(where("flows/x.yaml", yaml("triggers:", "  - commnd: a", "steps:", "  - end: true"))[0]).toMatch(/^2:5 unknown trigger field "commnd"; did you mean "command"\?/);
+    });
+
+    it("keeps where each text of a step is written, for lint to point at", () => {
+      const flow = loadFlowFile("flows/x.yaml", yaml("steps:", "  - ask: a:q", "    choices:", "      - { value: y, label: a:yes }", "    save_as: x")).flow!;
+      expect(flow.steps[0]!.valueAt).toMatchObject({ "a:q": { line: 2, col: 10 }, "a:yes": { line: 4, col: 28 }, x: { line: 5, col: 14 } });
+      expect(flow.steps[0]!.valueAt).not.toHaveProperty("choices");
     });
 
     it("names an unknown top-level field at its key", () => {
       expect(loadFlowFile("flows/x.yaml", yaml("description: x", "steps:", "  - end: true", "author: me")).problems)
-        .toEqual([{ file: "flows/x.yaml", line: 4, col: 1, message: 'unknown field "author"' }]);
+        .toEqual([{ file: "flows/x.yaml", line: 4, col: 1, message: 'unknown field "author"; fields here: description, triggers, steps' }]);
     });
 
     it("requires choices on a choice question, at the question", () => {
@@ -198,15 +214,15 @@ describe("loadFlowFile", () => {
 
     it("needs at least one step", () => {
       expect(where("flows/x.yaml", "steps: []\n")).toEqual(["1:1 steps: a flow needs at least one step"]);
-      expect(where("flows/x.yaml", "")).toEqual(["1:1 steps: Invalid input: expected array, received undefined"]);
+      expect(where("flows/x.yaml", "")).toEqual(['1:1 missing field "steps"']);
     });
   });
 
   describe("triggers", () => {
     it("rejects a trigger that fits none of the forms, naming it and its number", () => {
       expect(where("flows/x.yaml", yaml("triggers:", "  - command: start", "  - command: Start", "  - keyword: menu", "steps:", "  - end: true"))).toEqual([
-        '3:5 trigger 2: expected one of command (with optional payload), keywords, event or fallback: true; got {"command":"Start"}',
-        '4:5 trigger 3: expected one of command (with optional payload), keywords, event or fallback: true; got {"keyword":"menu"}',
+        "3:14 trigger: command: commands are lowercase letters, digits and _ (Telegram's rule), without the slash",
+        '4:5 unknown trigger field "keyword"; did you mean "keywords"? A trigger is one of command (with optional payload, menu, menu_order), keywords, event (with optional data) or fallback: true.',
       ]);
     });
 
@@ -219,8 +235,11 @@ describe("loadFlowFile", () => {
         "steps:",
         "  - end: true",
       )).problems;
-      expect(problems.map((p) => [p.line, p.col])).toEqual([[2, 5], [3, 5], [4, 5]]);
-      expect(problems.map((p) => p.message.slice(0, 10))).toEqual(["trigger 1:", "trigger 2:", "trigger 3:"]);
+      expect(problems.map((p) => `${p.line}:${p.col} ${p.message}`)).toEqual([
+        "2:14 trigger: command: commands are lowercase letters, digits and _ (Telegram's rule), without the slash",
+        "3:12 trigger: event: event names look like ticket.resolved",
+        "4:15 trigger: fallback: must be true, not false",
+      ]);
     });
 
     it("reports a payload that is not a regular expression at the payload", () => {

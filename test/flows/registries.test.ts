@@ -27,6 +27,7 @@ describe("step kinds and actions", () => {
       expect(action.name).toBe(name);
       expect(typeof action.params.safeParse).toBe("function");
       expect(action.description.length).toBeGreaterThan(10);
+      expect(action.returns?.length, `${name} declares its result fields (lint checks vars.<save_as>.<field>)`).toBeGreaterThan(0);
       expect(docs, `flows/README.md lists the ${name} action`).toMatch(new RegExp(`^\\| \`${name.replace(".", "\\.")}\` \\|`, "m"));
     }
   });

@@ -107,9 +107,10 @@ describe("Translator", () => {
       expect(error).toBeInstanceOf(RapportError);
       const e = error as LocaleFileError;
       expect(e.file).toBe(join(dir, "pl", "shop.json"));
+      expect([e.line, e.col]).toEqual([1, 21]);
       expect(e.code).toBe("rapport_locale_invalid");
       expect(e.name).toBe("LocaleFileError");
-      expect(e.message).toMatch(new RegExp(`^${join(dir, "pl", "shop.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: not valid JSON: `));
+      expect(e.message).toMatch(new RegExp(`^${join(dir, "pl", "shop.json").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1:21: a comma before a closing } or \\] is not allowed in JSON; remove it$`));
     });
   });
 

@@ -6,6 +6,7 @@ import { SUPPORTED_LOCALES } from "../../i18n/locales";
 export const setLocale = registerAction({
   name: "contact.set_locale",
   description: "Changes the contact's language; takes effect for the rest of this turn and is stored with it.",
+  returns: ["locale"],
   params: z.object({ locale: z.enum(SUPPORTED_LOCALES) }),
   run({ locale }, ctx) {
     ctx.updateContact({ locale });

@@ -15,6 +15,7 @@ const LIST_TEXT_MAX = 200;
 export const ideasPropose = registerAction({
   name: "ideas.propose",
   description: "Stores the customer's idea for others to vote on (held for review first when it has a link, phone number, e-mail address or review word); answers ok, ideaId, held, or error too_short / too_long.",
+  returns: ["ok", "ideaId", "held", "duplicate", "error", "min", "max"],
   params: z.object({ text: z.string() }),
   async run({ text }, ctx) {
     try {
@@ -36,6 +37,7 @@ export const ideasPropose = registerAction({
 export const ideasTop = registerAction({
   name: "ideas.top",
   description: "Lists the most-voted open and planned ideas as one numbered text (list) with their ids, for ideas.vote.",
+  returns: ["count", "list", "ids"],
   params: z.object({ limit: z.number().int().min(1).max(10).default(5) }).default({ limit: 5 }),
   async run({ limit }, ctx) {
     const ideas = await ctx.services.get(IDEAS).top(limit, ctx.contact.id);
@@ -65,6 +67,7 @@ export const ideasTop = registerAction({
 export const ideasVote = registerAction({
   name: "ideas.vote",
   description: "Votes for the idea at a position of the list ideas.top showed; answers status (voted, already, own, closed, unknown) and votes.",
+  returns: ["status", "votes", "number"],
   params: z.object({ number: z.number(), ids: z.array(z.string().min(1).max(64)).max(50) }),
   async run({ number, ids }, ctx) {
     const id = Number.isInteger(number) && number >= 1 ? ids[number - 1] : undefined;

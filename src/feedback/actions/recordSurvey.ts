@@ -10,6 +10,7 @@ import { npsGroup, SURVEYS } from "../Surveys";
 export const recordSurvey = registerAction({
   name: "feedback.record",
   description: "Stores a `survey` answer (csat 1-5, nps 0-10) with `score`, optional `comment`, and for csat `ticket_id` and `agent`; returns { stored, group }.",
+  returns: ["stored", "group"],
   params: z.object({
     survey: z.enum(["csat", "nps"]),
     score: z.coerce.number().int(),

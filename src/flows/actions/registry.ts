@@ -26,6 +26,8 @@ export interface ActionDefinition<P extends z.ZodType = z.ZodType> {
   /** Why the action exists, shown by `rapport flows actions` and in lint hints. */
   description: string;
   params: P;
+  /** The fields of its result (`save_as: x` → vars.x.<field>); lint checks texts against them. */
+  returns?: readonly string[];
   run(params: z.infer<P>, ctx: ActionContext): Promise<unknown> | unknown;
 }
 

@@ -12,6 +12,7 @@ import { registerAction } from "../../flows/actions/registry";
 export const scheduleEvent = registerAction({
   name: "schedule.event",
   description: "Schedules the named `event` for this customer after `in` (30s, 10m, 2h, 3d, 1w), with optional `data` (vars.event.* in the flow it starts).",
+  returns: ["event", "at"],
   params: z.object({
     event: z.string().regex(/^[a-z][a-z0-9_.-]*$/i, "an event name such as csat.ask"),
     in: z.string().regex(DURATION, "a duration such as 30m, 2h or 3d"),

@@ -11,6 +11,7 @@ import { LOYALTY_RULES } from "../rulesService";
 export const balance = registerAction({
   name: "loyalty.balance",
   description: "Reads the points balance, tier, progress to the next tier, expiring points and the last transactions.",
+  returns: ["found", "points", "tier", "tierName", "lifetimePoints", "hasNext", "nextName", "needed", "multiplier", "multiplierText", "hasActivity", "recent", "expiring", "expiringOn"],
   params: z.object({
     last: z.number().int().min(0).max(10).default(5),
     /** The moment "expiring soon" is measured from (the sweep passes its own); empty means now. */

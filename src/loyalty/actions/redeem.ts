@@ -12,6 +12,7 @@ import { LOYALTY_RULES } from "../rulesService";
 export const redeem = registerAction({
   name: "loyalty.redeem",
   description: "Redeems a reward from the catalog (by id) for its cost in points; ok: false when the balance is too low.",
+  returns: ["ok", "unknown", "rewardName", "cost", "balance"],
   params: z.object({ reward: z.string().min(1) }),
   async run({ reward }, ctx) {
     const item = ctx.services.get(LOYALTY_RULES)().rewards.find((r) => r.id === reward);

@@ -10,6 +10,7 @@ import { LOYALTY_RULES } from "../rulesService";
 export const register = registerAction({
   name: "loyalty.register",
   description: "Awards the registration bonus from flows/loyalty.yaml once per contact.",
+  returns: ["awarded", "points", "balance"],
   params: z.object({}).default({}),
   async run(_params, ctx) {
     const points = ctx.services.get(LOYALTY_RULES)().registration_bonus;

@@ -6,6 +6,7 @@ import { REFERRALS } from "../Referrals";
 export const referralLink = registerAction({
   name: "referral.link",
   description: "Returns the customer's referral code and link (made on first use).",
+  returns: ["code", "link"],
   params: z.object({}).default({}),
   run: (_p, ctx) => ctx.services.get(REFERRALS).linkFor(ctx.contact.id),
 });
@@ -14,6 +15,7 @@ export const referralLink = registerAction({
 export const referralStats = registerAction({
   name: "referral.stats",
   description: "Counts the customer's referred friends: joined, pending rewards, points earned.",
+  returns: ["joined", "pending", "earned"],
   params: z.object({}).default({}),
   run: (_p, ctx) => ctx.services.get(REFERRALS).stats(ctx.contact.id),
 });
@@ -25,6 +27,7 @@ export const referralStats = registerAction({
 export const referralAttribute = registerAction({
   name: "referral.attribute",
   description: "Attributes a new customer to the referrer whose code they came with (first touch only); returns status and reason.",
+  returns: ["status", "reason"],
   params: z.object({ code: z.string().min(1).max(64) }),
   async run({ code }, ctx) {
     const result = await ctx.services.get(REFERRALS).attribute(ctx.contact.id, code);

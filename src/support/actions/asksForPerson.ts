@@ -10,6 +10,7 @@ import { SUPPORT_DESK } from "../SupportDesk";
 export const asksForPerson = registerAction({
   name: "support.asks_for_person",
   description: "True in `asks` when `text` mentions a person, operator or agent (support:person_words in the customer's language, and English).",
+  returns: ["asks"],
   params: z.object({ text: z.string() }),
   run({ text }, ctx) {
     return { asks: ctx.services.get(SUPPORT_DESK).asksForPerson(ctx.locale, text) };

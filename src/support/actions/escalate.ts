@@ -10,6 +10,7 @@ import { SUPPORT_DESK } from "../SupportDesk";
 export const escalate = registerAction({
   name: "support.escalate",
   description: "Opens a support ticket with `question` (and `reason`) and hands the chat to a person; returns { ticketId, online, existing }.",
+  returns: ["ticketId", "online", "existing"],
   params: z.object({
     question: z.string().default(""),
     reason: z.enum(["flow", "asked_for_person", "faq_miss", "command", "nps_detractor"]).default("flow"),

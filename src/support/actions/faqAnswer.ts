@@ -6,6 +6,7 @@ import { matchFaq, type FaqTopic } from "../faq";
 export const faqAnswer = registerAction({
   name: "faq.answer",
   description: "Finds the FAQ answer for `question` in the customer's language; returns { found, topic, answer }.",
+  returns: ["found", "topic", "question", "answer"],
   params: z.object({ question: z.string() }),
   run({ question }, ctx) {
     const hit = matchFaq(ctx.lookup("faq:topics") as Record<string, FaqTopic> | undefined, question);
