@@ -2,6 +2,7 @@
 // own line here; the linter and runtime then find the action by the name written in YAML.
 import "../support/actions/faqAnswer";
 import "../contacts/actions/setLocale";
+import "../contacts/actions/setAttributes";
 import "../loyalty/actions/balance";
 import "../loyalty/actions/register";
 import "../loyalty/actions/redeem";
@@ -15,3 +16,4 @@ import "../feedback/actions/recordSurvey";
 import "../feedback/actions/ideaActions";
 import "../privacy/actions/forgetMe";
 import "./events";
+import "../flows/actions/menuCommands";

@@ -8,16 +8,16 @@ export interface MenuCommand {
 }
 
 /**
- * The command menu per locale: every command a flow answers that has a description under
- * `common:commands.<command>` in that locale. A flow's command without a description still works
- * when typed; it is just not advertised.
+ * The command menu per locale, from the flows: every command trigger with `menu: <key>`, described
+ * by that key's text in the locale, in menu order. Telegram's setMyCommands and /help (the
+ * `menu.commands` action) both use it, so they cannot disagree.
  */
 export function commandMenu(app: Pick<App, "catalog" | "translator">): Map<string, MenuCommand[]> {
   const translator = app.translator();
-  const names = app.catalog.commandNames().filter((c) => /^[a-z0-9_]{1,32}$/.test(c));
+  const entries = app.catalog.menuEntries().filter((e) => /^[a-z0-9_]{1,32}$/.test(e.command));
   const menu = new Map<string, MenuCommand[]>();
   for (const locale of SUPPORTED_LOCALES) {
-    menu.set(locale, names.filter((c) => translator.has(locale, `common:commands.${c}`)).map((c) => ({ command: c, description: translator.t(locale, `common:commands.${c}`) })));
+    menu.set(locale, entries.filter((e) => translator.has(locale, e.key)).map((e) => ({ command: e.command, description: translator.t(locale, e.key) })));
   }
   return menu;
 }

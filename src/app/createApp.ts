@@ -9,6 +9,7 @@ import { FlowRuntime } from "../flows/FlowRuntime";
 import { Translator } from "../i18n/Translator";
 import { FlowFileError, formatProblem, type FlowProblem } from "../core/errors";
 import { findFlowFiles } from "../flows/lintFlows";
+import { MENU } from "../flows/actions/menuCommands";
 import { readLocaleFiles } from "../i18n/readLocales";
 import { Services } from "../core/services";
 import { loadRules } from "../loyalty/loadRules";
@@ -142,7 +143,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
       await jobs.schedule({ kind: "event", contactId, name, data, dueAt: new Date(), key });
     }, log, () => settings.ideaReviewWords ?? DEFAULT_REVIEW_WORDS);
     services.provide(DATA_RIGHTS, rights);
-    services.provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
+    services.provide(MENU, () => catalog.menuEntries()).provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
       .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas);
     const retention = new Retention(db, () => settings.retention ?? {});
     const sweeper = new Sweeper([

@@ -1,6 +1,7 @@
 import { dateOf, type SqlReader } from "../db/openReader";
 import { sql, type Row } from "../db/plan";
 import { resolveContactId, timeline } from "../history/timeline";
+import { parseAttributes } from "../flows/attributes";
 
 /**
  * `rapport contacts history <contact> [--json] [--limit N]`: the contact's timeline, oldest first.
@@ -13,10 +14,12 @@ export async function runContactsHistory(db: SqlReader, reference: string, json:
   const entries = await timeline(db, contactId, limit);
   if (json) {
     out.write(JSON.stringify({ contact: { id: contact.id, displayName: contact.displayName, locale: contact.locale, points: contact.points, tier: contact.tier,
-      identities: contact.identities.map((i) => `${i.channel}:${i.externalId}`), ...rfmOf(contact) }, entries }) + "\n");
+      identities: contact.identities.map((i) => `${i.channel}:${i.externalId}`), ...rfmOf(contact), attributes: parseAttributes(contact.attributes) }, entries }) + "\n");
     return;
   }
   out.write(`contact ${contact.id} (${contact.identities.map((i) => `${i.channel}:${i.externalId}`).join(", ")}) locale ${contact.locale}, ${contact.points} points, ${contact.tier}${segmentLabel(contact)}\n`);
+  const attributes = Object.entries(parseAttributes(contact.attributes));
+  if (attributes.length > 0) out.write(`attributes: ${attributes.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}\n`);
   const arrow: Record<string, string> = { in: "<-", out: "->", event: "**", internal: "##" };
   for (const e of entries) {
     const where = e.flow ? ` [${e.flow}${e.step ? ` ${e.step}` : ""}]` : "";

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { createApp } from "../app/createApp";
@@ -7,7 +7,10 @@ import type { Channel } from "../core/Channel";
 import { silentLogger } from "../core/log";
 import type { OutboundMessage } from "../core/message";
 import { parseTranscripts } from "../flows/transcripts/parseTranscript";
-import { runTranscript } from "../flows/transcripts/runTranscript";
+import { runTranscript, type TranscriptPlayer } from "../flows/transcripts/runTranscript";
+import { applySlots, recordTranscript } from "../flows/transcripts/recordTranscript";
+import { textPattern, type KeyPattern } from "../flows/transcripts/matchLine";
+import type { Translator } from "../i18n/Translator";
 
 /** Lists transcript files (`*.transcript`) under the given files or folders, recursively. */
 export function findTranscripts(paths: string[]): string[] {
@@ -23,12 +26,19 @@ export function findTranscripts(paths: string[]): string[] {
   return out;
 }
 
+/** Options of `rapport flows test`. */
+export interface FlowsTestOptions {
+  /** Re-record the bot's lines that no longer match, print what changed, and rewrite the files. */
+  update?: boolean;
+}
+
 /**
- * `rapport flows test [transcripts…]`: plays every transcript (default: flows/tests/) against the
- * flows in a throwaway SQLite database and prints each failure as `file:line: expected … got …`.
- * Returns the exit status.
+ * `rapport flows test [transcripts…] [--update]`: plays every transcript (default: flows/tests/)
+ * against the flows in a throwaway SQLite database and prints each failure as `file:line: expected …
+ * got …`. With `--update` the bot's lines are re-recorded instead (see recordTranscript) and the
+ * changes printed as a diff. Returns the exit status.
  */
-export async function runFlowsTest(paths: string[], dirs: { flowsDir: string; localesDir: string }, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function runFlowsTest(paths: string[], dirs: { flowsDir: string; localesDir: string }, out: NodeJS.WritableStream, err: NodeJS.WritableStream, options: FlowsTestOptions = {}): Promise<number> {
   const files = findTranscripts(paths.length > 0 ? paths.map((p) => resolve(p)) : [join(dirs.flowsDir, "tests")]);
   if (files.length === 0) { err.write("no transcript files (*.transcript) found\n"); return 1; }
   const tmp = mkdtempSync(join(tmpdir(), "rapport-flows-test-"));
@@ -40,27 +50,65 @@ export async function runFlowsTest(paths: string[], dirs: { flowsDir: string; lo
     async send(to, message) { (inbox.get(to.externalUserId) ?? inbox.set(to.externalUserId, []).get(to.externalUserId)!).push(message); return {}; },
   };
   app.engine.attach(channel);
+  const player = (locale: string): TranscriptPlayer => ({ deliver: app.engine.deliver, collect: (u) => inbox.get(u)?.splice(0) ?? [], keys: keyPatterns(app.translator(), locale) });
   let failed = 0;
   let total = 0;
+  let changedFiles = 0;
+  let removed = 0;
+  let added = 0;
   try {
     for (const file of files) {
       const rel = relative(process.cwd(), file);
       const shown = rel && !rel.startsWith("..") ? rel : file;
-      for (const t of parseTranscripts(shown, readFileSync(file, "utf8"))) {
+      const text = readFileSync(file, "utf8");
+      const source = text.split(/\r?\n/);
+      const slots = new Map<number, string[]>();
+      for (const t of parseTranscripts(shown, text)) {
         total++;
         const user = `t${total}`;
-        const failure = await runTranscript(app.engine.deliver, t, user, (u) => inbox.get(u)?.splice(0) ?? []);
         const name = `${shown}:${t.line}${t.title ? ` ${t.title}` : ""}`;
+        if (options.update) {
+          const r = await recordTranscript(player(t.locale), t, user, source);
+          for (const [line, lines] of r.slots) slots.set(line, lines);
+          for (const f of r.failures) {
+            failed++;
+            err.write(`STOP ${name}\n  ${f.file}:${f.line}: cannot press ${JSON.stringify(f.expected.replace(/^a button /, ""))}; ${f.actual}\n  edit this user: line by hand (or press by key: [@namespace:key]); the bot's lines after it are left as they were\n`);
+          }
+          continue;
+        }
+        const failure = await runTranscript(player(t.locale), t, user);
         if (failure) {
           failed++;
           err.write(`FAIL ${name}\n  ${failure.file}:${failure.line}: expected ${JSON.stringify(failure.expected)}\n  ${" ".repeat(failure.file.length + String(failure.line).length + 3)}got      ${JSON.stringify(failure.actual)}\n`);
         } else out.write(`ok   ${name}\n`);
       }
+      if (!options.update) continue;
+      const changed = [...slots].filter(([line, lines]) => lines.length !== 1 || lines[0] !== source[line - 1]);
+      if (changed.length === 0) continue;
+      changedFiles++;
+      out.write(`${shown}\n`);
+      for (const [line, lines] of changed.sort((a, b) => a[0] - b[0])) {
+        const kept = lines[0] === source[line - 1];
+        if (!kept) out.write(`  ${String(line).padStart(4)} - ${source[line - 1]}\n`);
+        for (const l of kept ? lines.slice(1) : lines) out.write(`  ${String(line).padStart(4)} + ${l}\n`);
+        removed += kept ? 0 : 1;
+        added += kept ? lines.length - 1 : lines.length;
+      }
+      writeFileSync(file, applySlots(source, slots).join("\n"));
     }
   } finally {
     await app.close();
     rmSync(tmp, { recursive: true, force: true });
   }
+  if (options.update) {
+    out.write(changedFiles === 0 ? `${total} conversations replayed; nothing to update\n` : `${total} conversations replayed; in ${changedFiles} file${changedFiles === 1 ? "" : "s"}, ${removed} bot line${removed === 1 ? "" : "s"} replaced or removed, ${added} written\n`);
+    return failed > 0 ? 1 : 0;
+  }
   out.write(`${total - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** `@namespace:key` in a transcript: the key's text in the transcript's language (English if it has none). */
+function keyPatterns(translator: Translator, locale: string): KeyPattern {
+  return (key) => textPattern(translator.forms(locale, key).map((f) => f.text)) ?? textPattern(translator.forms("en", key).map((f) => f.text));
 }

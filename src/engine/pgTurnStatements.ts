@@ -60,7 +60,7 @@ WITH input AS (
 SELECT x.n, r.contact_id, COALESCE(r.created, false) AS created, x.new_contact_id,
   CASE WHEN r.created THEN x.display_name ELSE c.display_name END AS display_name,
   CASE WHEN r.created THEN x.username ELSE c.username END AS username,
-  COALESCE(c.locale, x.locale) AS locale, COALESCE(c.points, 0) AS points, COALESCE(c.tier, 'novice') AS tier, c.segment, COALESCE(c.unreachable, false) AS unreachable, c.open_ticket_id,
+  COALESCE(c.locale, x.locale) AS locale, COALESCE(c.points, 0) AS points, COALESCE(c.tier, 'novice') AS tier, c.segment, c.attributes, COALESCE(c.unreachable, false) AS unreachable, c.open_ticket_id,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version,
   EXISTS (SELECT 1 FROM inserted ins WHERE ins.id = x.id) AS fresh, p.id AS prior_id, p.handled AS prior_handled
 FROM input x
@@ -72,13 +72,13 @@ LEFT JOIN LATERAL (
   FROM interactions p WHERE p.id = x.id OR (x.dedupe_key IS NOT NULL AND p.dedupe_key = x.dedupe_key) LIMIT 1
 ) p ON true
 ORDER BY x.n`, JSON.stringify(input), now, now, now);
-  return { ...statement, name: "rapport_receive_v7" };
+  return { ...statement, name: "rapport_receive_v8" };
 }
 
 /**
  * Commits a batch of turns: each conversation state is written only if its version is still the one
- * the turn read; history rows, the inbound message's handled_messages row and locale changes only
- * for turns that won.
+ * the turn read; history rows, the inbound message's handled_messages row, locale and attribute
+ * changes only for turns that won.
  * Returns the contact ids that won.
  */
 export function completeStatement(items: CompleteItem[], now: Date): Statement {
@@ -93,6 +93,7 @@ export function completeStatement(items: CompleteItem[], now: Date): Statement {
   })));
   const inbound = items.filter((i) => i.inboundId).map((i) => ({ id: i.inboundId, contact_id: i.contactId }));
   const locales = items.filter((i) => i.contactChanges.locale).map((i) => ({ contact_id: i.contactId, locale: i.contactChanges.locale }));
+  const attributes = items.filter((i) => i.contactChanges.attributes).map((i) => ({ contact_id: i.contactId, attributes: JSON.stringify(i.contactChanges.attributes) }));
   const statement = sql(`
 WITH st AS (
   INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
@@ -115,9 +116,14 @@ WITH st AS (
 ), locales AS (
   UPDATE contacts c SET locale = l.locale, updated_at = ?::timestamp(3) FROM json_to_recordset(?::json) AS l(contact_id text, locale text)
   WHERE c.id = l.contact_id AND l.contact_id IN (SELECT contact_id FROM st)
+), attrs AS (
+  -- merged like SQLite's json_patch: a null value removes that attribute
+  UPDATE contacts c SET attributes = jsonb_strip_nulls(c.attributes::jsonb || a.attributes::jsonb)::text, updated_at = ?::timestamp(3)
+  FROM json_to_recordset(?::json) AS a(contact_id text, attributes text)
+  WHERE c.id = a.contact_id AND a.contact_id IN (SELECT contact_id FROM st)
 )
-SELECT contact_id FROM st`, now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales));
-  return { ...statement, name: "rapport_complete_v2" };
+SELECT contact_id FROM st`, now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales), now, JSON.stringify(attributes));
+  return { ...statement, name: "rapport_complete_v3" };
 }
 
 /** Whether a receive row came back resolved to a contact (see receiveStatement). */

@@ -2,7 +2,8 @@ import type { ConversationState } from "../conversations/ConversationState";
 import { idleState } from "../conversations/ConversationState";
 import { sql, placeholders, type Plan, type Row } from "../db/plan";
 import type { Database } from "../db/Database";
-import type { ContactView } from "../flows/types";
+import type { ContactChanges, ContactView } from "../flows/types";
+import { parseAttributes } from "../flows/attributes";
 import { inRounds } from "./inRounds";
 import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
 import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
@@ -32,7 +33,7 @@ export interface Received {
   openTicketId: string | null;
 }
 
-const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment, c.unreachable, c.open_ticket_id,
+const CONTACT_COLUMNS = `c.id, c.display_name, c.username, c.locale, c.points, c.tier, c.segment, c.attributes, c.unreachable, c.open_ticket_id,
   s.flow_id, s.flow_version, s.step_id, s.variables, s.waiting, s.version`;
 
 function toContact(r: Row): ContactView {
@@ -44,8 +45,10 @@ function toContact(r: Row): ContactView {
     points: Number(r.points),
     tier: r.tier as string,
     segment: (r.segment as string | null) ?? null,
+    attributes: parseAttributes(r.attributes),
   };
 }
+
 
 /** A boolean column as either driver returns it (SQLite: 0/1, PostgreSQL: true/false). */
 function isTrue(value: unknown): boolean {
@@ -179,8 +182,9 @@ export interface CompleteItem {
   state: ConversationState; // state.version is the version read; the plan writes version + 1
   rows: InteractionRow[];
   inboundId?: string;
-  contactChanges: { locale?: string };
+  contactChanges: ContactChanges;
 }
+
 
 /**
  * Commits a batch of turns in one transaction. Each conversation state is written only if its
@@ -213,6 +217,8 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
   if (inbound.length > 0) yield sql(`INSERT INTO handled_messages (interaction_id) VALUES ${placeholders(inbound.length, 1)} ON CONFLICT DO NOTHING`, ...inbound);
   for (const i of committed) {
     if (i.contactChanges.locale) yield sql(`UPDATE contacts SET locale = ?, updated_at = ? WHERE id = ?`, i.contactChanges.locale, now, i.contactId);
+    // json_patch merges (RFC 7396): a null value removes that attribute.
+    if (i.contactChanges.attributes) yield sql(`UPDATE contacts SET attributes = json_patch(attributes, ?), updated_at = ? WHERE id = ?`, JSON.stringify(i.contactChanges.attributes), now, i.contactId);
   }
   return ok;
 }

@@ -10,6 +10,13 @@ import { findFlowFiles, lintFlows, type FlowSource } from "./lintFlows";
 import { loadFlowFile } from "./loadFlowFile";
 import type { Flow, Variables } from "./types";
 
+/** A command in the menu: the command, its description's translation key, its place. */
+export interface MenuEntry {
+  command: string;
+  key: string;
+  order?: number;
+}
+
 /** A trigger that matched: the flow to start and the variables its pattern captured. */
 export interface TriggerMatch {
   flow: Flow;
@@ -126,9 +133,22 @@ export class FlowCatalog {
     return loaded;
   }
 
-  /** The commands flows answer (`/start`, `/help`, …), for a channel's command menu. */
+  /** The commands flows answer (`/start`, `/help`, …). */
   commandNames(): string[] {
     return [...this.commands.keys()];
+  }
+
+  /**
+   * The commands flows put in the menu (`menu:` on a command trigger), in menu order: `menu_order`
+   * first (lower first), then the others by name. /help and the chat app's command menu are built
+   * from this, in every language, so a new command needs only its flow and its description key.
+   */
+  menuEntries(): MenuEntry[] {
+    const out: MenuEntry[] = [];
+    for (const flow of this.byId.values()) {
+      for (const t of flow.triggers) if (t.command && t.menu && !t.payload) out.push({ command: t.command, key: t.menu, order: t.menu_order });
+    }
+    return out.sort((a, b) => (a.order ?? Infinity) - (b.order ?? Infinity) || a.command.localeCompare(b.command));
   }
 
   /** `/command payload`: a payload pattern match first, then the plain command. Bad payloads fall back safely. */

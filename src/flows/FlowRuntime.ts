@@ -12,7 +12,7 @@ import type { FlowCatalog } from "./FlowCatalog";
 import { stepKinds } from "./steps";
 import { retryKey, typeOf } from "./steps/ask";
 import { readAtQuestion, type QuestionSpec } from "./interruptions";
-import type { Answer, ContactView, Flow, Step, StepContext, Variables } from "./types";
+import type { Answer, ContactAttributes, ContactChanges, ContactView, Flow, Step, StepContext, Variables } from "./types";
 
 /** A reply produced by a turn, with the flow position it came from (for the history row). */
 export interface Reply {
@@ -24,7 +24,7 @@ export interface Reply {
 
 /** A history row describing what the flow did (start, answer, end, error). */
 export interface FlowEntry {
-  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped" | "flow.wait" | "flow.resume" | "digression";
+  kind: "flow.start" | "flow.end" | "answer" | "answer.invalid" | "error" | "command.unknown" | "event.skipped" | "flow.wait" | "flow.resume" | "digression" | "contact.set";
   flowId?: string;
   flowVersion?: number;
   stepId?: string;
@@ -37,7 +37,7 @@ export interface TurnOutput {
   /** Replies and history entries in the order they happened; the replies are sent in this order. */
   timeline: ({ reply: Reply } | { entry: FlowEntry })[];
   state: ConversationState;
-  contactChanges: { locale?: string };
+  contactChanges: ContactChanges;
 }
 
 /** What a turn reacts to: a customer message, or a named event (e.g. ticket.resolved). */
@@ -97,7 +97,7 @@ class Turn {
   private readonly timeline: ({ reply: Reply } | { entry: FlowEntry })[] = [];
   private state: ConversationState;
   private flow: Flow | undefined;
-  private readonly contactChanges: { locale?: string } = {};
+  private readonly contactChanges: ContactChanges = {};
   private steps = 0;
   /** The flow a command or keyword ended in this turn; the flow it starts gets it as `vars.interrupted`. */
   private interrupted: string | undefined;
@@ -118,7 +118,7 @@ class Turn {
   /** The contact as flows see it, with a locale changed during this turn; rebuilt only when it changes. */
   private view: ContactView | undefined;
   private get contactView(): ContactView {
-    return (this.view ??= { ...this.contact, locale: this.locale });
+    return (this.view ??= { ...this.contact, locale: this.locale, attributes: withAttributes(this.contact.attributes, this.contactChanges.attributes) });
   }
 
   private get locale(): string { return this.contactChanges.locale ?? this.contact.locale; }
@@ -389,6 +389,11 @@ class Turn {
         stepKey,
         updateContact: (changes) => {
           if (changes.locale) { this.contactChanges.locale = changes.locale; this.view = undefined; }
+          if (changes.attributes) {
+            this.contactChanges.attributes = { ...this.contactChanges.attributes, ...changes.attributes };
+            this.view = undefined;
+            this.addEntry({ kind: "contact.set", ...this.position(), data: { attributes: changes.attributes } });
+          }
         },
       });
     } catch (error) {
@@ -404,4 +409,12 @@ class Turn {
     this.sayKey("common:error.apology");
     this.finish("error");
   }
+}
+
+/** The contact's attributes with this turn's changes applied (null removes one). */
+function withAttributes(stored: ContactAttributes | undefined, changes: ContactChanges["attributes"]): ContactAttributes {
+  if (!changes) return stored ?? {};
+  const out: ContactAttributes = { ...stored };
+  for (const [k, v] of Object.entries(changes)) if (v === null) delete out[k]; else out[k] = v;
+  return out;
 }

@@ -6,7 +6,11 @@ const TESTS = ["equals", "not_equals", "in", "not_in", "gt", "gte", "lt", "lte",
 
 const comparison = z.object({
   var: z.string().optional(),
-  contact: z.enum(["locale", "points", "tier", "segment", "displayName", "username"]).optional(),
+  /** A contact field, or `attributes.<name>` for an attribute kept by contact.set. */
+  contact: z.union([
+    z.enum(["locale", "points", "tier", "segment", "displayName", "username"]),
+    z.string().regex(/^attributes\.[a-z][a-z0-9_]*$/, "contact: is one of locale, points, tier, segment, displayName, username or attributes.<name>"),
+  ]).optional(),
   equals: z.unknown().optional(),
   not_equals: z.unknown().optional(),
   in: z.array(z.unknown()).optional(),

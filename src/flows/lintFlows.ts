@@ -3,6 +3,7 @@ import { basename, join, relative, resolve } from "node:path";
 import { PathNotFoundError, type FlowProblem } from "../core/errors";
 import type { Translator } from "../i18n/Translator";
 import { actionNames, findAction } from "./actions/registry";
+import { ATTRIBUTE_NAME } from "./attributes";
 import { declaredEvents } from "./events";
 import { loadFlowFile } from "./loadFlowFile";
 import { checkPath, placeholders } from "./lint/paths";
@@ -132,6 +133,11 @@ function lintFlow(flow: Flow, ids: Set<string>, attributes: Set<string>, eventDa
         report(step.valueAt?.[a] ?? step.at, `unknown action "${a}"${hint ? `; did you mean "${hint}"?` : ""} Registered actions: ${actionNames().join(", ") || "(none)"}.`);
       }
     }
+    if (step.kind === "action" && step.spec.action === "contact.set" && step.spec.with && typeof step.spec.with === "object") {
+      for (const name of Object.keys(step.spec.with)) {
+        if (!ATTRIBUTE_NAME.test(name)) report(step.valueAt?.[name] ?? step.at, `contact.set: attribute name "${name}" must be lowercase letters, digits and _, starting with a letter (at most 40)`);
+      }
+    }
     for (const { value, path } of stepPaths(step)) {
       const why = checkPath(path, scope);
       if (why) report(step.valueAt?.[value] ?? step.at, value.includes("{{") ? `{{${path}}}: ${why}` : why);
@@ -176,6 +182,7 @@ function stepPaths(step: Step): { value: string; path: string }[] {
     if (!c || typeof c !== "object") return;
     const o = c as Record<string, unknown>;
     if (typeof o.var === "string") out.push({ value: o.var, path: `vars.${o.var}` });
+    if (typeof o.contact === "string" && o.contact.startsWith("attributes.")) out.push({ value: o.contact, path: `contact.${o.contact}` });
     for (const k of ["all", "any"]) if (Array.isArray(o[k])) (o[k] as unknown[]).forEach(conditions);
     if (o.not) conditions(o.not);
   };

@@ -12,6 +12,17 @@ export interface ContactView {
   points: number;
   tier: string;
   segment: string | null;
+  /** Answers kept on the contact by `contact.set` (`contact.attributes.city` in texts and conditions). */
+  attributes: ContactAttributes;
+}
+
+/** A contact's attributes: names to texts, numbers or true/false (JSON in contacts.attributes). */
+export type ContactAttributes = Record<string, string | number | boolean>;
+
+/** Contact fields a turn changed, stored with the turn: the language, and attributes to merge (null removes one). */
+export interface ContactChanges {
+  locale?: string;
+  attributes?: Record<string, string | number | boolean | null>;
 }
 
 /** A step target: a step id in the same flow, or `flow:<id>` to start another flow. */

@@ -54,7 +54,10 @@ describe("rapport contacts history", () => {
       expect((await print("terminal:zoe", false)).split("\n")[0]).toBe("contact c-zoe (terminal:zoe) locale pl, 120 points, regular, segment champions (R5 F4 M5)");
       expect(JSON.parse(await print("terminal:zoe", true)).contact).toMatchObject({ segment: "champions", rfm: { recency: 5, frequency: 4, monetary: 5 }, segmentAt: at.toISOString() });
       expect((await print("terminal:max", false)).split("\n")[0]).toBe("contact c-max (terminal:max) locale en, 0 points, novice");
-      expect(JSON.parse(await print("terminal:max", true)).contact).toMatchObject({ segment: null, rfm: null, segmentAt: null });
+      expect(JSON.parse(await print("terminal:max", true)).contact).toMatchObject({ segment: null, rfm: null, segmentAt: null, attributes: {} });
+      await db.prisma.contact.update({ where: { id: "c-zoe" }, data: { attributes: JSON.stringify({ city: "Kraków", demo_date: "2026-03-12", vip: true }) } });
+      expect((await print("terminal:zoe", false)).split("\n")[1]).toBe('attributes: city="Kraków", demo_date="2026-03-12", vip=true');
+      expect(JSON.parse(await print("terminal:zoe", true)).contact.attributes).toEqual({ city: "Kraków", demo_date: "2026-03-12", vip: true });
     } finally {
       await db.close();
     }

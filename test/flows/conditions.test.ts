@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { conditionSchema, evaluate, type Condition } from "../../src/flows/conditions";
 import type { ContactView } from "../../src/flows/types";
 
-const contact: ContactView = { id: "c1", displayName: "Ann", username: null, locale: "ru", points: 120, tier: "star", segment: null };
+const contact: ContactView = { id: "c1", displayName: "Ann", username: null, locale: "ru", points: 120, tier: "star", segment: null, attributes: {} };
 const vars = { choice: "support", age: 30, count: "7", yes: true, faq: { found: true, topic: "delivery" }, email: "ann@example.com", empty: null };
 const scope = { vars, contact };
 /** Parses as the loader does, then evaluates. */

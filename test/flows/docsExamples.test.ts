@@ -43,11 +43,20 @@ describe("the YAML examples in the docs lint clean", () => {
 
   it.each(blocks.map((b) => [`${b.doc}:${b.line}`, b] as const))("%s", (_name, block) => {
     const whole = /^steps:/m.test(block.text);
-    const source = whole ? block.text : `steps:\n${block.text.replace(/^/gm, "  ")}`;
+    const triggersOnly = /^triggers:/m.test(block.text) && !whole;
+    const source = whole ? block.text : triggersOnly ? `${block.text}steps:\n  - end: true\n` : `steps:\n${block.text.replace(/^/gm, "  ")}`;
     const file = `docs-example-${block.line}.yaml`;
     const problems = lintFlows([{ file, source, modifiedAt: Date.now() }], translator, { context: served }).problems
       .filter((p) => whole || !FRAGMENT_ONLY.some((r) => r.test(p.message)))
-      .map((p) => (p.file === file ? `${block.doc}:${block.line + p.line - (whole ? 1 : 2)}:${p.col}: ${p.message}` : formatProblem(p)));
+      .map((p) => (p.file === file ? `${block.doc}:${block.line + p.line - (whole || triggersOnly ? 1 : 2)}:${p.col}: ${p.message}` : formatProblem(p)));
     expect(problems).toEqual([]);
+  });
+});
+
+describe("flows/examples", () => {
+  it("lint clean against the served flows (book-demo: a date and a time question, contact.set, a menu command)", () => {
+    const examples = findFlowFiles(["flows/examples"], ROOT);
+    expect(examples.map((e) => e.file)).toContain("flows/examples/book-demo.yaml");
+    expect(lintFlows(examples, translator, { context: served }).problems.map(formatProblem)).toEqual([]);
   });
 });

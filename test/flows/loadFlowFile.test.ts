@@ -149,7 +149,7 @@ describe("loadFlowFile", () => {
     it("names a missing field when nothing misspells it, and explains wrong values in plain words", () => {
       expect(where("flows/x.yaml", yaml("steps:", "  - id: q", "    ask: a:q", "    type: emial", "    max_attempts: three")).sort()).toEqual([
         '2:5 ask step: missing field "save_as"',
-        '4:11 ask step: type: "emial" is not one of choice, text, number, rating, email; did you mean "email"?',
+        '4:11 ask step: type: "emial" is not one of choice, text, number, rating, email, date, time; did you mean "email"?',
         '5:19 ask step: max_attempts: must be a number, got "three"',
       ]);
     });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fillTemplate, readPath } from "../../src/flows/template";
 import type { ContactView } from "../../src/flows/types";
 
-const contact: ContactView = { id: "c1", displayName: "Ann", username: null, locale: "pl", points: 120, tier: "star", segment: null };
+const contact: ContactView = { id: "c1", displayName: "Ann", username: null, locale: "pl", points: 120, tier: "star", segment: null, attributes: {} };
 const scope = { vars: { amount: 50, ok: false, list: [1, 2], user: { name: "Bob", address: { city: "Kraków" } }, zero: 0 }, contact };
 
 describe("readPath", () => {

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Database } from "../../db/Database";
 import type { Services } from "../../core/services";
-import type { ContactView, Translate, Variables } from "../types";
+import type { ContactChanges, ContactView, Translate, Variables } from "../types";
 
 /** What an action may use. It returns a value for `save_as`; it never sends messages itself. */
 export interface ActionContext {
@@ -16,8 +16,8 @@ export interface ActionContext {
   services: Services;
   /** Stable per (conversation run, step): use as the idempotency key of side effects. */
   stepKey: string;
-  /** Changes contact fields (e.g. locale) in the same transaction that stores the turn. */
-  updateContact(changes: { locale?: string }): void;
+  /** Changes contact fields (locale, attributes) in the same transaction that stores the turn. */
+  updateContact(changes: ContactChanges): void;
 }
 
 /** A side effect a flow can trigger by name, with validated parameters. */

@@ -19,7 +19,8 @@ export function triggerVars(flow: Flow): Map<string, VarOrigin> {
     if (t.command) vars.set("payload", trigger);
     if (t.payload) for (const m of t.payload.matchAll(/\(\?<([A-Za-z_]\w*)>/g)) vars.set(m[1]!, trigger);
     if (t.event) vars.set("event", trigger);
-    if (t.fallback) vars.set("text", trigger);
+    if (t.fallback) { vars.set("text", trigger); vars.set("digression", trigger); } // typed at another flow's question
+    if (t.command || t.keywords) vars.set("interrupted", trigger); // the flow it ended, when it cut one short
   }
   return vars;
 }

@@ -5,12 +5,14 @@ import { defineStep } from "./defineStep";
 import { valueForToken } from "../../core/choiceToken";
 import { keyOf, render, textRefSchema } from "./say";
 import { normaliseKeyword } from "../keywords";
+import { DATE_BOUND, TIME_BOUND } from "./dates";
+import { acceptDateOrTime } from "./dateAnswer";
 
 const choice = z.object({ value: z.string().min(1).max(48), label: z.string().min(1) }).strict();
 
 const spec = z.object({
   ask: textRefSchema,
-  type: z.enum(["choice", "text", "number", "rating", "email"]).optional(),
+  type: z.enum(["choice", "text", "number", "rating", "email", "date", "time"]).optional(),
   choices: z.array(choice).min(1).max(20).optional(),
   save_as: z.string().regex(/^[a-z_][a-z0-9_]*$/i, "save_as must be a simple name such as email or menu_choice"),
   /** Message shown before asking again; defaults to common:retry.<type>. */
@@ -30,15 +32,30 @@ const spec = z.object({
    * For questions where such a word is a legitimate answer (issue 12; see src/flows/interruptions.ts).
    */
   interruptions: z.boolean().optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
+  /** number/rating: a number. date: 2026-01-31, today, tomorrow, +30d, -1y (d, w, m, y). time: 09:00. */
+  min: z.union([z.number(), z.string()]).optional(),
+  max: z.union([z.number(), z.string()]).optional(),
   /** For rating: the highest score (buttons from `min`, default 1, to scale; NPS is min 0, scale 10). */
   scale: z.number().int().min(2).max(10).optional(),
 }).strict().superRefine((s, ctx) => {
   const type = typeOf(s);
   if (type === "choice" && !s.choices) ctx.addIssue({ code: "custom", message: "a choice question needs `choices`", path: ["ask"] });
   if (type !== "choice" && s.choices) ctx.addIssue({ code: "custom", message: `\`choices\` only go with type: choice (this question is type: ${type})`, path: ["choices"] });
+  for (const bound of ["min", "max"] as const) {
+    const v = s[bound];
+    if (v === undefined) continue;
+    const problem = boundProblem(type, v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, path: [bound] });
+  }
 });
+
+/** Why a min/max does not fit the question's type, or undefined. */
+function boundProblem(type: string, v: number | string): string | undefined {
+  if (type === "date") return typeof v === "string" && DATE_BOUND.test(v) ? undefined : "a date question's bound is a date (2026-01-31), today, tomorrow, or relative like +30d or -1y (d, w, m, y)";
+  if (type === "time") return typeof v === "string" && TIME_BOUND.test(v) ? undefined : "a time question's bound is a time of day such as 09:00 or 18:30";
+  if (type === "number" || type === "rating") return typeof v === "number" ? undefined : `a ${type} question's bound is a number`;
+  return `min and max go with number, rating, date and time questions (this question is type: ${type})`;
+}
 
 type AskSpec = z.infer<typeof spec>;
 
@@ -79,9 +96,10 @@ export function typedChoice(typed: string, choices: Choice[]): string | undefine
   return starts.length === 1 ? starts[0]!.value : undefined;
 }
 
-/** The retry message key for a question (explicit, or the shared one for its type). */
+/** The retry message key for a question (explicit, or the shared one for its type; dates and times own theirs). */
 export function retryKey(s: AskSpec): string {
-  return s.retry ?? `common:retry.${typeOf(s)}`;
+  const type = typeOf(s);
+  return s.retry ?? (type === "date" || type === "time" ? `dates:retry.${type}` : `common:retry.${type}`);
 }
 
 /** Asks a question and waits; a valid answer is saved under `save_as`, an invalid one is re-asked. */
@@ -108,10 +126,11 @@ export const ask = defineStep({
     const text = answer.text.trim();
     if (text === "") return { ok: false };
     if (type === "email") return EMAIL.test(text) ? { ok: true, value: text.toLowerCase() } : { ok: false };
+    if (type === "date" || type === "time") return acceptDateOrTime(type, s.min as string | undefined, s.max as string | undefined, text, ctx);
     if (type === "number") {
       if (!/^[-+]?\d+([.,]\d+)?$/.test(text)) return { ok: false }; // no hex, exponents or thousands separators
       const n = Number(text.replace(",", "."));
-      if (!Number.isFinite(n) || (s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) return { ok: false };
+      if (!Number.isFinite(n) || (typeof s.min === "number" && n < s.min) || (typeof s.max === "number" && n > s.max)) return { ok: false };
       return { ok: true, value: n };
     }
     return { ok: true, value: text };

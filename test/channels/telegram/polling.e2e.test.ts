@@ -192,7 +192,7 @@ describe("Telegram channel (long polling)", () => {
     const menus = ok.telegram.callsOf("setMyCommands");
     const ru = menus.find((m) => m.language_code === "ru");
     expect(ru?.commands).toContainEqual({ command: "language", description: "Сменить язык" });
-    expect(menus.find((m) => m.language_code === undefined)?.commands.map((c: { command: string }) => c.command).sort()).toEqual(["balance", "cancel", "forget_me", "help", "ideas", "language", "menu", "refer", "rewards", "start", "support"]);
+    expect(menus.find((m) => m.language_code === undefined)?.commands.map((c: { command: string }) => c.command).sort()).toEqual(["balance", "cancel", "faq", "forget_me", "help", "ideas", "language", "menu", "refer", "rewards", "start", "support"]);
 
     const refused = await startApp({ before: (t) => t.fail("setMyCommands", { error_code: 500, description: "Internal Server Error" }, 20) });
     const jo = refused.telegram.customer(3011, { language_code: "en" });

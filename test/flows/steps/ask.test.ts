@@ -4,7 +4,7 @@ import type { Answer, ContactView, Flow, Step, StepContext } from "../../../src/
 
 const LABELS: Record<string, string> = { "t:q": "Pick one", "t:news": "News", "t:offers": "Special Offers" };
 
-const contact: ContactView = { id: "c1", displayName: "Ann", username: null, locale: "en", points: 0, tier: "novice", segment: null };
+const contact: ContactView = { id: "c1", displayName: "Ann", username: null, locale: "en", points: 0, tier: "novice", segment: null, attributes: {} };
 const flow = { id: "f", file: "flows/f.yaml", hash: "", source: "", triggers: [], steps: [], version: 1 } satisfies Flow;
 const step: Step = { id: "q", kind: "ask", spec: {}, disabled: false, at: { line: 1, col: 1 } };
 const ctx: StepContext = { flow, vars: {}, contact, t: (key) => LABELS[key] ?? `[${key}]` };

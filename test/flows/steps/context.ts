@@ -2,7 +2,7 @@ import type { ContactView, Flow, Step, StepContext, Variables } from "../../../s
 
 /** A contact as steps see it; override fields per test. */
 export function contactView(overrides: Partial<ContactView> = {}): ContactView {
-  return { id: "c1", displayName: "Ann", username: "ann", locale: "en", points: 120, tier: "star", segment: null, ...overrides };
+  return { id: "c1", displayName: "Ann", username: "ann", locale: "en", points: 120, tier: "star", segment: null, attributes: {}, ...overrides } as ContactView;
 }
 
 /** A step context whose `t` returns `key{json options}`, so tests see exactly what was asked for. */

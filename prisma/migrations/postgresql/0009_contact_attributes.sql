@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "contacts" ADD COLUMN     "attributes" TEXT NOT NULL DEFAULT '{}';
+
