@@ -48,7 +48,7 @@ describe("rapport flows test", () => {
     const r = await runCli(["flows", "test", "--update", file], { env });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`       3 - bot: Hello! I'm your assistant. I can answer questions, and more is coming soon.\n       3 + bot: Hi there! Nice to see you.\n`);
+    expect(r.stdout).toContain(`     3 - bot: Hello! I'm your assistant. I can answer questions, and more is coming soon.\n     3 + bot: Hi there! Nice to see you.\n`);
     expect(r.stdout).toMatch(/1 conversations replayed; in 1 file, 1 bot line replaced or removed, 1 written/);
     expect(readFileSync(file, "utf8").split("\n")).toEqual([...before.slice(0, 2), "bot: Hi there! Nice to see you.", ...before.slice(3)]);
     const again = await runCli(["flows", "test", file], { env });

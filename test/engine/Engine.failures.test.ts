@@ -3,6 +3,7 @@ import { z } from "zod";
 import { registerAction } from "../../src/flows/actions/registry";
 import { makeFixture } from "../helpers/fixture";
 import { useTestApps } from "../helpers/testApp";
+import { helpText } from "../helpers/helpText";
 
 let calls = 0;
 registerAction({
@@ -33,9 +34,9 @@ describe("Engine under failures", () => {
     };
     const replies = await t.say("ack", { kind: "choice", value: "help" });
     (db as Record<string, unknown>)[method] = original;
-    expect(replies.map((r) => r.text)).toEqual([t.app.translator().t("en", "help:text")]);
+    expect(replies.map((r) => r.text)).toEqual([helpText(t.app, "en")]);
     const rows = await t.history("ack");
-    expect(rows.filter((r) => r.direction === "out" && r.text === t.app.translator().t("en", "help:text"))).toHaveLength(1);
+    expect(rows.filter((r) => r.direction === "out" && r.text === helpText(t.app, "en"))).toHaveLength(1);
   });
 
   it("a database hiccup inside an action retries the turn instead of apologising", async () => {

@@ -5,6 +5,7 @@ import { sqlitePath } from "../../src/db/Database";
 import { freshDatabaseUrl, dropDatabase, testDialect } from "../helpers/database";
 import { TcpProxy } from "../helpers/tcpProxy";
 import { ROOT, useTestApps } from "../helpers/testApp";
+import { helpText } from "../helpers/helpText";
 
 const bench = { flowsDir: join(ROOT, "bench/flows") };
 const start = useTestApps();
@@ -121,7 +122,7 @@ describe("Engine", () => {
     await new Promise((r) => setTimeout(r, 300));
     other.exec("COMMIT");
     other.close();
-    expect((await pending)[0]!.text).toBe(t.app.translator().t("en", "help:text"));
+    expect((await pending)[0]!.text).toBe(helpText(t.app, "en"));
     expect((await t.history("locked")).filter((r) => r.direction === "in")).toHaveLength(1);
   });
 
@@ -139,7 +140,7 @@ describe("Engine", () => {
     await new Promise((r) => setTimeout(r, 400));
     await proxy.up();
     const replies = await pending;
-    expect(replies[0]!.text).toBe(t.app.translator().t("en", "help:text"));
+    expect(replies[0]!.text).toBe(helpText(t.app, "en"));
     expect((await t.history("net")).filter((r) => r.direction === "in")).toHaveLength(2);
     await t.close();
     await proxy.down();

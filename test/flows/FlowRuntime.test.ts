@@ -4,6 +4,7 @@ import { registerAction } from "../../src/flows/actions/registry";
 import { createLogger } from "../../src/core/log";
 import { makeFixture } from "../helpers/fixture";
 import { startTestApp, type TestApp } from "../helpers/testApp";
+import { helpText } from "../helpers/helpText";
 
 registerAction({
   name: "test.explode",
@@ -46,7 +47,7 @@ describe("shipped flows", () => {
     expect(rows.at(-1)).toMatchObject({ kind: "flow.end", data: { reason: "gave_up" } });
     expect(rows.at(-2)).toMatchObject({ direction: "out", text: t.app.translator().t("en", "common:gave_up") });
     // not stuck: the next message starts afresh
-    expect((await t.say("ann", "/help"))[0]!.text).toBe(t.app.translator().t("en", "help:text"));
+    expect((await t.say("ann", "/help"))[0]!.text).toBe(helpText(t.app, "en"));
   });
 
   it("a button press answers a choice question and is stored with its value", async () => {
@@ -95,7 +96,7 @@ describe("shipped flows", () => {
     t = await startTestApp({ locale: "ru" });
     expect((await t.say("sasha", "Привет!"))[2]?.choices).toHaveLength(6); // greeting, registration bonus, menu
     expect((await t.say("sasha", "Меню!"))[0]?.choices).toHaveLength(6); // the menu alone, also at an open question
-    expect((await t.say("sasha", "help"))[0]!.text).toBe(t.app.translator().t("ru", "help:text"));
+    expect((await t.say("sasha", "help"))[0]!.text).toBe(helpText(t.app, "ru"));
   });
 
   it("/language stores the choice on the contact and answers in the new language", async () => {

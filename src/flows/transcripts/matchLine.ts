@@ -25,6 +25,11 @@ export function textPattern(texts: string[]): RegExp | undefined {
 export function textMatches(expected: string, actual: string, keys: KeyPattern): boolean {
   const key = keyRef(expected);
   if (key) return keys(key)?.test(actual) ?? false;
+  const prefix = expected.endsWith("*") ? keyRef(expected.slice(0, -1)) : undefined; // `@key*`: the key's text, then anything
+  if (prefix) {
+    const p = keys(prefix);
+    return p ? new RegExp(`${p.source.slice(0, -1)}[\\s\\S]*$`).test(actual) : false;
+  }
   if (!expected.includes("*")) return expected === actual;
   const pattern = expected.split("*").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*");
   return new RegExp(`^${pattern}$`).test(actual);

@@ -15,6 +15,8 @@ describe("transcript line matching", () => {
     expect(textMatches("@w:greeting", "Goodbye, Ann!", keys)).toBe(false);
     expect(textMatches("@w:left", "2 tries left", keys)).toBe(true);
     expect(textMatches("@w:nope", "anything", keys)).toBe(false);
+    expect(textMatches("@w:greeting*", "Hello, Ann! And more.", keys)).toBe(true); // the key's text, then anything
+    expect(lineMatches({ text: "@w:yes*" }, { text: "Yes", choices: [{ value: "y", label: "Y" }] }, keys)).toBe(true);
   });
 
   it("keeps literal text exact and * as any text", () => {
