@@ -53,5 +53,5 @@ describe("rapport flows test", () => {
     expect(readFileSync(file, "utf8").split("\n")).toEqual([...before.slice(0, 2), "bot: Hi there! Nice to see you.", ...before.slice(3)]);
     const again = await runCli(["flows", "test", file], { env });
     expect(again.stdout).toMatch(/^1 passed, 0 failed$/m);
-  });
+  }, 90_000); // three runs of the CLI, each with its own throwaway database
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
 import "../../src/app/actions";
 import { formatProblem } from "../../src/core/errors";
 import { findFlowFiles, lintFlows } from "../../src/flows/lintFlows";
@@ -42,6 +43,12 @@ describe("the YAML examples in the docs lint clean", () => {
   });
 
   it.each(blocks.map((b) => [`${b.doc}:${b.line}`, b] as const))("%s", (_name, block) => {
+    const stepList = /^- /m.test(block.text.replace(/^\s*#.*$/gm, "").trimStart());
+    if (!/^(steps|triggers):/m.test(block.text) && !stepList) {
+      // Not a flow (a piece of flows/loyalty.yaml, say): it must at least be valid YAML.
+      expect(parseDocument(block.text).errors.map((e) => `${block.doc}:${block.line + e.linePos![0].line - 1}: ${e.message}`)).toEqual([]);
+      return;
+    }
     const whole = /^steps:/m.test(block.text);
     const triggersOnly = /^triggers:/m.test(block.text) && !whole;
     const source = whole ? block.text : triggersOnly ? `${block.text}steps:\n  - end: true\n` : `steps:\n${block.text.replace(/^/gm, "  ")}`;

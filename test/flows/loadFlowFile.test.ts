@@ -148,7 +148,7 @@ describe("loadFlowFile", () => {
     // One mistake, one problem: the misspelling is not also reported as a missing save_as (issue #14).
     it("names a missing field when nothing misspells it, and explains wrong values in plain words", () => {
       expect(where("flows/x.yaml", yaml("steps:", "  - id: q", "    ask: a:q", "    type: emial", "    max_attempts: three")).sort()).toEqual([
-        '2:5 ask step: missing field "save_as"',
+        '2:5 ask step: save_as: required, but missing',
         '4:11 ask step: type: "emial" is not one of choice, text, number, rating, email, date, time; did you mean "email"?',
         '5:19 ask step: max_attempts: must be a number, got "three"',
       ]);
@@ -214,7 +214,7 @@ describe("loadFlowFile", () => {
 
     it("needs at least one step", () => {
       expect(where("flows/x.yaml", "steps: []\n")).toEqual(["1:1 steps: a flow needs at least one step"]);
-      expect(where("flows/x.yaml", "")).toEqual(['1:1 missing field "steps"']);
+      expect(where("flows/x.yaml", "")).toEqual(["1:1 steps: required, but missing"]);
     });
   });
 

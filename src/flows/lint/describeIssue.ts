@@ -30,7 +30,7 @@ export function describeIssue(issue: z.core.$ZodIssue, ctx?: IssueContext): stri
     }
     case "invalid_type": {
       const value = ctx?.valueAt(issue.path);
-      if (value === undefined && field) return `missing field "${field}"`;
+      if (value === undefined && field) return `${field}: required, but missing`;
       return `${where}must be ${article(issue.expected)}, got ${show(value)}`;
     }
     case "invalid_value": {
