@@ -4,7 +4,7 @@ import { SUPPORTED_LOCALES } from "../../src/i18n/locales";
 import { makeFixture } from "../helpers/fixture";
 import { useTestApps } from "../helpers/testApp";
 
-const demo = "triggers:\n  - command: demo\n    menu: test:demo_cmd\n    menu_order: 2\n  - command: secret\nsteps:\n  - end: test:hi\n";
+const demo = "triggers:\n  - command: demo\n    menu: test:demo_cmd\n    menu_order: 25\n  - command: secret\nsteps:\n  - end: test:hi\n";
 
 describe("command menu from flow files", () => {
   const start = useTestApps();
@@ -13,14 +13,14 @@ describe("command menu from flow files", () => {
     const fx = makeFixture({ demo }, { demo_cmd: "Book a demo", hi: "Hi" }, { shipped: true });
     const t = await start({ ...fx, locale: "ru" });
     const menu = commandMenu(t.app);
-    for (const lng of SUPPORTED_LOCALES) expect(menu.get(lng)!.map((c) => c.command)).toEqual(["start", "balance", "demo", "rewards", "refer", "faq", "support", "ideas", "language", "help"]);
+    for (const lng of SUPPORTED_LOCALES) expect(menu.get(lng)!.map((c) => c.command)).toEqual(["start", "menu", "balance", "demo", "rewards", "refer", "faq", "support", "ideas", "language", "cancel", "help"]);
     expect(menu.get("ru")!.find((c) => c.command === "demo")!.description).toBe("ru: Book a demo");
     expect(menu.get("ru")!.some((c) => c.command === "secret")).toBe(false); // answered when typed, not advertised
     const [help] = await t.say("ivan", "/help");
     const lines = help!.text.split("\n");
     expect(lines).toContain("/demo — ru: Book a demo");
     expect(lines).toContain(`/language — ${t.app.translator().t("ru", "common:commands.language")}`);
-    expect(lines.indexOf("/demo — ru: Book a demo")).toBe(lines.findIndex((l) => l.startsWith("/balance")) + 1); // menu_order 2 like /balance: then by name
+    expect(lines.indexOf("/demo — ru: Book a demo")).toBe(lines.findIndex((l) => l.startsWith("/balance")) + 1); // menu_order 25: after /balance (20)
   });
 
   it("lint checks the description key in every language", async () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { makeFixture } from "../helpers/fixture";
 import { startTestApp, type TestApp } from "../helpers/testApp";
+import { helpText } from "../helpers/helpText";
 
 // Issue 12, "a conversation that never traps a customer": what a message at an open question is.
 // The rules themselves are unit-tested in interruptions.test.ts; here they run through the engine
@@ -24,7 +25,7 @@ describe("interruptions at an open question", () => {
     expect(rows.filter((r) => r.kind === "flow.end").at(-1)).toMatchObject({ data: { reason: "returned" } });
     expect(rows.filter((r) => r.kind === "answer.invalid")).toEqual([]);
     // still at the menu: a press answers it
-    expect((await t.say("ann", { kind: "choice", value: "help" }))[0]!.text).toBe(tr(t, "en", "help:text"));
+    expect((await t.say("ann", { kind: "choice", value: "help" }))[0]!.text).toBe(helpText(t.app, "en"));
   });
 
   it("free text at the menu that the FAQ cannot answer offers a person; the menu is dropped", async () => {

@@ -76,7 +76,9 @@ export function placeholdersAgainstEnglish(translator: Translator): FlowProblem[
         if (english.has(p.path)) continue;
         const where = translator.where(lng, key) ?? { file: `locales/${lng}/${key.split(":")[0]}.json`, line: 1, col: 1 };
         const hint = [...english].sort((a, b) => distance(a, p.path) - distance(b, p.path))[0];
-        problems.push({ ...where, message: `{{${p.path}}} is not in the English text of "${key}"${hint ? `; did you mean {{${hint}}}?` : "; the English text shows no value here"}` });
+        problems.push({ ...where, message: hint
+          ? `{{${p.path}}} here, but {{${hint}}} in the English text of "${key}"; one of them is misspelt`
+          : `{{${p.path}}} is not in the English text of "${key}", which shows no value here` });
       }
     }
   }

@@ -11,6 +11,7 @@ import { SUPPORT_DESK } from "../SupportDesk";
 export const cancelTicket = registerAction({
   name: "support.cancel",
   description: "Cancels the customer's active support ticket, if any (also one queued while support was offline); returns { cancelled, ticketId }.",
+  returns: ["cancelled", "ticketId"],
   params: z.object({}),
   run(_params, ctx) {
     return ctx.services.get(SUPPORT_DESK).cancelFor(ctx.contact.id);
