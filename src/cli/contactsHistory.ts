@@ -59,6 +59,7 @@ async function readContact(db: SqlReader, id: string) {
     id: String(c.id), displayName: c.displayName as string | null, locale: String(c.locale), points: Number(c.points), tier: String(c.tier),
     segment: c.segment as string | null, rfmRecency: c.rfmRecency as number | null, rfmFrequency: c.rfmFrequency as number | null,
     rfmMonetary: c.rfmMonetary as number | null, segmentAt: c.segmentAt === null || c.segmentAt === undefined ? null : dateOf(c.segmentAt),
+    attributes: c.attributes,
     identities: identities.map((i) => ({ channel: String(i.channel), externalId: String(i.external_id) })),
   };
 }
