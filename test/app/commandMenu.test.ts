@@ -13,7 +13,7 @@ describe("command menu from flow files", () => {
     const fx = makeFixture({ demo }, { demo_cmd: "Book a demo", hi: "Hi" }, { shipped: true });
     const t = await start({ ...fx, locale: "ru" });
     const menu = commandMenu(t.app);
-    for (const lng of SUPPORTED_LOCALES) expect(menu.get(lng)!.map((c) => c.command)).toEqual(["start", "menu", "balance", "demo", "rewards", "refer", "faq", "support", "ideas", "language", "cancel", "help"]);
+    for (const lng of SUPPORTED_LOCALES) expect(menu.get(lng)!.map((c) => c.command)).toEqual(["start", "menu", "balance", "demo", "rewards", "refer", "faq", "support", "ideas", "language", "cancel", "forget_me", "help"]);
     expect(menu.get("ru")!.find((c) => c.command === "demo")!.description).toBe("ru: Book a demo");
     expect(menu.get("ru")!.some((c) => c.command === "secret")).toBe(false); // answered when typed, not advertised
     const [help] = await t.say("ivan", "/help");

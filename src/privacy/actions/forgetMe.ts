@@ -17,6 +17,7 @@ export const ERASE_DELAY_MS = 30_000;
 export const forgetMe = registerAction({
   name: "privacy.forget_me",
   description: "Erases everything held about this customer about 30 seconds later (after the confirmation is sent); answers at.",
+  returns: ["at"],
   params: z.object({}).default({}),
   async run(_p, ctx) {
     const dueAt = new Date(Date.now() + ERASE_DELAY_MS);
