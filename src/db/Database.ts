@@ -210,9 +210,20 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
       return pg.types.getTypeParser(oid, format as "text");
     },
   };
+  // pg-pool applies `connectionTimeoutMillis` to waiting for a free client as well as to opening one,
+  // so a burst queued behind a full pool (1,000 awards at once on 10 connections) failed as
+  // "timeout exceeded when trying to connect", as if the server were gone. The connect bound goes on
+  // each connection (pg's own client option); the queue waits as long as the statements it waits for.
+  const connectMs = limits.connectMs;
+  class BoundedClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super({ ...(typeof config === "string" ? { connectionString: config } : config), connectionTimeoutMillis: connectMs });
+    }
+  }
   const bounded = (statementMs: number): pg.PoolConfig => ({
     connectionString: url,
-    connectionTimeoutMillis: limits.connectMs,
+    Client: BoundedClient,
+    connectionTimeoutMillis: statementMs + CLIENT_GRACE_MS + connectMs,
     statement_timeout: statementMs,
     query_timeout: statementMs + CLIENT_GRACE_MS,
     idle_in_transaction_session_timeout: limits.idleInTransactionMs,

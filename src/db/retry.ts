@@ -5,7 +5,8 @@ import { DatabaseUnavailableError } from "../core/errors";
  * reach the server, P1002 it timed out, P1008 an operation timed out, P1017 the server closed the
  * connection, P2024 no pooled connection in time) that a retry can outlast. 57014 is a statement
  * cancelled by `statement_timeout`, and "Query read timeout" pg's own limit when the server cannot
- * be heard (Database.ts, PG_LIMITS): a stalled connection, or a lock held too long.
+ * be heard (Database.ts, PG_LIMITS): a stalled connection, or a lock held too long. "timeout expired"
+ * is pg's own bound on opening a connection (connectionTimeoutMillis on the client).
  */
 const TRANSIENT_CODES = new Set([
   "SQLITE_BUSY", "SQLITE_BUSY_SNAPSHOT", "SQLITE_LOCKED", "SQLITE_IOERR",
@@ -25,7 +26,7 @@ export function isTransientDbError(error: unknown): boolean {
     const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } }).meta?.driverAdapterError?.cause?.kind;
     if (typeof kind === "string" && TRANSIENT_ADAPTER_KINDS.has(kind)) return true;
     const message = e instanceof Error ? e.message : "";
-    if (/Connection terminated|connection (refused|closed)|database is locked|timeout exceeded when trying to connect|Query read timeout/i.test(message)) return true;
+    if (/Connection terminated|connection (refused|closed)|database is locked|timeout exceeded when trying to connect|^timeout expired$|Query read timeout/i.test(message)) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;
