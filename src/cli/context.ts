@@ -73,9 +73,9 @@ export async function withReader<T>(use: (db: SqlReader, s: Settings) => Promise
  * Runs `use` on the whole core (flows, engine, domain services) over the checked database, then
  * closes it. For commands that act through the domains (a sweep, a review, a ticket reply).
  */
-export async function withApp<T>(use: (app: App, s: Settings) => Promise<T>, options: { log?: Logger; partialFlows?: boolean } = {}): Promise<T> {
+export async function withApp<T>(use: (app: App, s: Settings) => Promise<T>, options: { log?: Logger; partialFlows?: boolean; createDatabase?: boolean } = {}): Promise<T> {
   const s = settings();
-  const app = await openApp(options.log ?? commandLogger(s), s, { partialFlows: options.partialFlows });
+  const app = await openApp(options.log ?? commandLogger(s), s, { partialFlows: options.partialFlows, createDatabase: options.createDatabase });
   try {
     return await use(app, s);
   } finally {
@@ -83,9 +83,13 @@ export async function withApp<T>(use: (app: App, s: Settings) => Promise<T>, opt
   }
 }
 
-/** The whole core over the checked database, for a command that manages its lifetime (the caller closes it). */
-export async function openApp(log: Logger, s: Settings = settings(), options: { partialFlows?: boolean } = {}): Promise<App> {
+/**
+ * The whole core over the checked database, for a command that manages its lifetime (the caller
+ * closes it). `createDatabase`: a missing SQLite file is created, as `start` does (the terminal chat
+ * is how a newcomer tries the flows, often before anything else has run).
+ */
+export async function openApp(log: Logger, s: Settings = settings(), options: { partialFlows?: boolean; createDatabase?: boolean } = {}): Promise<App> {
   const [{ checkDatabase }, { createApp }] = await Promise.all([import("../db/checkDatabase"), import("../app/createApp")]);
-  await checkDatabase(s.databaseUrl);
+  await checkDatabase(s.databaseUrl, { create: options.createDatabase });
   return createApp({ settings: { ...s, hotReload: false }, log, partialFlows: options.partialFlows });
 }

@@ -68,8 +68,9 @@ export function buildProgram(done: (code: number) => void): Command {
       // On a terminal, a log line would land in the middle of the conversation: logs go to a file.
       const log = interactive ? chatFileLogger(s.logLevel) : commandLogger(s);
       const { runChat } = await import("./chat");
-      // Broken flow files are named in the chat and left out; the valid ones are served.
-      await withApp((app) => runChat(app, { user: opts.user, locale: opts.locale, input: process.stdin, output: process.stdout, logFile: interactive ? TERMINAL_CHAT_LOG : undefined }), { log, partialFlows: true });
+      // Broken flow files are named in the chat and left out; the valid ones are served. Like start,
+      // the chat creates a missing SQLite database: it is how a newcomer first tries the bot.
+      await withApp((app) => runChat(app, { user: opts.user, locale: opts.locale, input: process.stdin, output: process.stdout, logFile: interactive ? TERMINAL_CHAT_LOG : undefined }), { log, partialFlows: true, createDatabase: true });
       done(0);
     });
 

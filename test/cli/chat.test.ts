@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, afterAll } from "vitest";
 import { runCli, spawnCli } from "../helpers/cli";
 import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
@@ -32,6 +35,15 @@ describe("rapport chat (stdin not a TTY)", () => {
       "  2) No",
       "",
     ].join("\n"));
+  });
+
+  it("creates a missing SQLite database, as start does: it is how a newcomer first tries the bot", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "rapport-chat-")), "new", "rapport.db");
+    const r = await runCli(["chat", "--user", "newcomer"], { input: "/start\n", env: { DATABASE_URL: `file:${file}` } });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^> \/start\nHello!/);
+    expect(existsSync(file)).toBe(true);
   });
 
   it("--user continues a conversation later; --locale picks the language", async () => {
