@@ -51,6 +51,8 @@ export interface Settings {
   slackAllowedUsers: string[];
   /** Minutes without a claim before the customer is told nobody has answered yet. */
   supportUnansweredMinutes: number;
+  /** A purchase recorded more than this many hours after it was made (a backfill) tells the customer nothing. */
+  purchaseEventsMaxAgeHours: number;
 }
 
 /** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
@@ -107,6 +109,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const slack = slackSettings(env);
   const supportUnansweredMinutes = Number(env.SUPPORT_UNANSWERED_MINUTES?.trim() || 15);
   if (!(supportUnansweredMinutes > 0)) throw new ConfigError("SUPPORT_UNANSWERED_MINUTES", `"${env.SUPPORT_UNANSWERED_MINUTES}" is not a number of minutes`, "use a number above 0, e.g. 15");
+  const purchaseEventsMaxAgeHours = Number(env.PURCHASE_EVENTS_MAX_AGE_HOURS?.trim() || 48);
+  if (!(purchaseEventsMaxAgeHours >= 0)) throw new ConfigError("PURCHASE_EVENTS_MAX_AGE_HOURS", `"${env.PURCHASE_EVENTS_MAX_AGE_HOURS}" is not a number of hours`, "use a number such as 48 (0: only purchases made just now)");
   return {
     ...slack,
     apiKeys: parseApiKeys(env.RAPPORT_API_KEYS, rapportApiKey),
@@ -117,6 +121,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     },
     ideaReviewWords: env.IDEAS_REVIEW_WORDS === undefined ? [...DEFAULT_REVIEW_WORDS] : env.IDEAS_REVIEW_WORDS.split(",").map((w) => w.trim()).filter(Boolean),
     supportUnansweredMinutes,
+    purchaseEventsMaxAgeHours,
     databaseUrl,
     port,
     host: env.HOST?.trim() || "0.0.0.0",

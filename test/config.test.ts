@@ -163,6 +163,20 @@ describe("loadSettings: SUPPORT_UNANSWERED_MINUTES", () => {
   });
 });
 
+describe("loadSettings: PURCHASE_EVENTS_MAX_AGE_HOURS", () => {
+  it("defaults to 48 hours and keeps 0 or more", () => {
+    expect(loadSettings({}, CWD).purchaseEventsMaxAgeHours).toBe(48);
+    expect(loadSettings({ PURCHASE_EVENTS_MAX_AGE_HOURS: " 6 " }, CWD).purchaseEventsMaxAgeHours).toBe(6);
+    expect(loadSettings({ PURCHASE_EVENTS_MAX_AGE_HOURS: "0" }, CWD).purchaseEventsMaxAgeHours).toBe(0);
+  });
+
+  it.each(["-1", "two days"])("refuses %j, naming it", (value) => {
+    const e = configError({ PURCHASE_EVENTS_MAX_AGE_HOURS: value });
+    expect(e.variable).toBe("PURCHASE_EVENTS_MAX_AGE_HOURS");
+    expect(e.message).toBe(`PURCHASE_EVENTS_MAX_AGE_HOURS: "${value}" is not a number of hours\n  hint: use a number such as 48 (0: only purchases made just now)`);
+  });
+});
+
 describe("loadSettings: HTTP API", () => {
   it("keeps a RAPPORT_API_KEY of 32 characters or more, trimmed", () => {
     expect(loadSettings({ RAPPORT_API_KEY: ` ${"k".repeat(32)} ` }, CWD).rapportApiKey).toBe("k".repeat(32));

@@ -59,7 +59,7 @@ export interface App {
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
   settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number }
-    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings };
+    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number };
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
@@ -144,7 +144,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     }, log, () => settings.ideaReviewWords ?? DEFAULT_REVIEW_WORDS);
     services.provide(DATA_RIGHTS, rights);
     services.provide(MENU, () => catalog.menuEntries()).provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
-      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks())).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas);
+      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks(), { eventsMaxAgeMs: (settings.purchaseEventsMaxAgeHours ?? 48) * 3_600_000 })).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas);
     const retention = new Retention(db, () => settings.retention ?? {});
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },

@@ -131,7 +131,7 @@ export function buildProgram(done: (code: number) => void): Command {
 
   program.command("purchases").description("Record purchases.")
     .command("import")
-    .description("Record purchases from a CSV file with the header customer,orderId,amount,currency,occurredAt, through the same checks as POST /api/v1/purchases: a re-import only counts duplicates. Prints a progress bar, then imported/duplicates/rejected and file:line of each rejected row; exit 1 if any row was rejected.")
+    .description("Record purchases from a CSV file with the header customer,orderId,amount,currency,occurredAt (add sku,name,quantity,unitPrice for items: one row per order line, the order id repeated), through the same checks as POST /api/v1/purchases: a re-import only counts duplicates. Prints a progress bar, then imported/duplicates/rejected and file:line of each rejected row; exit 1 if any row was rejected.")
     .summary("record purchases in bulk from a CSV file")
     .argument("<file>", "the CSV file")
     .addHelpText("after", examples("rapport purchases import purchases.csv"))

@@ -4,13 +4,15 @@ import type { App } from "../app/createApp";
 import { ContactNotFoundError, PathNotFoundError, RapportError } from "../core/errors";
 import { resolveContactId } from "../history/timeline";
 import { InvalidFieldError } from "../http/api/errors";
-import { parsePurchase } from "../http/api/purchaseInput";
+import type { PurchaseRequest } from "../http/api/purchaseInput";
+import { parseCsv, type CsvRecord } from "./csv";
+import { ITEM_COLUMNS, ORDER_COLUMNS, ordersOf, type LineProblem } from "./importOrders";
 import { UnsupportedCurrencyError } from "../loyalty/errors";
 import { OrderConflictError, PURCHASES } from "../loyalty/Purchases";
 
-/** The CSV columns, as the API names the fields; `occurredAt` may be left out (default: now). */
-const IMPORT_COLUMNS = ["customer", "orderId", "amount", "currency", "occurredAt"] as const;
-const REQUIRED = IMPORT_COLUMNS.slice(0, 4);
+/** The columns the header is matched against: the order's, then the optional item columns. */
+const IMPORT_COLUMNS = [...ORDER_COLUMNS, ...ITEM_COLUMNS] as const;
+const REQUIRED = ORDER_COLUMNS.slice(0, 4);
 const MAX_LISTED = 50;
 const CONCURRENCY = 4;
 
@@ -28,52 +30,56 @@ export interface ImportIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-interface CsvRecord { line: number; fields: string[]; unterminated?: boolean }
-
 /**
- * `rapport purchases import <file.csv>`: records each row through the same validation and
- * PurchaseBook as `POST /api/v1/purchases`, so a re-import only counts duplicates. Good rows are
- * imported even when others are rejected; the exit status is 1 when any row was rejected, so a
- * script notices. The file is read and its header checked before the database is opened.
+ * `rapport purchases import <file.csv>`: records each row (or, with the item columns
+ * sku,name,quantity,unitPrice, each order's rows: importOrders.ts) through the same validation and
+ * PurchaseBook as `POST /api/v1/purchases`, so a re-import only counts duplicates. Good orders are
+ * imported even when others are rejected; the exit status is 1 when any was rejected, so a script
+ * notices. The file is read and its header checked before the database is opened.
  */
 export async function runPurchasesImport(file: string, openApp: () => Promise<App>, io: ImportIo): Promise<number> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new PathNotFoundError(file);
   const [header, ...rows] = parseCsv(readFileSync(file, "utf8"));
-  if (!header) throw new ImportFileError(file, 1, `the file is empty; the first line must name the columns: ${IMPORT_COLUMNS.join(",")}`);
+  if (!header) throw new ImportFileError(file, 1, `the file is empty; the first line must name the columns: ${ORDER_COLUMNS.join(",")}`);
   const columns = columnIndexes(file, header);
+  const byOrder = ITEM_COLUMNS.some((c) => columns.has(c));
+  const orders = ordersOf(rows, header, columns);
   const app = await openApp();
   const counts = { imported: 0, duplicates: 0 };
-  const rejected: { line: number; problem: string }[] = [];
-  const progress = new Progress(io.stderr, rows.length, "purchases import", "rows");
+  const rejected: LineProblem[] = [];
+  let rejectedCount = 0;
+  const progress = new Progress(io.stderr, orders.length, "purchases import", byOrder ? "orders" : "rows");
   const contacts = new Map<string, Promise<string>>(); // customer reference → contact id, looked up once
-  const orders = new Map<string, Promise<unknown>>(); // rows of one order id run in file order: the later one is the duplicate
-  const importRow = (row: CsvRecord): Promise<boolean> => {
-    if (row.unterminated) throw new InvalidFieldError("row", "a quoted field is not closed (a \" is missing)", "invalid");
-    if (row.fields.length !== header.fields.length) throw new InvalidFieldError("row", `has ${row.fields.length} fields, the header has ${header.fields.length}`, "invalid");
-    const input = parsePurchase(Object.fromEntries([...columns].map(([name, i]) => [name, row.fields[i]])));
-    const earlier = orders.get(input.orderId);
+  const running = new Map<string, Promise<unknown>>(); // rows of one order id run in file order: the later one is the duplicate
+  const importOrder = (input: PurchaseRequest): Promise<boolean> => {
+    const earlier = running.get(input.orderId);
     const done = (async () => {
       await earlier?.catch(() => undefined);
       if (!contacts.has(input.customer)) contacts.set(input.customer, resolveContactId(app.db, input.customer));
       const contactId = await contacts.get(input.customer)!;
-      const result = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt });
+      const result = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt, items: input.items });
       return result.duplicate;
     })();
-    orders.set(input.orderId, done);
-    return done.finally(() => { if (orders.get(input.orderId) === done) orders.delete(input.orderId); });
+    running.set(input.orderId, done);
+    return done.finally(() => { if (running.get(input.orderId) === done) running.delete(input.orderId); });
   };
   let next = 0;
   let failure: { error: unknown } | undefined;
-  // A few rows at a time hide the database's round trips; the ledger keeps per-contact totals exact.
+  // A few orders at a time hide the database's round trips; the ledger keeps per-contact totals exact.
   const worker = async () => {
-    while (!failure && next < rows.length) {
-      const row = rows[next++]!;
-      try {
-        counts[(await importRow(row)) ? "duplicates" : "imported"]++;
-      } catch (error) {
-        const problem = rowProblem(error);
-        if (problem) rejected.push({ line: row.line, problem });
-        else failure ??= { error }; // the database, not the row: stop rather than reject every row after it
+    while (!failure && next < orders.length) {
+      const order = orders[next++]!;
+      if ("problems" in order) {
+        rejected.push(...order.problems);
+        rejectedCount++;
+      } else {
+        try {
+          counts[(await importOrder(order.request)) ? "duplicates" : "imported"]++;
+        } catch (error) {
+          const problem = rowProblem(error);
+          if (problem) { rejected.push({ line: order.line, problem }); rejectedCount++; }
+          else failure ??= { error }; // the database, not the row: stop rather than reject every row after it
+        }
       }
       progress.tick();
     }
@@ -88,8 +94,8 @@ export async function runPurchasesImport(file: string, openApp: () => Promise<Ap
   rejected.sort((x, y) => x.line - y.line);
   const listed = rejected.slice(0, MAX_LISTED).map((r) => `${file}:${r.line}: ${r.problem}`);
   if (rejected.length > MAX_LISTED) listed.push(`… and ${rejected.length - MAX_LISTED} more`);
-  io.stdout.write([`imported ${counts.imported}, duplicates ${counts.duplicates}, rejected ${rejected.length}`, ...listed].join("\n") + "\n");
-  return rejected.length === 0 ? 0 : 1;
+  io.stdout.write([`imported ${counts.imported}, duplicates ${counts.duplicates}, rejected ${rejectedCount}`, ...listed].join("\n") + "\n");
+  return rejectedCount === 0 ? 0 : 1;
 }
 
 /** `<field>: <problem>` for an error that is the row's fault, undefined for anything else. */
@@ -111,37 +117,10 @@ function columnIndexes(file: string, header: CsvRecord): Map<string, number> {
     found.set(name, i);
   });
   const missing = REQUIRED.filter((c) => !found.has(c));
-  if (missing.length > 0) throw new ImportFileError(file, header.line, `the header lacks ${missing.join(", ")}; expected the columns ${IMPORT_COLUMNS.join(",")} (occurredAt optional, any order)`);
+  if (missing.length > 0) throw new ImportFileError(file, header.line, `the header lacks ${missing.join(", ")}; expected the columns ${ORDER_COLUMNS.join(",")} (occurredAt optional, any order)`);
+  const items = ITEM_COLUMNS.filter((c) => found.has(c));
+  if (items.length > 0 && items.length < ITEM_COLUMNS.length) {
+    throw new ImportFileError(file, header.line, `the header has ${items.join(", ")} but lacks ${ITEM_COLUMNS.filter((c) => !found.has(c)).join(", ")}; items need all of ${ITEM_COLUMNS.join(",")} (one row per item)`);
+  }
   return found;
 }
-
-/**
- * RFC 4180 CSV: quoted fields may hold commas, newlines and `""`; CRLF or LF; a leading BOM (Excel)
- * is dropped; blank lines are skipped. Each record keeps the line it starts on, for messages.
- */
-function parseCsv(text: string): CsvRecord[] {
-  const records: CsvRecord[] = [];
-  let fields: string[] = [], field = "", quoted = false, inQuotes = false, line = 1, start = 1;
-  const end = () => {
-    fields.push(field);
-    if (fields.length > 1 || quoted || field.trim() !== "") records.push({ line: start, fields });
-    fields = []; field = ""; quoted = false;
-  };
-  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inQuotes) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') inQuotes = false;
-      else { if (c === "\n") line++; field += c; }
-    } else if (c === '"' && field === "") { inQuotes = true; quoted = true; }
-    else if (c === ",") { fields.push(field); field = ""; }
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      end(); line++; start = line;
-    } else field += c;
-  }
-  if (inQuotes) records.push({ line: start, fields: [...fields, field], unterminated: true });
-  else if (field !== "" || fields.length > 0 || quoted) end();
-  return records;
-}
-

@@ -169,6 +169,66 @@ describe("runPurchasesImport", () => {
     expect((await app.db.prisma.purchase.findMany({ orderBy: { orderId: "asc" }, select: { amountMinor: true } })).map((p) => p.amountMinor)).toEqual([1300, 1000]);
   });
 
+  it("with item columns, takes the rows of one order id as its lines, order columns blank or repeated (issue 19)", async () => {
+    const { app } = await startApp();
+    const id = newId();
+    await app.db.prisma.contact.create({ data: { id, displayName: "fay" } });
+    await app.db.prisma.channelIdentity.create({ data: { channel: "shop", externalId: "fay", contactId: id } });
+    const file = csv("items.csv", [
+      "orderId,customer,amount,currency,occurredAt,sku,name,quantity,unitPrice",
+      `S1,shop:fay,29.97,EUR,,TEA-1,Green tea,2,9.99`,
+      `S1,,,,,CUP,"Cup, white",1,9.99`, // a Shopify-style line: the order's columns only on its first row
+      `S2,shop:fay,5,EUR,,,,,`, // an order without items
+      `S3,shop:fay,12,EUR,,TEA-1,Green tea,1,12`,
+      `S1,shop:fay,29.97,EUR,,GIFT,Sample,1,0`, // the same order further down, its columns repeated
+      `S4,shop:fay,10,EUR,,MUG,Mug,0,10`, // quantity 0: the whole order is refused
+      `S4,,,,,TEA-1,Green tea,1,1.00`,
+      `S5,shop:fay,10,EUR,,MUG,Mug,1,10`,
+      `S5,shop:fay,11,EUR,,TEA-1,Green tea,1,1`, // the amount differs from its first row
+      `S6,shop:fay,10,EUR,,MUG,,1,10`, // an item without a name
+      `,shop:fay,10,EUR,,MUG,Mug,1,10`, // no order id to group it by
+    ].join("\n") + "\n");
+    let out = "";
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } } as never;
+    const open = async () => ({ ...app, close: async () => {} }) as App;
+    expect(await runPurchasesImport(file, open, io)).toBe(1);
+    expect(out).toBe([
+      "imported 3, duplicates 0, rejected 4",
+      `${file}:7: quantity: must be 1 or more, got 0 (order S4 not imported)`,
+      `${file}:10: amount: "11" differs from line 9 ("10"); repeat the order's value or leave it blank (order S5 not imported)`,
+      `${file}:11: name: is required (order S6 not imported)`,
+      `${file}:12: orderId: is required`,
+      "",
+    ].join("\n"));
+    const orders = await app.db.prisma.purchase.findMany({ orderBy: { orderId: "asc" }, include: { items: { orderBy: { position: "asc" } } } });
+    expect(orders.map((o) => [o.orderId, o.amountMinor, o.items.map((i) => `${i.quantity}×${i.sku} ${i.name} @${i.unitPriceMinor}`)])).toEqual([
+      ["S1", 2997, ["2×TEA-1 Green tea @999", "1×CUP Cup, white @999", "1×GIFT Sample @0"]],
+      ["S2", 500, []],
+      ["S3", 1200, ["1×TEA-1 Green tea @1200"]],
+    ]);
+    // Each order raised one purchase.recorded, with its items.
+    const events = await app.db.prisma.scheduledJob.findMany({ where: { name: "purchase.recorded" } });
+    expect(events.map((e) => JSON.parse(e.data!).orderId).sort()).toEqual(["S1", "S2", "S3"]);
+    out = "";
+    expect(await runPurchasesImport(file, open, io)).toBe(1);
+    expect(out.split("\n")[0]).toBe("imported 0, duplicates 3, rejected 4");
+    expect(await app.db.prisma.purchaseItem.count()).toBe(4);
+    expect(await app.db.prisma.scheduledJob.count({ where: { name: "purchase.recorded" } })).toBe(3);
+  });
+
+  it("raises nothing for orders older than the setting (a backfill), and refuses a header with only some item columns", async () => {
+    const { app } = await startApp();
+    const id = newId();
+    await app.db.prisma.contact.create({ data: { id, displayName: "gus" } });
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+    const file = csv("old.csv", `customer,orderId,amount,currency,occurredAt\n${id},H1,10,EUR,${old}\n${id},H2,10,EUR,\n`);
+    const io = { stdout: { write: () => true }, stderr: { write: () => true } } as never;
+    expect(await runPurchasesImport(file, async () => ({ ...app, close: async () => {} }) as App, io)).toBe(0);
+    expect((await app.db.prisma.scheduledJob.findMany()).map((j) => JSON.parse(j.data!).orderId)).toEqual(["H2"]);
+    const partial = csv("partial.csv", "customer,orderId,amount,currency,sku,quantity\n");
+    await expect(runPurchasesImport(partial, async () => app, io)).rejects.toThrow(`${partial}:1: the header has sku, quantity but lacks name, unitPrice; items need all of sku,name,quantity,unitPrice (one row per item)`);
+  });
+
   it("ImportFileError says file:line and the problem", () => {
     expect(new ImportFileError("p.csv", 1, "the file is empty").message).toBe("p.csv:1: the file is empty");
     expect(new ImportFileError("p.csv", 1, "x").code).toBe("rapport_import_invalid");

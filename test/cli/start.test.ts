@@ -31,7 +31,7 @@ describe("rapport start", () => {
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(0);
     const lines = log.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.msg === "database migrated").applied).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql"]);
+    expect(lines.find((l) => l.msg === "database migrated").applied).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql"]);
     expect(lines.find((l) => l.msg === "rapport ready")).toMatchObject({ port, database: "sqlite" });
     expect(lines.at(-1).msg).toBe("shutting down");
     const { existsSync } = await import("node:fs");

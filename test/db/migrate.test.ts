@@ -20,7 +20,7 @@ describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
     url = await freshDatabaseUrl();
     const db = await open(url);
-    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql"]);
+    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql"]);
     expect(await migrate(db)).toEqual([]);
     const p = db.prisma;
     const now = new Date("2026-11-23T10:00:00.123Z");
@@ -54,11 +54,19 @@ describe(`migrate (${testDialect})`, () => {
     await p.idea.update({ where: { id: "d1" }, data: { reviewReason: "link" } });
     await p.contact.update({ where: { id: "c2" }, data: { erasedAt: now } });
     await p.contact.update({ where: { id: "c1" }, data: { segment: "champions", rfmRecency: 5, rfmFrequency: 4, rfmMonetary: 5, segmentAt: now } });
+    await p.purchaseItem.create({ data: { purchaseId: "p1", position: 0, sku: "TEA-1", name: "Green tea", quantity: 2, unitPriceMinor: 999 } });
+    await expect(p.purchaseItem.create({ data: { purchaseId: "p1", position: 0, sku: "X", name: "X", quantity: 1, unitPriceMinor: 0 } })).rejects.toMatchObject({ code: "P2002" });
+    await p.productReview.create({ data: { id: "v1", contactId: "c1", purchaseId: "p1", sku: "TEA-1", itemName: "Green tea", requestedAt: now, idempotencyKey: "review:1" } });
+    await expect(p.productReview.create({ data: { id: "v2", contactId: "c1", purchaseId: "p1", requestedAt: now, idempotencyKey: "review:2" } })).rejects.toMatchObject({ code: "P2002" });
+    await p.ticket.update({ where: { id: "t1" }, data: { orderId: "o1" } });
+    expect(await p.purchase.findUniqueOrThrow({ where: { id: "p1" }, include: { items: true, review: true } })).toMatchObject({
+      items: [{ sku: "TEA-1", quantity: 2, unitPriceMinor: 999 }], review: { sku: "TEA-1", score: null, comment: null, answeredAt: null, requestedAt: now },
+    });
     expect(await p.idea.findUniqueOrThrow({ where: { id: "d1" }, include: { voters: true } })).toMatchObject({ status: "open", votes: 0, voters: [{ contactId: "c2" }] });
     expect(await p.scheduledJob.findUniqueOrThrow({ where: { id: "j1" } })).toMatchObject({ attempts: 0, lockedUntil: null, dueAt: now });
     expect(await p.ticket.findUniqueOrThrow({ where: { id: "t1" }, include: { messages: true } })).toMatchObject({ cardRef: null, cardStale: false, assignee: null, closedAt: null, messages: [{ sourceKey: "in:i1", attempts: 0, nextAttemptAt: now }] });
     const contact = await p.contact.findUniqueOrThrow({ where: { id: "c1" }, include: { identities: true, interactions: true, conversation: true, ledger: true, purchases: true, referredBy: true, tickets: true } });
-    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lifetimePoints: 0, referralCode: null, updatedAt: now, openTicketId: "t1", tickets: [{ id: "t1" }], segment: "champions", rfmRecency: 5 });
+    expect(contact).toMatchObject({ locale: "pl", points: 0, tier: "novice", unreachable: false, lifetimePoints: 0, referralCode: null, updatedAt: now, openTicketId: "t1", tickets: [{ id: "t1", orderId: "o1" }], segment: "champions", rfmRecency: 5 });
     expect(contact.ledger).toMatchObject([{ id: "l1", points: 50, remaining: 50, expiresAt: now, remindedAt: null, reversesId: null }]);
     expect(contact.purchases).toMatchObject([{ orderId: "o1", amountMinor: 1999, currency: "EUR", refundedMinor: 0, pointsAwarded: 0, occurredAt: now }]);
     expect(contact.referredBy).toMatchObject({ referrerId: "c2", code: "ann2", status: "joined", rewardPoints: 0 });
@@ -80,6 +88,8 @@ describe(`migrate (${testDialect})`, () => {
     expect(await p.scheduledJob.count()).toBe(0);
     expect(await p.surveyResponse.count()).toBe(0);
     expect(await p.idea.count()).toBe(0);
+    expect(await p.purchaseItem.count()).toBe(0);
+    expect(await p.productReview.count()).toBe(0);
   });
 
   it("upgrading a database with data keeps every row (no cascade through a table rebuild)", async () => {
@@ -97,7 +107,7 @@ describe(`migrate (${testDialect})`, () => {
       yield sql(`INSERT INTO conversation_states (contact_id, variables, version, updated_at) VALUES ('c1', '{}', 3, ?)`, now);
     })());
     for (const f of readdirSync(join(MIGRATIONS_DIR, db.dialect))) copyFileSync(join(MIGRATIONS_DIR, db.dialect, f), join(dir, db.dialect, f));
-    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql"]);
+    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql"]);
     // the columns 0004 adds to contacts get their defaults on existing rows
     expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru", points: 0, lifetimePoints: 0, referralCode: null, openTicketId: null });
     expect(await db.prisma.channelIdentity.count()).toBe(1);
@@ -125,7 +135,7 @@ describe(`migrate (${testDialect})`, () => {
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
     // each migration is applied exactly once in all, whichever instance got the lock for it
     expect(results.every(Array.isArray)).toBe(true);
-    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql"]);
+    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql"]);
     expect(await dbs[0]!.prisma.contact.count()).toBe(0);
   });
 });

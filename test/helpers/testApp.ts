@@ -39,10 +39,10 @@ export function bodyOf(input: string): InboundBody {
 }
 
 /** Starts a test app; `flowsDir`/`localesDir` default to the shipped ones. */
-export async function startTestApp(options: { flowsDir?: string; localesDir?: string; url?: string; log?: Logger; locale?: string } = {}): Promise<TestApp> {
+export async function startTestApp(options: { flowsDir?: string; localesDir?: string; url?: string; log?: Logger; locale?: string; purchaseEventsMaxAgeHours?: number } = {}): Promise<TestApp> {
   const url = options.url ?? (await freshDatabaseUrl());
   const app = await createApp({
-    settings: { databaseUrl: url, flowsDir: options.flowsDir ?? join(ROOT, "flows"), localesDir: options.localesDir ?? join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2 },
+    settings: { databaseUrl: url, flowsDir: options.flowsDir ?? join(ROOT, "flows"), localesDir: options.localesDir ?? join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2, purchaseEventsMaxAgeHours: options.purchaseEventsMaxAgeHours },
     log: options.log ?? silentLogger,
   });
   const channel = new FakeChannel();

@@ -38,7 +38,9 @@ async function seed(t: TestApp) {
   const id = async (user: string) => (await p.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "test", externalId: user } } })).contactId;
   const [ann, ben, carl] = [await id("ann"), await id("ben"), await id("carl")];
   await p.contact.update({ where: { id: ann }, data: { referralCode: "annref1" } });
-  await app.services.get(PURCHASES).record({ contactId: ann, orderId: `order-${ann}`, amountMinor: 4250, currency: "EUR", occurredAt: new Date() });
+  await app.services.get(PURCHASES).record({ contactId: ann, orderId: `order-${ann}`, amountMinor: 4250, currency: "EUR", occurredAt: new Date(), items: [{ sku: "TEA-1", name: "Green tea", quantity: 1, unitPriceMinor: 4250 }] });
+  const purchase = await p.purchase.findUniqueOrThrow({ where: { orderId: `order-${ann}` } });
+  await p.productReview.create({ data: { id: newId(), contactId: ann, purchaseId: purchase.id, sku: "TEA-1", itemName: "Green tea", requestedAt: new Date(), score: 2, comment: `${NAME}: ${WORDS}`, answeredAt: new Date(), idempotencyKey: `r-${ann}` } });
   await p.referral.createMany({ data: [
     { id: newId(), referrerId: ann, friendId: ben, code: "annref1", status: "joined" },
     { id: newId(), referrerId: carl, friendId: ann, code: "carlref", status: "joined" },
@@ -94,7 +96,7 @@ describe(`export and erase (${testDialect})`, () => {
     expect(audit).toMatchObject([{ actor: "operator:dpo", targetType: "contact", targetId: ann, detail: null }]);
     const again = await t.app.rights.export(ann, "operator:dpo");
     expect((again.audit as unknown[]).length).toBe(1); // the first export is in the second one
-  });
+  }, 90_000); // a row in every table and a search of every text column: slow on a loaded machine
 
   it("erases every trace of text and identity, keeps the accounting balanced and the report's totals", async () => {
     const t = await startApp();
@@ -145,7 +147,7 @@ describe(`export and erase (${testDialect})`, () => {
     const history = await t.history("ann");
     expect(history.every((h) => h.text !== WORDS)).toBe(true);
     expect(await p.purchase.count({ where: { contactId: fresh.contactId } })).toBe(0);
-  });
+  }, 90_000); // a row in every table and a search of every text column: slow on a loaded machine
 
   it("removes the Slack copies through the staff redactor and lists what it could not", async () => {
     const t = await startApp();

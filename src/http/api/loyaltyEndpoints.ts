@@ -34,7 +34,7 @@ export type Endpoint = (app: App, req: IncomingMessage, params: string[], caller
 export const postPurchase: Endpoint = async (app, req) => {
   const input = parsePurchase(await readJsonBody(req));
   const contactId = await resolveContactId(app.db, input.customer);
-  const r = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt });
+  const r = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt, items: input.items });
   return {
     status: r.duplicate ? 200 : 201,
     body: { purchase: { orderId: r.orderId, points: r.points, duplicate: r.duplicate }, entry: r.entryId ? { id: r.entryId } : null, balance: r.balance, tier: r.tier },

@@ -1,6 +1,6 @@
 import { parseIsoInstant } from "../../core/isoInstant";
 import { InvalidFieldError } from "./errors";
-import { checkBody, checkValue, fail, isBlank, objectOf, optional, type Check } from "./fieldChecks";
+import { checkBody, checkValue, fail, isBlank, listOf, objectOf, optional, type Check } from "./fieldChecks";
 
 /** A purchase as the API and the CSV import accept it, before the customer is resolved to a contact. */
 export interface PurchaseRequest {
@@ -12,7 +12,24 @@ export interface PurchaseRequest {
   /** ISO 4217 code, upper case; whether Rapport takes it is for the loyalty rules (PurchaseBook) to say. */
   currency: string;
   occurredAt: Date;
+  /** The order's lines as sent; empty when the shop sent none. */
+  items: ItemRequest[];
 }
+
+/** One line of an order (`items[n]`): what was bought, how many, at what unit price. */
+export interface ItemRequest {
+  sku: string;
+  name: string;
+  quantity: number;
+  /** Hundredths of the order's currency unit; 0 for a free item. */
+  unitPriceMinor: number;
+}
+
+/** At most this many lines per order: a shop's largest baskets, not a bulk upload through one order. */
+export const MAX_ITEMS = 200;
+
+/** The largest quantity of one line: a 32-bit column, and no shop sells more in one order line. */
+export const MAX_QUANTITY = 1_000_000;
 
 /** A (partial) refund of an order. */
 export interface RefundRequest {
@@ -47,7 +64,12 @@ export function parseAmountMinor(value: unknown, name = "amount"): number {
   return checkValue(name, amountMinor, value);
 }
 
-const amountMinor: Check<number> = (v) => {
+const amountMinor: Check<number> = (v) => money(v, false);
+
+/** A unit price: like an amount, but a free item (0) is a price too. */
+const unitPriceMinor: Check<number> = (v) => money(v, true);
+
+function money(v: unknown, zeroAllowed: boolean): number {
   if (isBlank(v)) return fail("missing", "is required");
   if (typeof v !== "number" && typeof v !== "string") return fail("invalid", "must be a number such as 19.99");
   const s = String(v).trim();
@@ -55,10 +77,11 @@ const amountMinor: Check<number> = (v) => {
   if (!m) return fail("invalid", `"${s}" is not a number; use digits with a dot for decimals, e.g. 19.99`);
   if ((m[3] ?? "").length > 2) return fail("invalid", `"${s}" has more than 2 decimals; amounts are in currency units, e.g. 19.99`);
   const minor = BigInt(m[2]!) * 100n + BigInt((m[3] ?? "").padEnd(2, "0"));
-  if (minor === 0n || m[1] === "-") return fail("out_of_range", `must be more than 0, got ${s}`);
+  if (m[1] === "-" && minor !== 0n) return fail("out_of_range", `must be ${zeroAllowed ? "0 or more" : "more than 0"}, got ${s}`);
+  if (minor === 0n && !zeroAllowed) return fail("out_of_range", `must be more than 0, got ${s}`);
   if (minor > BigInt(MAX_AMOUNT_MINOR)) return fail("out_of_range", `${s} is more than the largest accepted amount, ${MAX_AMOUNT_MINOR / 100}`);
   return Number(minor);
-};
+}
 
 const currency: Check<string> = (v) => {
   if (isBlank(v)) return fail("missing", "is required");
@@ -100,12 +123,42 @@ const occurredAt: Check<Date | undefined> = (v) => {
   return fail("invalid", `"${s}" is not a real date and time; ${hint}`);
 };
 
+/** A required piece of text, trimmed, 1-max characters (an item's name). */
+const text = (max: number): Check<string> => (v) => {
+  if (isBlank(v)) return fail("missing", "is required");
+  if (typeof v !== "string") return fail("invalid", "must be a string");
+  const s = v.trim();
+  return s.length > max ? fail("invalid", `is ${s.length} characters long; at most ${max} are accepted`) : s;
+};
+
+/** A whole number of pieces, 1 or more; "2" from a CSV cell is 2. */
+const quantity: Check<number> = (v) => {
+  if (isBlank(v)) return fail("missing", "is required");
+  const s = typeof v === "number" || typeof v === "string" ? String(v).trim() : undefined;
+  if (s === undefined || !/^[+-]?\d+$/.test(s)) return fail("invalid", `must be a whole number such as 2, got ${JSON.stringify(v)}`);
+  const n = Number(s);
+  if (n < 1) return fail("out_of_range", `must be 1 or more, got ${s}`);
+  return n > MAX_QUANTITY ? fail("out_of_range", `${s} is more than the largest accepted quantity, ${MAX_QUANTITY}`) : n;
+};
+
+/**
+ * One order line, `{ sku, name, quantity, unitPrice }`. The API checks it inside `items`
+ * (problems named `items[2].quantity`); the CSV import checks each row's item columns with it.
+ */
+export const itemBody = objectOf({
+  sku: identifier(100, true),
+  name: text(200),
+  quantity,
+  unitPrice: unitPriceMinor,
+});
+
 const purchaseBody = objectOf({
   customer: identifier(200),
   orderId: identifier(100, true),
   amount: amountMinor,
   currency,
   occurredAt,
+  items: optional(listOf(itemBody, MAX_ITEMS)),
 });
 const refundBody = objectOf({
   orderId: identifier(100, true),
@@ -118,8 +171,13 @@ const refundBody = objectOf({
  * NUL or a lone surrogate anywhere, an unknown field, then the fields in the order above.
  */
 export function parsePurchase(body: unknown, now = new Date()): PurchaseRequest {
-  const { amount, occurredAt: at, ...rest } = checkBody(purchaseBody, body);
-  return { ...rest, amountMinor: amount, occurredAt: plausible(at ?? now, now, "occurredAt") };
+  const { amount, occurredAt: at, items, ...rest } = checkBody(purchaseBody, body);
+  return { ...rest, amountMinor: amount, occurredAt: plausible(at ?? now, now, "occurredAt"), items: (items ?? []).map(toItem) };
+}
+
+/** An item as checked by itemBody, with its price in hundredths. */
+export function toItem(i: ReturnType<typeof itemBody>): ItemRequest {
+  return { sku: i.sku, name: i.name, quantity: i.quantity, unitPriceMinor: i.unitPrice };
 }
 
 /** Validates a refund body; throws InvalidFieldError naming the first bad field, as parsePurchase does. */

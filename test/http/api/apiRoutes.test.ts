@@ -49,9 +49,11 @@ async function customer(app: App, external = "alice"): Promise<string> {
 
 async function rows(app: App) {
   const p = app.db.prisma;
-  return { purchases: await p.purchase.count(), ledger: await p.ledgerEntry.count(), interactions: await p.interaction.count(), contacts: await p.contact.count() };
+  return { purchases: await p.purchase.count(), ledger: await p.ledgerEntry.count(), interactions: await p.interaction.count(), contacts: await p.contact.count(),
+    items: await p.purchaseItem.count(), jobs: await p.scheduledJob.count() };
 }
 
+const TEA = { sku: "TEA-1", name: "Green tea", quantity: 2, unitPrice: "9.99" };
 const purchase = (extra: Record<string, unknown> = {}) => ({ customer: "shop:alice", orderId: "A1", amount: "19.99", currency: "eur", occurredAt: "2024-05-01T10:00:00Z", ...extra });
 
 describe("POST /api/v1/purchases", () => {
@@ -71,6 +73,21 @@ describe("POST /api/v1/purchases", () => {
     expect(again.json).toEqual({ purchase: { orderId: "A1", points: 19, duplicate: true }, entry: first.json.entry, balance: 19, tier: "novice" });
     expect(await rows(app)).toEqual(before);
     expect(before).toMatchObject({ purchases: 1, ledger: 1 });
+  });
+
+  it("stores the order's items with it and raises purchase.recorded for a recent order (issue 19)", async () => {
+    const { app, post } = await serve();
+    const id = await customer(app);
+    const r = await post("/api/v1/purchases", purchase({ occurredAt: undefined, items: [TEA, { sku: 4711, name: "Cup", quantity: "1", unitPrice: 0 }] }));
+    expect(r.status).toBe(201);
+    const stored = await app.db.prisma.purchase.findUniqueOrThrow({ where: { orderId: "A1" }, include: { items: { orderBy: { position: "asc" } } } });
+    expect(stored.items.map((i) => [i.sku, i.name, i.quantity, i.unitPriceMinor])).toEqual([["TEA-1", "Green tea", 2, 999], ["4711", "Cup", 1, 0]]);
+    const job = await app.db.prisma.scheduledJob.findFirstOrThrow();
+    expect(job).toMatchObject({ name: "purchase.recorded", contactId: id, status: "pending" });
+    expect(JSON.parse(job.data!)).toMatchObject({ orderId: "A1", amount: "19.99", points: 19, firstPurchase: true, items: [{ sku: "TEA-1", unitPrice: "9.99" }, { sku: "4711", unitPrice: "0.00" }] });
+    // A retry with the same body changes nothing: no second item row, no second event.
+    expect((await post("/api/v1/purchases", purchase({ occurredAt: stored.occurredAt.toISOString(), items: [TEA] }))).status).toBe(200);
+    expect(await rows(app)).toMatchObject({ purchases: 1, items: 2, jobs: 1 });
   });
 
   it("defaults occurredAt to now and answers entry null when the amount earns no points", async () => {
@@ -121,6 +138,12 @@ describe("POST /api/v1/purchases", () => {
     ["array body", 400, "invalid_field", "body", [purchase()]],
     ["malformed JSON", 400, "invalid_field", "body", '{"customer": "shop:alice",'],
     ["empty body", 400, "missing_field", "body", ""],
+    ["item without quantity", 400, "missing_field", "items[1].quantity", purchase({ items: [TEA, { sku: "CUP", name: "Cup", unitPrice: "5" }] })],
+    ["item quantity 0", 422, "out_of_range", "items[0].quantity", purchase({ items: [{ ...TEA, quantity: 0 }] })],
+    ["item price with 3 decimals", 400, "invalid_field", "items[0].unitPrice", purchase({ items: [{ ...TEA, unitPrice: "1.234" }] })],
+    ["unknown item field", 400, "unknown_field", "items[0].qty", purchase({ items: [{ ...TEA, qty: 2 }] })],
+    ["NUL in an item name", 400, "invalid_field", "items[0].name", purchase({ items: [{ ...TEA, name: "Tea\u0000" }] })],
+    ["items not a list", 400, "invalid_field", "items", purchase({ items: TEA })],
   ];
   it.each(bad)("%s → %i %s on %s, nothing written", async (_name, status, error, field, body) => {
     const { app, post } = await serve();

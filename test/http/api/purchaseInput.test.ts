@@ -68,7 +68,7 @@ describe("parseOccurredAt", () => {
 describe("parsePurchase", () => {
   it("validates the whole body and names the first bad field in body order", () => {
     expect(parsePurchase({ customer: " telegram:42 ", orderId: 1001, amount: "5", currency: "usd", occurredAt: "2024-05-01" }, NOW))
-      .toEqual({ customer: "telegram:42", orderId: "1001", amountMinor: 500, currency: "USD", occurredAt: new Date("2024-05-01T00:00:00Z") });
+      .toEqual({ customer: "telegram:42", orderId: "1001", amountMinor: 500, currency: "USD", occurredAt: new Date("2024-05-01T00:00:00Z"), items: [] });
     expect(problem(() => parsePurchase({}, NOW))).toEqual({ field: "customer", kind: "missing", message: "customer: is required" });
     expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: -1, currency: "EURO" }, NOW))).toEqual({ field: "amount", kind: "out_of_range", message: "amount: must be more than 0, got -1" });
     expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: 1, currency: "EURO" }, NOW))).toEqual({ field: "currency", kind: "invalid", message: 'currency: must be a 3-letter ISO 4217 code such as EUR, got "EURO"' });
@@ -80,13 +80,50 @@ describe("parsePurchase", () => {
   });
 });
 
+describe("parsePurchase items (issue 19)", () => {
+  const order = (items: unknown) => ({ customer: "a", orderId: "o", amount: "30", currency: "EUR", items });
+
+  it("takes the order's lines: sku (or a whole number), name, quantity and a unitPrice like amount, free items included", () => {
+    expect(parsePurchase(order([
+      { sku: " TEA-1 ", name: " Green tea ", quantity: 2, unitPrice: "9.99" },
+      { sku: 4711, name: "Cup", quantity: "1", unitPrice: 10.01 },
+      { sku: "GIFT", name: "Sample", quantity: 1, unitPrice: "0" },
+    ]), NOW).items).toEqual([
+      { sku: "TEA-1", name: "Green tea", quantity: 2, unitPriceMinor: 999 },
+      { sku: "4711", name: "Cup", quantity: 1, unitPriceMinor: 1001 },
+      { sku: "GIFT", name: "Sample", quantity: 1, unitPriceMinor: 0 },
+    ]);
+    expect(parsePurchase(order([]), NOW).items).toEqual([]);
+    expect(parsePurchase(order(null), NOW).items).toEqual([]);
+  });
+
+  it("names the bad field by its path: items[1].quantity, 400 for malformed and 422 for out of range", () => {
+    const line = { sku: "S", name: "N", quantity: 1, unitPrice: "1.00" };
+    expect(problem(() => parsePurchase(order([line, { ...line, quantity: 0 }]), NOW))).toEqual({ field: "items[1].quantity", kind: "out_of_range", message: "items[1].quantity: must be 1 or more, got 0" });
+    expect(problem(() => parsePurchase(order([{ ...line, quantity: 1.5 }]), NOW))).toEqual({ field: "items[0].quantity", kind: "invalid", message: "items[0].quantity: must be a whole number such as 2, got 1.5" });
+    expect(problem(() => parsePurchase(order([{ ...line, quantity: 1_000_001 }]), NOW)).message).toBe("items[0].quantity: 1000001 is more than the largest accepted quantity, 1000000");
+    expect(problem(() => parsePurchase(order([{ ...line, unitPrice: "9.999" }]), NOW))).toMatchObject({ field: "items[0].unitPrice", kind: "invalid" });
+    expect(problem(() => parsePurchase(order([{ ...line, unitPrice: "-1" }]), NOW))).toEqual({ field: "items[0].unitPrice", kind: "out_of_range", message: "items[0].unitPrice: must be 0 or more, got -1" });
+    expect(problem(() => parsePurchase(order([{ ...line, sku: "" }]), NOW))).toEqual({ field: "items[0].sku", kind: "missing", message: "items[0].sku: is required" });
+    expect(problem(() => parsePurchase(order([{ sku: "S", quantity: 1, unitPrice: 1 }]), NOW))).toEqual({ field: "items[0].name", kind: "missing", message: "items[0].name: is required" });
+    expect(problem(() => parsePurchase(order([{ ...line, name: "x".repeat(201) }]), NOW)).message).toBe("items[0].name: is 201 characters long; at most 200 are accepted");
+    expect(problem(() => parsePurchase(order([{ ...line, price: 1 }]), NOW))).toEqual({
+      field: "items[0].price", kind: "unknown", message: "items[0].price: unknown field; accepted fields: sku, name, quantity, unitPrice",
+    });
+    expect(problem(() => parsePurchase(order([{ ...line, name: "Tea\u0000" }]), NOW)).field).toBe("items[0].name");
+    expect(problem(() => parsePurchase(order({ sku: "S" }), NOW))).toEqual({ field: "items", kind: "invalid", message: "items: must be a JSON array" });
+    expect(problem(() => parsePurchase(order(["S"]), NOW))).toEqual({ field: "items[0]", kind: "invalid", message: "items[0]: must be a JSON object" });
+    expect(problem(() => parsePurchase(order(Array.from({ length: 201 }, () => line)), NOW)).message).toBe("items: has 201 entries; at most 200 are accepted");
+  });
+});
+
 describe("what no field may hold", () => {
   it("refuses unknown fields by name, with a did-you-mean, before checking the others", () => {
     expect(problem(() => parseRefund({ orderId: "A1", amount: 5, refundID: "r2" }))).toEqual({
       field: "refundID", kind: "unknown", message: "refundID: unknown field (did you mean refundId?); accepted fields: orderId, amount, refundId",
     });
     expect(problem(() => parsePurchase({ customer: "a", orderId: "o", amount: 1, currency: "EUR", note: "gift", shop: 2 }, NOW))).toEqual({
-      field: "note", kind: "unknown", message: "note: unknown field; also unknown: shop; accepted fields: customer, orderId, amount, currency, occurredAt",
+      field: "note", kind: "unknown", message: "note: unknown field; also unknown: shop; accepted fields: customer, orderId, amount, currency, occurredAt, items",
     });
     expect(problem(() => parsePurchase({ customer: "a", order_id: "o", amount: 1, currency: "EUR" }, NOW)).message).toContain("(did you mean orderId?)");
   });
