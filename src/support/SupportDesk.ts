@@ -105,7 +105,17 @@ export class SupportDesk {
       if (repeat) {
         // Asked again while staff are online (perhaps first queued offline): the chat goes to them now.
         if (online && isActive(repeat.status)) await tx.contact.updateMany({ where: { id: input.contactId, openTicketId: null }, data: { openTicketId: repeat.id } });
-        return { ticketId: repeat.id, online, existing: true };
+        // Asked again while the first request waits (/support twice, offline): what they wrote this time
+        // joins the ticket's thread instead of being dropped (a re-run of the same step adds nothing).
+        const sourceKey = `again:${input.key}`;
+        if (active && input.question.trim() !== "" && input.question !== active.question && !(await tx.ticketMessage.findUnique({ where: { sourceKey }, select: { id: true } }))) {
+          await tx.ticketMessage.create({ data: {
+            id: newId(), ticketId: active.id, direction: "to_staff", text: input.question.slice(0, 4000), author: "customer",
+            sourceKey, status: "pending", nextAttemptAt: new Date(),
+          } });
+        }
+        // `existing` tells the flow the customer was already waiting; a re-run of the step that opened it is not that.
+        return { ticketId: repeat.id, online, existing: repeat.idempotencyKey !== input.key };
       }
       const identity = await tx.channelIdentity.findFirst({ where: { contactId: input.contactId }, orderBy: { createdAt: "desc" } });
       const id = newId();

@@ -104,6 +104,23 @@ describe("support desk", () => {
     expect(staff.thread.filter((x) => x.note.kind === "customer" && x.note.text === "once")).toHaveLength(1);
   });
 
+  it("asked again while an offline ticket waits: the new text joins that ticket's thread once Slack is there, and a re-run of the step adds nothing", async () => {
+    const t = await start();
+    await escalate(t, "fay", "My parcel arrived damaged");
+    const replies = await escalate(t, "fay", "The box was wet too");
+    expect(replies.at(-1)!.text).toMatch(/already waiting for a person/);
+    expect(await t.app.db.prisma.ticket.count()).toBe(1);
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    const rerun = await t.app.support.open({ contactId: ticket.contactId, question: "My parcel arrived damaged", reason: "flow", key: ticket.idempotencyKey! });
+    expect(rerun.existing).toBe(false); // the step that opened it, run again: not "already waiting"
+    for (let i = 0; i < 2; i++) await t.app.support.open({ contactId: ticket.contactId, question: "Also the label was torn", reason: "flow", key: "ticket:same-step" });
+    const staff = new RecordingStaff();
+    t.app.support.attachStaff(staff);
+    await t.app.support.outbox.flush();
+    expect(staff.cards.map((c) => c.question)).toEqual(["My parcel arrived damaged"]);
+    expect(staff.thread.map((x) => x.note.text)).toEqual(["The box was wet too", "Also the label was torn"]);
+  });
+
   it("a second resolve does nothing; concurrent claims leave one assignee", async () => {
     const t = await start();
     const staff = new RecordingStaff();

@@ -82,8 +82,9 @@ function ratingValues(s: Pick<AskSpec, "min" | "scale">): string[] {
 /**
  * Which button a typed text stands for: a label typed out ("yes, please" for "Yes, please"), or the
  * first words of exactly one label ("yes" for "Yes, please", "invite" for "Invite friends"; in
- * Chinese, its first characters). People answer buttons by typing a short form; before issue 12 such
- * an answer was refused with "please tap a button". Two labels starting alike: neither is picked.
+ * Chinese, its first characters), else whole words found inside exactly one label ("thanks" for "No,
+ * thanks"). People answer buttons by typing a short form; before issue 12 such an answer was refused
+ * with "please tap a button". Two labels matching alike: neither is picked.
  */
 export function typedChoice(typed: string, choices: Choice[]): string | undefined {
   const said = normaliseKeyword(typed);
@@ -93,7 +94,12 @@ export function typedChoice(typed: string, choices: Choice[]): string | undefine
   if (exact) return exact.value;
   const cjk = /[\u3400-\u9fff\uf900-\ufaff]$/u.test(said);
   const starts = labels.filter((c) => c.label.startsWith(said) && (cjk || c.label.length === said.length || c.label[said.length] === " "));
-  return starts.length === 1 ? starts[0]!.value : undefined;
+  if (starts.length > 0) return starts.length === 1 ? starts[0]!.value : undefined;
+  // Whole words from inside exactly one label ("thanks" for "No, thanks", "points" for "My points"):
+  // at least 3 letters (2 characters in Chinese), so "a" or "do" never picks a button.
+  if (said.length < (cjk ? 2 : 3)) return undefined;
+  const inside = labels.filter((c) => (cjk ? c.label.includes(said) : ` ${c.label} `.includes(` ${said} `)));
+  return inside.length === 1 ? inside[0]!.value : undefined;
 }
 
 /** The retry message key for a question (explicit, or the shared one for its type; dates and times own theirs). */

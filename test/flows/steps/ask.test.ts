@@ -68,6 +68,20 @@ describe("ask", () => {
       expect(typedChoice("my", [{ value: "a", label: "My points" }, { value: "b", label: "My orders" }])).toBeUndefined();
       expect(typedChoice("  !! ", yesNo)).toBeUndefined();
     });
+
+    it("reads whole words from inside exactly one label (\"thanks\" at a yes/no offer is the no)", () => {
+      expect(typedChoice("Thanks!", yesNo)).toBe("no");
+      expect(typedChoice("спасибо", [{ value: "yes", label: "Да, пожалуйста" }, { value: "no", label: "Нет, спасибо" }])).toBe("no");
+      expect(typedChoice("謝謝", [{ value: "yes", label: "好，麻煩了" }, { value: "no", label: "不用了，謝謝" }])).toBe("no");
+      expect(typedChoice("points", [{ value: "a", label: "Ask a question" }, { value: "b", label: "My points" }])).toBe("b");
+    });
+
+    it("never picks a button for a fragment of a word, a short word, or a word in two labels", () => {
+      expect(typedChoice("thank", yesNo)).toBeUndefined();
+      expect(typedChoice("a", [{ value: "a", label: "Ask a question" }])).toBeUndefined();
+      expect(typedChoice("points", [{ value: "a", label: "My points" }, { value: "b", label: "Spend points" }])).toBeUndefined();
+      expect(typedChoice("how do I earn points", [{ value: "a", label: "Ask a question" }, { value: "b", label: "My points" }])).toBeUndefined();
+    });
   });
 
   describe("rating", () => {
