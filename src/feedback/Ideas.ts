@@ -246,7 +246,8 @@ export class Ideas {
   /**
    * A reviewer's decision on a held idea: approved, it is open (listed and voted on); rejected, nobody
    * else ever sees it. Claimed with a guarded update (two reviewers at once decide once), recorded in
-   * the author's history and the audit log in the same transaction. Returns the idea's new status.
+   * the author's history and the audit log in the same transaction; an approved idea's author is then
+   * told it is published (`idea.status_changed` with status "open"). Returns the idea's new status.
    */
   async review(ideaId: string, approve: boolean, by: string): Promise<IdeaStatus> {
     const idea = await this.db.prisma.idea.findUnique({ where: { id: ideaId } });
@@ -260,6 +261,11 @@ export class Ideas {
       await recordAudit(tx, { actor: by, action: "idea.review", target: { type: "idea", id: ideaId }, detail: { decision: approve ? "approve" : "reject", reasons: idea.reviewReason } });
     }));
     this.log.info("idea reviewed", { ideaId, status, by });
+    // The author was told it would be published after a check: say when it is (not when it is rejected).
+    if (approve) {
+      await this.notify(idea.contactId, "idea.status_changed", { ideaId, text: idea.text, status, author: true }, `idea.status_changed:${ideaId}:reviewed:${idea.contactId}`)
+        .catch((error: unknown) => this.log.error("idea notification failed", { ideaId, contactId: idea.contactId, error: error as Error }));
+    }
     return status;
   }
 

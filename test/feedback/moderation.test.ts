@@ -81,8 +81,14 @@ describe(`held ideas through the flow (${testDialect})`, () => {
     const sink = { write: (s: string) => { out += s; return true; } } as unknown as NodeJS.WritableStream;
     await runIdeasHeld(ideas, sink);
     expect(out).toContain("2 ideas waiting for review");
+    const before = t.channel.sent.length;
     await runIdeasReview(ideas, held[1]!.id, "approve", "operator:mod", sink);
     await runIdeasReview(ideas, held[0]!.id, "reject", "operator:mod", sink);
+    await t.app.jobs.runDue();
+    // The approved idea's author is told it is published, in Russian; the rejected one's author hears nothing.
+    expect(t.channel.sent.slice(before).map((x) => [x.to.externalUserId, x.message.text])).toEqual([
+      ["ivan", "Ваша идея прошла проверку, и теперь за неё могут голосовать другие покупатели: «Позвоните мне: 8 (999) 123-45-67, расскажу идею». Отправьте /ideas, чтобы следить за голосами!"],
+    ]);
     await expect(ideas.review(held[0]!.id, true, "operator:mod")).rejects.toBeInstanceOf(IdeaNotHeldError);
 
     await t.say("bob", "0");
