@@ -21,7 +21,7 @@ export class FakeTelegram {
   private pending: Update[] = [];
   private readonly repeats = new Set<Update>();
   private waiting: (() => void)[] = [];
-  private readonly faults = new Map<string, { error_code: number; description: string; parameters?: Record<string, unknown>; status?: number }[]>();
+  private readonly faults = new Map<string, ({ error_code: number; description: string; parameters?: Record<string, unknown>; status?: number } | undefined)[]>();
   private readonly blocked = new Set<string>();
   private nextUpdateId = 5000;
   private nextMessageId = 100;
@@ -46,9 +46,10 @@ export class FakeTelegram {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** The next `times` calls of `method` fail with this Bot API error (429, 500, …). */
-  fail(method: string, error: { error_code: number; description: string; parameters?: Record<string, unknown> }, times = 1): void {
+  /** After `after` more calls of `method` succeed, the next `times` fail with this Bot API error (429, 500, …). */
+  fail(method: string, error: { error_code: number; description: string; parameters?: Record<string, unknown> }, times = 1, after = 0): void {
     const list = this.faults.get(method) ?? [];
+    for (let i = 0; i < after; i++) list.push(undefined);
     for (let i = 0; i < times; i++) list.push(error);
     this.faults.set(method, list);
   }

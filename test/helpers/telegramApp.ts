@@ -12,7 +12,7 @@ import { FakeTelegram } from "./fakeTelegram";
 import { ROOT } from "./testApp";
 
 /** Telegram's real limits make tests slow; these keep the throttle on, just shorter. */
-export const FAST_LIMITS: TelegramLimits = { perChatMs: 20, perSecond: 1000 };
+export const FAST_LIMITS: TelegramLimits = { perChatBurst: 4, perChatMs: 20, perSecond: 1000 };
 
 /** A running Rapport with the Telegram channel talking to a FakeTelegram, over HTTP on loopback. */
 export interface TelegramTestApp {

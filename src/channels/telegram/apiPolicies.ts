@@ -5,14 +5,23 @@ import type { Logger } from "../../core/log";
 
 /** Telegram's flood limits as Rapport applies them; tests shorten them. */
 export interface TelegramLimits {
-  /** Minimum gap between messages to one private chat (Telegram: about one per second). */
+  /**
+   * Messages one private chat may get back to back before the pace below applies: a turn's few
+   * messages (the welcome: greeting, gift, menu) arrive together instead of one a second (issue 12).
+   */
+  perChatBurst: number;
+  /** One more message to a chat is allowed every this many ms, up to the burst (Telegram: about one per second on average). */
   perChatMs: number;
   /** Messages per second over all chats (Telegram: about 30). */
   perSecond: number;
 }
 
-/** https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this */
-export const TELEGRAM_LIMITS: TelegramLimits = { perChatMs: 1000, perSecond: 30 };
+/**
+ * https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this: "avoid sending
+ * more than one message per second" in a chat, on average; "short bursts" are allowed, and a 429
+ * (waited out below) says when one went too far.
+ */
+export const TELEGRAM_LIMITS: TelegramLimits = { perChatBurst: 4, perChatMs: 1000, perSecond: 30 };
 
 /** Methods that put a message in a chat; these are what Telegram's flood limits count. */
 const SENDS = new Set(["sendMessage", "sendPhoto", "sendDocument", "sendSticker", "sendVoice", "sendVideo", "sendAudio", "sendLocation", "sendContact", "copyMessage", "forwardMessage"]);
@@ -32,8 +41,9 @@ const EPHEMERAL = new Set(["answerCallbackQuery", "editMessageReplyMarkup", "edi
  *   are stale in seconds; menu commands are cosmetic and never retried, so a server that refuses
  *   them cannot stall start.
  * - throttler (outermost, so a chat's next message waits behind one that is waiting out a 429):
- *   about 30 messages/s overall and 1/s per chat, on send methods only, so answering a button press
- *   or removing its keyboard never delays the reply.
+ *   about 30 messages/s overall; per chat a token bucket (Bottleneck's reservoir): `perChatBurst`
+ *   messages at once, then one more every `perChatMs`, one at a time and in order. Send methods
+ *   only, so answering a button press or removing its keyboard never delays the reply.
  * `limits: false` turns throttling off (the benchmark's fake transport measures the adapter, not Telegram).
  */
 export function installApiPolicies(api: Api, log: Logger, limits: TelegramLimits | false): void {
@@ -44,9 +54,30 @@ export function installApiPolicies(api: Api, log: Logger, limits: TelegramLimits
   if (limits) {
     api.config.use(only(SENDS, apiThrottler({
       global: { reservoir: limits.perSecond, reservoirRefreshAmount: limits.perSecond, reservoirRefreshInterval: 1000 },
-      out: { maxConcurrent: 1, minTime: limits.perChatMs },
+      out: perChatBucket(limits),
     })));
   }
+}
+
+/**
+ * The per-chat group's Bottleneck settings: a reservoir of `perChatBurst` that gains one message
+ * every `perChatMs` up to the burst again, and one send at a time, so a chat's messages leave in
+ * order and a 429 being waited out (auto-retry, inside) holds back the ones behind it. The
+ * reservoir is checked on a heartbeat, a quarter of the interval (250 ms in production). A chat's
+ * limiter is dropped after 10 s without sends (Bottleneck.Group's `timeout`; its bucket is full again
+ * by then), so memory and heartbeat timers follow the chats being written to, not all chats ever.
+ */
+function perChatBucket(limits: TelegramLimits) {
+  const burst = Math.max(1, Math.floor(limits.perChatBurst));
+  return {
+    maxConcurrent: 1,
+    reservoir: burst,
+    reservoirIncreaseAmount: 1,
+    reservoirIncreaseInterval: limits.perChatMs,
+    reservoirIncreaseMaximum: burst,
+    heartbeatInterval: Math.min(250, Math.max(5, Math.floor(limits.perChatMs / 4))),
+    timeout: Math.max(10_000, 2 * burst * limits.perChatMs),
+  };
 }
 
 /** Applies a transformer to some methods only; the others go straight through. */

@@ -5,6 +5,7 @@
  * exactly-once, 429, 403, long text, the command menu and shutdown.
  */
 import { describe, expect, it } from "vitest";
+import { TELEGRAM_LIMITS } from "../../../src/channels/telegram/apiPolicies";
 import { useTelegramApps } from "../../helpers/telegramApp";
 
 const startApp = useTelegramApps();
@@ -177,13 +178,46 @@ describe("Telegram channel (long polling)", () => {
     expect(parts.map((p) => Boolean(p.keyboard))).toEqual(parts.map((_, i) => i === parts.length - 1));
   });
 
-  it("spaces messages to one chat by the per-chat limit", async () => {
-    const { telegram } = await startApp({ limits: { perChatMs: 400, perSecond: 30 } });
+  it("the whole welcome, keyboard included, arrives within 1 s of /start with Telegram's real limits (issue 12)", async () => {
+    const { telegram } = await startApp({ limits: TELEGRAM_LIMITS });
     const ida = telegram.customer(3010, { language_code: "en" });
+    const t0 = Date.now();
     await ida.send("/start");
-    await ida.waitForMessages(2);
-    const [a, b] = telegram.messagesTo(3010);
-    expect(b!.at - a!.at).toBeGreaterThanOrEqual(380);
+    await ida.waitForMessages(3);
+    const welcome = telegram.messagesTo(3010);
+    expect(welcome[2]!.keyboard?.flat().length).toBeGreaterThan(0);
+    expect(welcome[2]!.at - t0).toBeLessThan(1000);
+  });
+
+  it("past the per-chat burst, messages to one chat are paced; other chats are not held up", async () => {
+    const { telegram, channel } = await startApp({ limits: { perChatBurst: 2, perChatMs: 300, perSecond: 30 } });
+    const to = (chat: number) => ({ channel: "telegram", externalChatId: String(chat), externalUserId: String(chat) });
+    const t0 = Date.now();
+    await Promise.all([1, 2, 3, 4].map((n) => channel.send(to(3013), { text: `m${n}` })).concat(channel.send(to(3014), { text: "other" })));
+    const at = telegram.messagesTo(3013).map((m) => m.at - t0);
+    expect(telegram.messagesTo(3013).map((m) => m.text)).toEqual(["m1", "m2", "m3", "m4"]);
+    expect(at[1]!).toBeLessThan(200); // the burst
+    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(150); // then about one per 300 ms (checked on a 75 ms heartbeat)
+    expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(200);
+    expect(telegram.messagesTo(3014)[0]!.at - t0).toBeLessThan(200);
+  });
+
+  it("a 429 in the middle of a burst is waited out; nothing is lost or reordered", async () => {
+    const { telegram, logs } = await startApp({ limits: TELEGRAM_LIMITS });
+    telegram.fail("sendMessage", { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } }, 1, 1);
+    const lee = telegram.customer(3015, { language_code: "en" });
+    const t0 = Date.now();
+    await lee.send("/start");
+    const texts = await lee.waitForMessages(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lee.texts()).toEqual(texts.slice(0, 3)); // three messages, each once
+    expect(texts[0]).toMatch(/^Hello/);
+    expect(telegram.messagesTo(3015)[2]!.keyboard).toBeDefined(); // the menu is still last
+    const calls = telegram.calls.filter((c) => c.method === "sendMessage" && String(c.payload.chat_id) === "3015");
+    expect(calls.map((c) => c.payload.text)).toEqual([texts[0], texts[1], texts[1], texts[2]]); // the refused one again, then the next
+    expect(calls[2]!.at - calls[1]!.at).toBeGreaterThanOrEqual(950);
+    expect(telegram.messagesTo(3015)[2]!.at - t0).toBeGreaterThanOrEqual(1000);
+    expect(logs.some((l) => l.level === "warn" && l.retryAfterSeconds === 1)).toBe(true);
   });
 
   it("sets the command menu per language, and keeps working when the server refuses it", async () => {
@@ -202,7 +236,7 @@ describe("Telegram channel (long polling)", () => {
   });
 
   it("on stop, finishes the update in flight and takes no new ones", async () => {
-    const t = await startApp({ limits: { perChatMs: 300, perSecond: 30 } });
+    const t = await startApp({ limits: { perChatBurst: 1, perChatMs: 300, perSecond: 30 } });
     const kim = t.telegram.customer(3012, { language_code: "en" });
     await kim.send("/start");
     await t.telegram.waitFor("the greeting", () => kim.texts().length === 1);
