@@ -28,7 +28,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   const http = new HttpServer(log);
   // Channel libraries (grammY, Bolt) load only when their settings are present.
   const telegram = settings.telegramBotToken
-    ? (await import("../channels/telegram/fromSettings")).telegramChannelFromSettings(settings, log, () => commandMenu(app)) : undefined;
+    ? (await import("../channels/telegram/fromSettings")).telegramChannelFromSettings(settings, log, () => commandMenu(app), () => app.db.ping(2000)) : undefined;
   if (telegram) app.engine.attach(telegram);
   if (telegram && settings.telegramWebhookUrl) http.use(telegram.webhookRoute());
   const slack = settings.slackBotToken ? (await import("../channels/slack/fromSettings")).slackSupportFromSettings(settings, log) : undefined;

@@ -7,8 +7,17 @@ export interface MediaFile {
   mimeType?: string;
 }
 
+/**
+ * Told once an event is in the database (or was found there: a redelivery), before it is handled.
+ * A channel that confirms receipt to its network only for stored events (Telegram polling's offset)
+ * may confirm from then on; whatever happens to the turn, the event is not lost.
+ */
+export interface DeliveryReceipt {
+  stored(): void;
+}
+
 /** Called by a channel for every inbound event; resolves once the event is stored and handled. */
-export type Deliver = (event: InboundEvent) => Promise<void>;
+export type Deliver = (event: InboundEvent, receipt?: DeliveryReceipt) => Promise<void>;
 
 /**
  * A chat network Rapport can talk through. Implementations translate, they do not decide: no flow,

@@ -1,5 +1,5 @@
 import type { Address, InboundEvent, OutboundMessage } from "../core/message";
-import type { Channel, MediaFile } from "../core/Channel";
+import type { Channel, DeliveryReceipt, MediaFile } from "../core/Channel";
 import { describeInbound } from "../core/message";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -86,8 +86,8 @@ export class Engine {
   }
 
   /** Entry point for channels: resolves when the event is stored and handled and its replies were handed to the channel (a failed send is recorded). */
-  deliver = (event: InboundEvent): Promise<void> =>
-    this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event));
+  deliver = (event: InboundEvent, receipt?: DeliveryReceipt): Promise<void> =>
+    this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event, receipt));
 
   /** Waits for all in-flight events (graceful shutdown). */
   idle(): Promise<void> {
@@ -129,7 +129,7 @@ export class Engine {
     return withDbRetry(fn, { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
   }
 
-  private async handle(raw: InboundEvent): Promise<void> {
+  private async handle(raw: InboundEvent, receipt: DeliveryReceipt | undefined): Promise<void> {
     const event = withoutNul(raw);
     const now = event.receivedAt;
     const item: ReceiveItem = {
@@ -142,6 +142,7 @@ export class Engine {
       row: inboundRow(event, now),
     };
     const received = await this.retry(() => this.receiver.submit(item));
+    receipt?.stored();
     if (received.duplicate) {
       this.log.debug("duplicate delivery ignored", { dedupeKey: event.dedupeKey });
       return;

@@ -36,6 +36,12 @@ export interface TelegramAppOptions {
   limits?: TelegramLimits;
   /** Prepare the emulator before the bot starts (e.g. make setMyCommands fail). */
   before?: (telegram: FakeTelegram) => void;
+  /** Connect through this URL instead of the fresh database's (a TcpProxy in front of it); the fresh one is still made and dropped. */
+  databaseUrl?: (fresh: string) => string;
+  /** DB_RETRY_SECONDS (default 2). */
+  dbRetrySeconds?: number;
+  /** Polling's waits after a store failure (the database's ping is always the readiness check). */
+  polling?: { pauseMs?: number; recheckMs?: number };
 }
 
 /** Starts the emulator, a fresh database, the app with shipped flows, and the Telegram channel. */
@@ -45,13 +51,14 @@ export async function startTelegramApp(options: TelegramAppOptions = {}): Promis
   const url = await freshDatabaseUrl();
   const logs: TelegramTestApp["logs"] = [];
   const log = createLogger("debug", (line) => logs.push(JSON.parse(line)));
-  const app = await createApp({ settings: { databaseUrl: url, flowsDir: join(ROOT, "flows"), localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2 }, log });
+  const app = await createApp({ settings: { databaseUrl: options.databaseUrl?.(url) ?? url, flowsDir: join(ROOT, "flows"), localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: options.dbRetrySeconds ?? 2 }, log });
   const http = new HttpServer(log);
   const port = await http.listen(0, "127.0.0.1");
   const webhookUrl = options.mode === "webhook" ? `http://127.0.0.1:${port}/telegram/webhook` : undefined;
   const channel = new TelegramChannel({
     token: telegram.token, log, apiRoot: telegram.apiRoot, limits: options.limits ?? FAST_LIMITS, commands: () => commandMenu(app),
     webhook: webhookUrl ? { url: webhookUrl, secret: options.secret ?? "test-secret" } : undefined, shutdownGraceMs: 2000,
+    polling: { ...options.polling, storeReady: () => app.db.ping(500) },
   });
   if (webhookUrl) http.use(channel.webhookRoute());
   app.engine.attach(channel);

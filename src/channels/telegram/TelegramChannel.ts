@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { run, type RunnerHandle } from "@grammyjs/runner";
+import { createConcurrentSink, createRunner, createSource, type RunnerHandle } from "@grammyjs/runner";
 import { Bot, BotError, Context, webhookCallback, type Transformer } from "grammy";
 import type { BotCommand, Update, UserFromGetMe } from "grammy/types";
 import type { Channel, Deliver, MediaFile } from "../../core/Channel";
@@ -16,6 +16,8 @@ import { toSendCalls } from "./toSendCalls";
 import { downloadFile } from "./downloadFile";
 import { limitedHttpAdapter, WebhookPayloadError } from "./webhookAdapter";
 import { ALLOWED_UPDATES, setMenuCommands } from "./menuCommands";
+import { StoredOffset, type StoredOffsetOptions } from "./StoredOffset";
+import { isNotStored, StoreOrder } from "../../core/StoreOrder";
 
 /** How the Telegram channel connects; everything but the token has a production default. */
 export interface TelegramChannelOptions {
@@ -35,6 +37,11 @@ export interface TelegramChannelOptions {
   transport?: Transformer;
   /** How long shutdown waits for sends in flight before aborting them (default 10 s). */
   shutdownGraceMs?: number;
+  /**
+   * Polling: whether the database takes writes again after an update could not be stored (the
+   * app passes its ping); fetching resumes when it says yes. Tests shorten the waits.
+   */
+  polling?: Pick<StoredOffsetOptions, "storeReady" | "pauseMs" | "recheckMs">;
 }
 
 const DEFAULT_API_ROOT = "https://api.telegram.org";
@@ -51,6 +58,8 @@ export class TelegramChannel implements Channel {
   readonly bot: DirectBot;
   private deliver: Deliver | undefined;
   private runner: RunnerHandle | undefined;
+  private intake: StoredOffset | undefined;
+  private readonly order = new StoreOrder();
   private readonly pressed = new PressedKeyboards();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
@@ -63,7 +72,10 @@ export class TelegramChannel implements Channel {
     this.bot = new DirectBot(options.token, { client: { apiRoot: this.apiRoot }, botInfo: options.botInfo }, (update) => this.track(this.onUpdate(update)));
     if (options.transport) this.bot.api.config.use(options.transport);
     installApiPolicies(this.bot.api, options.log, options.limits ?? TELEGRAM_LIMITS);
-    this.bot.catch((err) => options.log.error("Telegram update failed", { updateId: err.ctx.update.update_id, error: err.error as Error }));
+    this.bot.catch((err) => {
+      if (isNotStored(err.error)) options.log.warn("Telegram update not stored; it stays unconfirmed and is taken again when the database is back", { updateId: err.ctx.update.update_id, error: err.error as Error });
+      else options.log.error("Telegram update failed", { updateId: err.ctx.update.update_id, error: err.error as Error });
+    });
   }
 
   /** The bot's @username once started (deep links: https://t.me/<username>?start=ref-…). */
@@ -84,7 +96,12 @@ export class TelegramChannel implements Channel {
     }
     // A webhook left set by an earlier deployment would make getUpdates fail with 409.
     await this.setup("deleteWebhook", () => this.bot.api.deleteWebhook());
-    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ALLOWED_UPDATES }, silent: true, retryInterval: "exponential", maxRetryTime: Number.MAX_SAFE_INTEGER } });
+    // grammY's runner with its own source and sink, but an update supplier that confirms only what is stored (StoredOffset).
+    this.intake = new StoredOffset(this.bot.api, { log: this.options.log, allowedUpdates: ALLOWED_UPDATES, ...this.options.polling });
+    const sink = createConcurrentSink<Update, BotError>({ consume: (update) => this.bot.handleUpdate(update) }, async (error) => { await this.bot.errorHandler(error); });
+    this.runner = createRunner(createSource(this.intake), sink);
+    this.runner.start();
+    void this.runner.task()?.catch((error: unknown) => this.options.log.error("Telegram long polling stopped", { error: error as Error }));
     this.options.log.info("Telegram long polling started", { bot: this.bot.botInfo.username });
   }
 
@@ -167,12 +184,25 @@ export class TelegramChannel implements Channel {
     };
   }
 
-  /**
-   * One update: translate, stop a press's spinner and remove its keyboard, deliver. `deliver` is
-   * called before the first await, so the engine's per-customer queue sees updates in the order
-   * the runner or the webhook handed them over: that is what keeps a customer's messages in order.
-   */
+  /** One update, and what polling may confirm after it: stored (or nothing to store), or to be taken again. */
   private async onUpdate(update: Update): Promise<void> {
+    const id = update.update_id;
+    try {
+      await this.take(update);
+      this.intake?.settled(id);
+    } catch (error) {
+      if (isNotStored(error)) this.intake?.notStored(id);
+      else this.intake?.settled(id); // failed for good (logged): taking it again would fail again
+      throw error;
+    }
+  }
+
+  /**
+   * Translate, stop a press's spinner and remove its keyboard, deliver. Per customer, `deliver` is
+   * called in the order the runner or the webhook handed updates over, each once the one before is
+   * stored (StoreOrder): that keeps a customer's messages in order, also when the database was away.
+   */
+  private async take(update: Update): Promise<void> {
     const event = toInbound(update, this.bot.botInfo);
     if (!event || !this.deliver) {
       this.options.log.debug("Telegram update ignored", { updateId: update.update_id });
@@ -193,8 +223,12 @@ export class TelegramChannel implements Channel {
           .catch((e: unknown) => this.options.log.debug("removing an answered keyboard failed", { error: e as Error })));
       }
     }
+    const deliver = this.deliver;
     try {
-      await this.deliver(event);
+      await this.order.run(event.sender.externalUserId, (receipt) => deliver(event, { stored: () => {
+        receipt.stored();
+        this.intake?.settled(update.update_id);
+      } }));
     } catch (error) {
       if (keyboard) this.pressed.delete(keyboard.chatId, keyboard.messageId); // a redelivery may try again
       throw error;

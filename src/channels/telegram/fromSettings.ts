@@ -7,8 +7,9 @@ import { TelegramChannel, type TelegramChannelOptions } from "./TelegramChannel"
  * Builds the Telegram channel from TELEGRAM_* settings, or undefined when no token is set. With a
  * webhook URL but no TELEGRAM_WEBHOOK_SECRET, the secret is derived from the token: every instance
  * of one deployment derives the same one, and a webhook is never served without a secret.
+ * `storeReady` (the database's ping) tells polling when to fetch again after a store failed.
  */
-export function telegramChannelFromSettings(settings: Settings, log: Logger, commands?: TelegramChannelOptions["commands"]): TelegramChannel | undefined {
+export function telegramChannelFromSettings(settings: Settings, log: Logger, commands?: TelegramChannelOptions["commands"], storeReady?: () => Promise<boolean>): TelegramChannel | undefined {
   const token = settings.telegramBotToken;
   if (!token) return undefined;
   const url = settings.telegramWebhookUrl;
@@ -17,6 +18,7 @@ export function telegramChannelFromSettings(settings: Settings, log: Logger, com
     log,
     apiRoot: settings.telegramApiRoot,
     commands,
+    polling: { storeReady },
     webhook: url ? { url, secret: settings.telegramWebhookSecret ?? derivedSecret(token) } : undefined,
   });
 }
