@@ -3,7 +3,7 @@ import type { App } from "../app/createApp";
 import { TerminalChannel } from "../channels/terminal/TerminalChannel";
 import { isLocale, resolveLocale, SUPPORTED_LOCALES } from "../i18n/locales";
 import { UsageError } from "./UsageError";
-import { formatProblem } from "../core/errors";
+import { formatProblem, RapportError } from "../core/errors";
 
 /** Options of `rapport chat`. */
 export interface ChatOptions {
@@ -48,16 +48,28 @@ export async function runChat(app: App, options: ChatOptions): Promise<void> {
     rl.prompt();
   }
   for await (const line of rl) {
-    if (line.trim() === "") { if (interactive) rl.prompt(); continue; }
-    if (!interactive) options.output.write(`> ${line}\n`);
+    const empty = line.trim() === "";
+    if (empty && channel.keptCount === 0) { if (interactive) rl.prompt(); continue; }
+    if (!interactive && !empty) options.output.write(`> ${line}\n`);
     try {
-      await channel.type(line);
+      await (empty ? channel.retryKept() : channel.type(line)); // Enter alone sends kept messages again
     } catch (error) {
       options.output.write(`! ${(error as Error).message}\n`);
     }
     if (interactive) rl.prompt();
   }
+  if (channel.keptCount > 0) await channel.retryKept().catch(() => undefined); // one more try before leaving
+  const unsent = channel.keptCount;
   await channel.stop();
+  if (unsent > 0) throw new MessagesNotStoredError(unsent);
+}
+
+/** The chat ended with typed messages the database never took: said, and the command fails. */
+export class MessagesNotStoredError extends RapportError {
+  readonly code = "rapport_messages_not_stored";
+  constructor(readonly count: number) {
+    super(`${count === 1 ? "1 message was" : `${count} messages were`} not stored and not answered: the database is unavailable. Type ${count === 1 ? "it" : "them"} again when it is back.`);
+  }
 }
 
 async function setLocaleIfKnown(app: App, user: string, locale: string) {

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { TerminalChannel } from "../../../src/channels/terminal/TerminalChannel";
+import { MessagesKeptError, TerminalChannel } from "../../../src/channels/terminal/TerminalChannel";
+import { DatabaseUnavailableError } from "../../../src/core/errors";
 import type { Address, InboundEvent } from "../../../src/core/message";
 import { startTestApp, type TestApp } from "../../helpers/testApp";
 
@@ -48,6 +49,42 @@ describe("TerminalChannel", () => {
     await t.channel.stop();
     await expect(t.channel.type("hi")).rejects.toThrow("terminal channel is not started");
     expect(t.events).toEqual([]);
+  });
+});
+
+describe("TerminalChannel when the database is away (issue 13)", () => {
+  it("keeps a message that could not be stored, says so, and delivers it before the next one, each once", async () => {
+    const t = terminal();
+    let down = true;
+    const stored: string[] = [];
+    await t.channel.start(async (e, receipt) => {
+      if (down) throw new DatabaseUnavailableError(12, new Error("connect ECONNREFUSED"));
+      stored.push((e.body as { text: string }).text);
+      receipt?.stored();
+    });
+    const kept = await t.channel.type("where is my parcel?").catch((e: unknown) => e);
+    expect(kept).toBeInstanceOf(MessagesKeptError);
+    expect((kept as Error).message).toBe("not stored yet: the database is unavailable. Your message is kept and sent again with your next message, or press Enter to try now.");
+    await expect(t.channel.type("hello?")).rejects.toThrow("2 messages are kept");
+    expect(t.channel.keptCount).toBe(2);
+    down = false;
+    await t.channel.type("anyone?");
+    expect(stored).toEqual(["where is my parcel?", "hello?", "anyone?"]);
+    expect(t.channel.keptCount).toBe(0);
+  });
+
+  it("does not keep a message that was stored before its answer failed (sending it again would repeat it)", async () => {
+    const t = terminal();
+    let calls = 0;
+    await t.channel.start(async (_e, receipt) => {
+      calls++;
+      receipt?.stored();
+      throw new DatabaseUnavailableError(3, new Error("connection terminated"));
+    });
+    await expect(t.channel.type("hi")).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    expect(t.channel.keptCount).toBe(0);
+    await t.channel.retryKept();
+    expect(calls).toBe(1);
   });
 });
 
