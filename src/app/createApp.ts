@@ -111,7 +111,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
         .catch((error: unknown) => log.error("tier notification failed", { contactId, error: error as Error }));
     });
     const referrals = new Referrals(db, ledger, () => rules, log);
-    const support = new SupportDesk(db, engine, () => translator, log, { unansweredMs: (settings.supportUnansweredMinutes ?? 15) * 60_000, ...supportOptions });
+    const support = new SupportDesk(db, engine, () => translator, log, { unansweredMs: (settings.supportUnansweredMinutes ?? 15) * 60_000, retry: { budgetMs: (settings.dbRetrySeconds ?? 30) * 1000 }, ...supportOptions });
     engine.handOffTo(support.handoff);
     const rights = new DataRights(db, log);
     // Erasing removes the Slack copies too, from any process that has the token (the CLI included).

@@ -1,3 +1,4 @@
+import type { DeliveryReceipt } from "../core/Channel";
 import type { HandedOffMessage } from "../core/handoff";
 import type { CustomerLine } from "./CustomerLine";
 import { describeForStaff } from "./describeForStaff";
@@ -5,7 +6,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
-import { isUniqueViolation, withDbRetry } from "../db/retry";
+import { isUniqueViolation, withDbRetry, type RetryOptions } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
 import { normaliseKeyword } from "../flows/keywords";
@@ -48,6 +49,8 @@ export interface StaffMessage {
 export interface SupportDeskOptions extends OutboxOptions {
   /** Tell the customer after this long without a claim (SUPPORT_UNANSWERED_MINUTES). */
   unansweredMs?: number;
+  /** How long a store is retried while the database is away (DB_RETRY_SECONDS; default 30 s). */
+  retry?: Pick<RetryOptions, "budgetMs">;
 }
 
 export type { CustomerLine } from "./CustomerLine";
@@ -172,19 +175,22 @@ export class SupportDesk {
 
   /**
    * A staff message in a ticket's thread: `resolve`, `hand back`, `note: …` (internal), or a reply for
-   * the customer. Throws when it could not be stored; the staff channel then tells the author to resend.
+   * the customer. Throws when it could not be stored (DatabaseUnavailableError: the staff channel
+   * leaves it unacknowledged, so Slack delivers it again). `receipt.stored()` is called once it is
+   * stored; what follows (the card, the relay to the customer) is the outbox's to retry.
    */
-  async fromStaff(m: StaffMessage): Promise<void> {
+  async fromStaff(m: StaffMessage, receipt?: DeliveryReceipt): Promise<void> {
     const ticket = await this.retry(() => this.db.prisma.ticket.findFirst({ where: { staffChannel: m.card.channel, cardRef: m.card.ts } }));
     if (!ticket) return; // a thread that is not a ticket's
     const agent = agentActor(m.staffUserId);
     const command = normaliseKeyword(m.text);
-    if (command === "resolve" || command === "resolved") return void (await this.close(ticket.id, "resolved", agent));
-    if (command === "hand back" || command === "handback") return void (await this.close(ticket.id, "handed_back", agent));
-    if (NOTE_PREFIX.test(m.text)) return this.note(ticket, m);
+    if (command === "resolve" || command === "resolved") return void (await this.close(ticket.id, "resolved", agent, { onStored: receipt?.stored }));
+    if (command === "hand back" || command === "handback") return void (await this.close(ticket.id, "handed_back", agent, { onStored: receipt?.stored }));
+    if (NOTE_PREFIX.test(m.text)) return this.note(ticket, m, receipt);
     if ((m.attachments ?? 0) > 0) await this.outbox.notifyStaff(ticket.id, "Files are not passed on to the customer; describe them in words or share a link.");
     if (m.text.trim() === "") return;
     const outcome = await this.storeReply(ticket, agent, m.text, { sourceKey: `staff:${m.message.channel}:${m.message.ts}`, externalId: m.message.ts, staffRef: m.message.ts });
+    receipt?.stored(); // the rest (card, relay) is retried by the outbox: Slack may have its acknowledgement now
     if (outcome === "closed") {
       const status = (await this.db.prisma.ticket.findUnique({ where: { id: ticket.id }, select: { status: true } }))?.status ?? "closed";
       return this.outbox.notifyStaff(ticket.id, `This ticket is ${status.replace("_", " ")}; that message was not sent to the customer.`);
@@ -238,7 +244,7 @@ export class SupportDesk {
     }));
   }
 
-  private async note(ticket: { id: string; contactId: string }, m: StaffMessage): Promise<void> {
+  private async note(ticket: { id: string; contactId: string }, m: StaffMessage, receipt?: DeliveryReceipt): Promise<void> {
     try {
       await this.retry(() => this.db.prisma.$transaction(async (tx) => {
         await recordInteraction(tx, ticket.contactId, {
@@ -248,9 +254,10 @@ export class SupportDesk {
         await recordAudit(tx, { actor: agentActor(m.staffUserId), action: "ticket.note", target: { type: "ticket", id: ticket.id } });
       }));
     } catch (error) {
-      if (isUniqueViolation(error)) return; // Slack retried the event: stored once already
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
+      return void receipt?.stored(); // Slack retried the event: stored once already
     }
+    receipt?.stored();
     await this.staff?.markRelayed(m.card, m.message, { kind: "note" }).catch((error: unknown) => this.log.warn("could not mark a note", { ticketId: ticket.id, error: error as Error }));
   }
 
@@ -297,7 +304,7 @@ export class SupportDesk {
    * and history row, releases the chat, tells the customer in their language, tells staff in the
    * thread, redraws the card, and schedules the `ticket.<status>` event for flows (the CSAT survey).
    */
-  async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor, options: { tellCustomer?: boolean } = {}): Promise<boolean> {
+  async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor, options: { tellCustomer?: boolean; onStored?: () => void } = {}): Promise<boolean> {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
     if (!ticket) throw new TicketNotFoundError(ticketId);
     const closed = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
@@ -313,6 +320,7 @@ export class SupportDesk {
         data: { ticketId, agent: ticket.assignee ?? (isStaffActor(by) ? by : null), reason: ticket.reason } });
       return true;
     }));
+    options.onStored?.();
     if (!closed) return false;
     this.log.info("ticket closed", { ticketId, status, by });
     await this.outbox.flush();
@@ -360,7 +368,7 @@ export class SupportDesk {
 
   /** Database work retried through hiccups (SQLite busy, a PostgreSQL failover), like the engine's. */
   private retry<T>(fn: () => Promise<T>): Promise<T> {
-    return withDbRetry(fn, { onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
+    return withDbRetry(fn, { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
   }
 
   /**

@@ -42,8 +42,8 @@ export class FakeSocketMode {
     this.sendText(socket, { type: "hello", num_connections: 1, debug_info: { host: "fake" }, connection_info: { app_id: "A1" } });
   }
 
-  /** Sends an envelope on the newest connection; resolves with the client's acknowledgement. */
-  async send(type: "events_api" | "interactive", payload: unknown, timeoutMs = 5000): Promise<Record<string, unknown>> {
+  /** Sends an envelope on the newest connection (`retryAttempt` > 0: a redelivery); resolves with the client's acknowledgement. */
+  async send(type: "events_api" | "interactive", payload: unknown, timeoutMs = 5000, retryAttempt = 0): Promise<Record<string, unknown>> {
     const socket = [...this.sockets].at(-1);
     if (!socket) throw new Error("no Socket Mode connection is open");
     const envelopeId = randomUUID();
@@ -51,7 +51,7 @@ export class FakeSocketMode {
       this.waiting.set(envelopeId, resolve);
       setTimeout(() => reject(new Error(`envelope ${envelopeId} (${type}) was not acknowledged within ${timeoutMs} ms`)), timeoutMs).unref();
     });
-    this.sendText(socket, { envelope_id: envelopeId, type, payload, accepts_response_payload: type === "interactive", retry_attempt: 0, retry_reason: "" });
+    this.sendText(socket, { envelope_id: envelopeId, type, payload, accepts_response_payload: type === "interactive", retry_attempt: retryAttempt, retry_reason: retryAttempt > 0 ? "timeout" : "" });
     return acked;
   }
 

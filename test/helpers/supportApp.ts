@@ -45,6 +45,10 @@ export interface SupportAppOptions {
   mode?: "http" | "socket";
   allowList?: string[];
   desk?: SupportDeskOptions;
+  /** Connect through this URL instead of the fresh database's (test/helpers/outage.ts); the fresh one is still made and dropped. */
+  databaseUrl?: (fresh: string) => string;
+  /** DB_RETRY_SECONDS (default 2). */
+  dbRetrySeconds?: number;
 }
 
 /** Starts both fakes, a fresh database, the app with the shipped flows, Telegram polling and Slack in HTTP mode. */
@@ -55,7 +59,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
   const logs: SupportTestApp["logs"] = [];
   const log = createLogger("debug", (line) => logs.push(JSON.parse(line)));
   const app = await createApp({
-    settings: { databaseUrl: url, flowsDir: join(ROOT, "flows"), localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2 },
+    settings: { databaseUrl: options.databaseUrl?.(url) ?? url, flowsDir: join(ROOT, "flows"), localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: options.dbRetrySeconds ?? 2 },
     log, support: { retryDelaysMs: [200, 200, 200], pollMs: 100, ...options.desk }, jobs: { pollMs: 100 },
   });
   const emitted: SupportTestApp["emitted"] = [];

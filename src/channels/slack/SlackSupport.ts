@@ -12,9 +12,24 @@ import { CARD_ACTIONS, cardMessage, threadMessage } from "./cardBlocks";
 import { setupFailure, slackErrorCode } from "./errors";
 import { StaffDirectory } from "./StaffDirectory";
 import { plainText } from "./plainText";
+import { DatabaseUnavailableError } from "../../core/errors";
+import { isNotStored, StoreOrder } from "../../core/StoreOrder";
+import { ackEventsAfterHandling } from "./ackAfterHandling";
 
 /** Where Slack posts events and button presses in HTTP mode (the manifest's request URLs). */
 export const SLACK_EVENTS_PATH = "/slack/events";
+
+/** Slack retries an unacknowledged event 3 times (https://api.slack.com/apis/events-api#retries); after the last, nothing more comes. */
+const SLACK_LAST_RETRY = 3;
+
+/** The `message` event fields a staff reply in a ticket thread has. */
+interface StaffEvent {
+  user: string;
+  text?: string;
+  ts: string;
+  thread_ts: string;
+  files?: unknown[];
+}
 
 /** What the Slack channel needs; HTTP mode with `signingSecret`, Socket Mode with `appToken`. */
 export interface SlackSupportOptions {
@@ -47,6 +62,8 @@ export class SlackSupport implements StaffDesk {
   private botUserId: string | undefined;
   private stopping = false;
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Staff messages per ticket thread, each stored before the next is taken (issue 13: in the order Slack sent them). */
+  private readonly threads = new StoreOrder();
 
   constructor(private readonly options: SlackSupportOptions) {
     this.client = new webApi.WebClient(options.token, this.clientOptions());
@@ -93,9 +110,12 @@ export class SlackSupport implements StaffDesk {
     if (o.appToken) {
       // Bolt's own Socket Mode receiver, built here so it uses SLACK_API_URL for apps.connections.open too.
       const receiver = new SocketModeReceiver({ appToken: o.appToken, logger, installerOptions: { clientOptions: this.clientOptions() } });
+      ackEventsAfterHandling(receiver, o.log); // an event is acknowledged once stored, as in HTTP mode below
       this.app = new App({ ...common, receiver });
     } else {
-      this.receiver = new HTTPReceiver({ signingSecret: o.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger });
+      // processBeforeResponse: Slack gets its 200 when the listener returns, i.e. once the event is
+      // stored (issue 13); a store failure answers 500 and Slack delivers the event again.
+      this.receiver = new HTTPReceiver({ signingSecret: o.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger, processBeforeResponse: true });
       this.app = new App({ ...common, receiver: this.receiver });
     }
     this.listen(this.app, desk);
@@ -117,25 +137,12 @@ export class SlackSupport implements StaffDesk {
 
   private listen(app: App, desk: SupportDesk): void {
     const channel = this.options.channel;
-    app.event("message", async ({ event }) => {
+    app.event("message", async ({ event, context }) => {
       const e = event as { channel?: string; user?: string; text?: string; ts: string; thread_ts?: string; subtype?: string; bot_id?: string; files?: unknown[] };
       if (e.channel !== channel || !e.thread_ts || e.thread_ts === e.ts) return; // only replies in ticket threads
       if (e.subtype && e.subtype !== "thread_broadcast" && e.subtype !== "file_share") return; // edits, joins, deletions
       if (e.bot_id || !e.user || e.user === this.botUserId) return; // our own posts never loop back
-      const card = { channel, ts: e.thread_ts };
-      const message = { channel, ts: e.ts };
-      // Slack has its 200 already (Bolt acknowledges events first), so a failure here must be shown
-      // on the message itself: it was not passed on, and the author should send it again.
-      await this.track((async () => {
-        if (!(await this.directory.canHandle(e.user!))) {
-          this.options.log.info("ignored a ticket thread message from someone not allowed to handle tickets", { user: e.user });
-          return;
-        }
-        await desk.fromStaff({ card, message, staffUserId: e.user!, text: plainText(e.text ?? ""), attachments: e.files?.length ?? 0 });
-      })()).catch(async (error: unknown) => {
-        this.options.log.error("a staff message could not be handled", { error: error as Error });
-        await this.markRelayed(card, message, { kind: "not_relayed", reason: String((error as Error)?.message ?? error).slice(0, 200) }).catch(() => undefined);
-      });
+      await this.fromStaff(desk, e as StaffEvent, context.retryNum ?? 0);
     });
     app.action<BlockAction<ButtonAction>>(new RegExp(`^${CARD_ACTIONS.claim}$|^${CARD_ACTIONS.resolve}$|^${CARD_ACTIONS.handBack}$`.replace(/\./g, "\\.")), async ({ ack, body, action }) => {
       await ack();
@@ -147,15 +154,58 @@ export class SlackSupport implements StaffDesk {
       }
       const ticketId = action.value ?? "";
       const work: Promise<unknown> = action.action_id === CARD_ACTIONS.claim ? desk.claim(ticketId, user) : action.action_id === CARD_ACTIONS.resolve ? desk.resolve(ticketId, user) : desk.handBack(ticketId, user);
-      await this.track(work)
+      // Not awaited: the press is answered at once (a lost press shows as an unchanged card, and is pressed again).
+      void this.track(work)
         .catch(async (error: unknown) => {
           this.options.log.error("a ticket button could not be handled", { error: error as Error });
           await this.client.chat.postEphemeral({ channel, user, text: `That did not work: ${(error as Error)?.message ?? String(error)}. Please try again.` }).catch(() => undefined);
         });
     });
     app.error(async (error) => {
+      // Not stored: rethrown, so Bolt answers 500 (HTTP) or leaves it unacknowledged (Socket Mode) and Slack delivers it again.
+      if (isNotStored(error) || isNotStored((error as { original?: unknown }).original)) throw error;
       this.options.log.error("slack listener failed", { error: error as Error });
     });
+  }
+
+  /**
+   * A staff message in a ticket thread, handed to the desk after the ones before it in that thread
+   * are stored (StoreOrder), and returned from once it is stored itself, so Slack's acknowledgement
+   * means "stored". The relay to the customer goes on in the background (the outbox retries it).
+   * Not stored because the database is away: thrown (no acknowledgement, Slack retries; the retry is
+   * recognised by the message's ts), except on Slack's last retry, when the author is told to resend.
+   * Any other failure is shown on the message at once, as it would fail again.
+   */
+  private async fromStaff(desk: SupportDesk, e: StaffEvent, retryNum: number): Promise<void> {
+    const channel = this.options.channel;
+    const card = { channel, ts: e.thread_ts };
+    const message = { channel, ts: e.ts };
+    let stored!: () => void;
+    const isStored = new Promise<void>((resolve) => (stored = resolve));
+    const done = this.track(this.threads.run(`${channel}:${e.thread_ts}`, async (receipt) => {
+      const receiptBoth = { stored: () => { receipt.stored(); stored(); } };
+      if (!(await this.directory.canHandle(e.user))) {
+        this.options.log.info("ignored a ticket thread message from someone not allowed to handle tickets", { user: e.user });
+        return;
+      }
+      await desk.fromStaff({ card, message, staffUserId: e.user, text: plainText(e.text ?? ""), attachments: e.files?.length ?? 0 }, receiptBoth);
+    }));
+    let afterStore = false;
+    void done.catch((error: unknown) => {
+      if (afterStore) this.options.log.error("a stored staff message could not be passed on yet; the outbox retries it", { error: error as Error });
+    });
+    try {
+      await Promise.race([isStored, done]);
+      afterStore = true;
+    } catch (error) {
+      if (isNotStored(error) && retryNum < SLACK_LAST_RETRY) {
+        this.options.log.warn("a staff message could not be stored; leaving it unacknowledged so Slack delivers it again", { retryNum, error: error as Error });
+        throw error;
+      }
+      this.options.log.error("a staff message could not be handled", { error: error as Error });
+      const reason = error instanceof DatabaseUnavailableError ? "the database is unavailable" : String((error as Error)?.message ?? error);
+      await this.markRelayed(card, message, { kind: "not_relayed", reason: reason.slice(0, 200) }).catch(() => undefined);
+    }
   }
 
   async postCard(card: TicketCard): Promise<StaffRef> {
