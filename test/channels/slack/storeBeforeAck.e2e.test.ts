@@ -76,7 +76,7 @@ describe("Slack staff replies are stored before they are acknowledged (issue 13)
     expect(await stored(t)).toBe(1);
     expect(t.slack!.callsTo("reactions.add").some((r) => r.name === "x")).toBe(false);
     await o.close();
-  }, 30_000);
+  }, 60_000); // an escalation and an outage: slow on a loaded machine
 
   it("Socket Mode: a reply that could not be stored is left unacknowledged; the redelivery is acknowledged once stored", async () => {
     const o = await startOutage();
@@ -97,7 +97,7 @@ describe("Slack staff replies are stored before they are acknowledged (issue 13)
     expect(customer.texts()).toEqual([expect.any(String), expect.any(String), "Checking with the courier"]);
     expect(await stored(t)).toBe(1);
     await o.close();
-  }, 30_000);
+  }, 60_000); // an escalation and an outage: slow on a loaded machine
 
   it("two replies sent back to back reach the customer in the order Slack sent them, though the first is slower to store", async () => {
     const t = await start();

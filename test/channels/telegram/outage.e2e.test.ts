@@ -38,7 +38,7 @@ describe("Telegram intake during a database outage (issue 13, item 2)", () => {
     expect(inbound.map((e) => e.text)).toEqual(["/help", "/help", "/balance"]);
     await t.telegram.waitFor("both confirmed", () => Math.max(...offsets()) > second.update_id);
     await o.close();
-  }, 40_000);
+  }, 60_000);
 
   it("webhook: an update that could not be stored is answered 500, and Telegram's retry is stored and answered once", async () => {
     const o = await startOutage();
@@ -55,5 +55,5 @@ describe("Telegram intake during a database outage (issue 13, item 2)", () => {
     expect(bo.texts()).toHaveLength(1);
     expect((await t.history(4002)).filter((e) => e.direction === "in")).toHaveLength(1);
     await o.close();
-  }, 40_000);
+  }, 60_000);
 });
