@@ -65,7 +65,7 @@ describe("rapport chat (stdin not a TTY)", () => {
     const child = spawnCli(["chat", "--user", "kill"], { env });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
-    const waitFor = async (text: string) => { for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50)); expect(out).toContain(text); };
+    const waitFor = async (text: string) => { for (let i = 0; i < 600 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50)); expect(out).toContain(text); };
     child.stdin.write("/language\n");
     await waitFor("6) 繁體中文");
     child.stdin.write("2\n"); // Русский: stored on the contact, then the flow ends
@@ -79,5 +79,5 @@ describe("rapport chat (stdin not a TTY)", () => {
     const history = await runCli(["contacts", "history", "terminal:kill", "--json"], { env });
     const entries = JSON.parse(history.stdout).entries as { direction: string; text: string }[];
     expect(entries.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["/language", "Русский", "/faq", "Как вернуть товар?"]);
-  }, 60_000); // four `rapport` processes one after another: slow on a busy machine
+  }, 120_000); // three `rapport` processes one after another, each waited for up to 30 s: slow on a busy machine
 });
