@@ -14,6 +14,7 @@ import "../support/actions/cancel";
 import "../jobs/actions/scheduleEvent";
 import "../feedback/actions/recordSurvey";
 import "../feedback/actions/ideaActions";
+import "../feedback/actions/reviewActions";
 import "../privacy/actions/forgetMe";
 import "./events";
 import "../flows/actions/menuCommands";

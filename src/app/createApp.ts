@@ -23,6 +23,7 @@ import { SUPPORT_DESK, SupportDesk, type SupportDeskOptions } from "../support/S
 import { BUSY_RETRIES, JobScheduler, type JobSchedulerOptions } from "../jobs/JobScheduler";
 import { SCHEDULER } from "../core/scheduling";
 import { SURVEYS, Surveys } from "../feedback/Surveys";
+import { PRODUCT_REVIEWS, ProductReviews } from "../feedback/ProductReviews";
 import { recomputeSegments, segmentsStale } from "../feedback/segments";
 import { IDEAS, Ideas } from "../feedback/Ideas";
 import { DATA_RIGHTS, DataRights } from "../privacy/DataRights";
@@ -144,7 +145,8 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     }, log, () => settings.ideaReviewWords ?? DEFAULT_REVIEW_WORDS);
     services.provide(DATA_RIGHTS, rights);
     services.provide(MENU, () => catalog.menuEntries()).provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
-      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks(), { eventsMaxAgeMs: (settings.purchaseEventsMaxAgeHours ?? 48) * 3_600_000 })).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas);
+      .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks(), { eventsMaxAgeMs: (settings.purchaseEventsMaxAgeHours ?? 48) * 3_600_000 })).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas)
+      .provide(PRODUCT_REVIEWS, new ProductReviews(db));
     const retention = new Retention(db, () => settings.retention ?? {});
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },

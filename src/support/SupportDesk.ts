@@ -24,6 +24,8 @@ export interface OpenTicket {
   question: string;
   reason: EscalationReason;
   key: string;
+  /** The shop's order id the ticket is about (a low product rating), shown to staff and kept on the ticket. */
+  orderId?: string | null;
 }
 
 /** An opened (or already open) ticket, and whether a person can pick it up now. */
@@ -122,9 +124,9 @@ export class SupportDesk {
       }
       const identity = await tx.channelIdentity.findFirst({ where: { contactId: input.contactId }, orderBy: { createdAt: "desc" } });
       const id = newId();
-      await tx.ticket.create({ data: { id, contactId: input.contactId, status: "open", reason: input.reason, question: input.question.slice(0, 4000), channel: identity?.channel ?? null, idempotencyKey: input.key } });
+      await tx.ticket.create({ data: { id, contactId: input.contactId, status: "open", reason: input.reason, question: input.question.slice(0, 4000), channel: identity?.channel ?? null, idempotencyKey: input.key, orderId: input.orderId || null } });
       if (online) await tx.contact.update({ where: { id: input.contactId }, data: { openTicketId: id } });
-      await recordInteraction(tx, input.contactId, { direction: "event", kind: "ticket.opened", actor: "customer", text: input.question.slice(0, 500), data: { ticketId: id, reason: input.reason, staffOnline: online } });
+      await recordInteraction(tx, input.contactId, { direction: "event", kind: "ticket.opened", actor: "customer", text: input.question.slice(0, 500), data: { ticketId: id, reason: input.reason, staffOnline: online, ...(input.orderId ? { orderId: input.orderId } : {}) } });
       return { ticketId: id, online, existing: false };
     }));
     if (!opened.existing) this.log.info("ticket opened", { ticketId: opened.ticketId, reason: input.reason, online });

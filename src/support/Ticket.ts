@@ -8,7 +8,7 @@ export type TicketStatus = "open" | "claimed" | "resolved" | "handed_back" | "ca
 export const ACTIVE_STATUSES: readonly TicketStatus[] = ["open", "claimed"];
 
 /** Why a ticket was opened (stored with it; reports count them). */
-export type EscalationReason = "flow" | "asked_for_person" | "faq_miss" | "command" | "nps_detractor";
+export type EscalationReason = "flow" | "asked_for_person" | "faq_miss" | "command" | "nps_detractor" | "low_rating";
 
 /**
  * A person handling tickets: a Slack member (`agent:<Slack user id>`) or an operator working from the

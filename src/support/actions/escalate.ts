@@ -6,16 +6,18 @@ import { SUPPORT_DESK } from "../SupportDesk";
  * `support.escalate`: hands the conversation to a person. Opens a ticket (once per step run, and at
  * most one active ticket per customer); when staff are online the chat goes to them and the bot
  * stays silent until the ticket is closed. The flow tells the customer, branching on `online`.
+ * `order_id` ties the ticket to an order (a low product rating), so staff and the report see which.
  */
 export const escalate = registerAction({
   name: "support.escalate",
-  description: "Opens a support ticket with `question` (and `reason`) and hands the chat to a person; returns { ticketId, online, existing }.",
+  description: "Opens a support ticket with `question` (and `reason`, optional `order_id`) and hands the chat to a person; returns { ticketId, online, existing }.",
   returns: ["ticketId", "online", "existing"],
   params: z.object({
     question: z.string().default(""),
-    reason: z.enum(["flow", "asked_for_person", "faq_miss", "command", "nps_detractor"]).default("flow"),
+    reason: z.enum(["flow", "asked_for_person", "faq_miss", "command", "nps_detractor", "low_rating"]).default("flow"),
+    order_id: z.string().max(200).nullish(),
   }),
-  async run({ question, reason }, ctx) {
-    return ctx.services.get(SUPPORT_DESK).open({ contactId: ctx.contact.id, question, reason, key: `ticket:${ctx.stepKey}` });
+  async run({ question, reason, order_id }, ctx) {
+    return ctx.services.get(SUPPORT_DESK).open({ contactId: ctx.contact.id, question, reason, key: `ticket:${ctx.stepKey}`, orderId: order_id });
   },
 });
