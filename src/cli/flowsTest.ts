@@ -11,6 +11,8 @@ import { runTranscript, type TranscriptPlayer } from "../flows/transcripts/runTr
 import { applySlots, recordTranscript } from "../flows/transcripts/recordTranscript";
 import { textPattern, type KeyPattern } from "../flows/transcripts/matchLine";
 import type { Translator } from "../i18n/Translator";
+import { parsePurchase } from "../http/api/purchaseInput";
+import { PURCHASES } from "../loyalty/Purchases";
 
 /** Lists transcript files (`*.transcript`) under the given files or folders, recursively. */
 export function findTranscripts(paths: string[]): string[] {
@@ -50,7 +52,25 @@ export async function runFlowsTest(paths: string[], dirs: { flowsDir: string; lo
     async send(to, message) { (inbox.get(to.externalUserId) ?? inbox.set(to.externalUserId, []).get(to.externalUserId)!).push(message); return {}; },
   };
   app.engine.attach(channel);
-  const player = (locale: string): TranscriptPlayer => ({ deliver: app.engine.deliver, collect: (u) => inbox.get(u)?.splice(0) ?? [], keys: keyPatterns(app.translator(), locale) });
+  // Each conversation has its own clock, which `after:` lines move on; scheduled work is run as of it.
+  // A purchase runs what is due by the real clock (its own event), not work scheduled for "later".
+  const player = (locale: string): TranscriptPlayer => {
+    let offsetMs = 0;
+    return {
+      deliver: app.engine.deliver, collect: (u) => inbox.get(u)?.splice(0) ?? [], keys: keyPatterns(app.translator(), locale),
+      async purchase(user, body) {
+        // Checked as the API checks it; the customer is this conversation's.
+        const input = parsePurchase({ ...body, customer: `transcript:${user}` });
+        const identity = await app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "transcript", externalId: user } } });
+        await app.services.get(PURCHASES).record({ contactId: identity.contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt, items: input.items });
+        await app.jobs.runDue();
+      },
+      async after(ms) {
+        offsetMs += ms;
+        await app.jobs.runDue(new Date(Date.now() + offsetMs));
+      },
+    };
+  };
   let failed = 0;
   let total = 0;
   let changedFiles = 0;

@@ -1,7 +1,7 @@
 import type { Deliver } from "../../core/Channel";
 import { parseCommand, type InboundBody, type OutboundMessage } from "../../core/message";
 import { keyRef, lineMatches, show, textMatches, type KeyPattern } from "./matchLine";
-import type { Transcript, TranscriptLine } from "./parseTranscript";
+import type { InputLine, Transcript, TranscriptLine } from "./parseTranscript";
 
 /** Where a transcript and the bot disagreed. */
 export interface TranscriptFailure {
@@ -11,19 +11,25 @@ export interface TranscriptFailure {
   actual: string;
 }
 
-/** What the customer's lines need from the world: the engine, their inbox, and translated keys. */
+/**
+ * What the customer's lines need from the world: the engine, their inbox, and translated keys; for
+ * `purchase:` and `after:` lines, the shop's side and a clock.
+ */
 export interface TranscriptPlayer {
   deliver: Deliver;
   collect: (user: string) => OutboundMessage[];
   keys: KeyPattern;
+  /** Records a purchase for `user` from an API body without `customer`, and runs the work it raised; throws when the body is refused. */
+  purchase?: (user: string, body: Record<string, unknown>) => Promise<void>;
+  /** Moves the clock on by `ms` and runs the scheduled work due by then. */
+  after?: (ms: number) => Promise<void>;
 }
 
-type UserLine = Extract<TranscriptLine, { who: "user" }>;
 type BotLine = Extract<TranscriptLine, { who: "bot" }>;
 
-/** One customer line and the `bot:` lines written after it, with the replies the bot gave. */
+/** One input line (customer, shop or clock) and the `bot:` lines written after it, with the replies the bot gave. */
 export interface Exchange {
-  user: UserLine;
+  user: InputLine;
   expected: BotLine[];
   actual: OutboundMessage[];
 }
@@ -39,7 +45,15 @@ export async function playTranscript(p: TranscriptPlayer, t: Transcript, user: s
   const lines = t.lines;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.who !== "user") continue;
+    if (line.who === "bot") continue;
+    if (line.who !== "user") {
+      const problem = await playWorld(p, line, user);
+      if (problem) return { file: t.file, line: line.line, expected: line.who === "purchase" ? "a purchase the API accepts" : "time to pass", actual: problem };
+      const actual = p.collect(user);
+      for (const m of actual) if (m.choices?.length) lastChoices = m.choices;
+      if (!onExchange({ user: line, expected: botLinesAfter(lines, i), actual })) return undefined;
+      continue;
+    }
     let body: InboundBody;
     if (line.press !== undefined) {
       const choice = lastChoices.find((c) => textMatches(line.press!, c.label, p.keys));
@@ -52,11 +66,27 @@ export async function playTranscript(p: TranscriptPlayer, t: Transcript, user: s
       externalMessageId: `${++seq}`, receivedAt: new Date(), body });
     const actual = p.collect(user);
     for (const m of actual) if (m.choices?.length) lastChoices = m.choices;
-    const expected: BotLine[] = [];
-    for (let j = i + 1; j < lines.length && lines[j]!.who === "bot"; j++) expected.push(lines[j] as BotLine);
-    if (!onExchange({ user: line, expected, actual })) return undefined;
+    if (!onExchange({ user: line, expected: botLinesAfter(lines, i), actual })) return undefined;
   }
   return undefined;
+}
+
+function botLinesAfter(lines: TranscriptLine[], i: number): BotLine[] {
+  const expected: BotLine[] = [];
+  for (let j = i + 1; j < lines.length && lines[j]!.who === "bot"; j++) expected.push(lines[j] as BotLine);
+  return expected;
+}
+
+/** Plays a `purchase:` or `after:` line; returns what went wrong, if anything. */
+async function playWorld(p: TranscriptPlayer, line: Exclude<InputLine, { who: "user" }>, user: string): Promise<string | undefined> {
+  const run = line.who === "purchase" ? p.purchase && (() => p.purchase!(user, line.body)) : p.after && (() => p.after!(line.ms));
+  if (!run) return `${line.who}: lines are not supported here`;
+  try {
+    await run();
+    return undefined;
+  } catch (error) {
+    return `refused: ${(error as Error).message}`;
+  }
 }
 
 /**
