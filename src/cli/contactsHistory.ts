@@ -2,19 +2,21 @@ import { dateOf, type SqlReader } from "../db/openReader";
 import { sql, type Row } from "../db/plan";
 import { resolveContactId, timeline } from "../history/timeline";
 import { parseAttributes } from "../flows/attributes";
+import { describeRating, orderRatings } from "../feedback/orderRatings";
 
 /**
- * `rapport contacts history <contact> [--json] [--limit N]`: the contact's timeline, oldest first.
+ * `rapport contacts history <contact> [--json] [--limit N]`: the contact's timeline, oldest first,
+ * with each order's rating (issue 19) printed under the order's `purchase` line (`--json`: `ratings`).
  * Prints message text: this is an operator's tool reading their own customer's history. Plain SQL
  * through a reader, so it starts without a Prisma client (see db/openReader).
  */
 export async function runContactsHistory(db: SqlReader, reference: string, json: boolean, limit: number | undefined, out: NodeJS.WritableStream): Promise<void> {
   const contactId = await resolveContactId(db, reference);
   const contact = await readContact(db, contactId);
-  const entries = await timeline(db, contactId, limit);
+  const [entries, ratings] = await Promise.all([timeline(db, contactId, limit), orderRatings(db, contactId)]);
   if (json) {
     out.write(JSON.stringify({ contact: { id: contact.id, displayName: contact.displayName, locale: contact.locale, points: contact.points, tier: contact.tier,
-      identities: contact.identities.map((i) => `${i.channel}:${i.externalId}`), ...rfmOf(contact), attributes: parseAttributes(contact.attributes) }, entries }) + "\n");
+      identities: contact.identities.map((i) => `${i.channel}:${i.externalId}`), ...rfmOf(contact), attributes: parseAttributes(contact.attributes) }, entries, ratings }) + "\n");
     return;
   }
   out.write(`contact ${contact.id} (${contact.identities.map((i) => `${i.channel}:${i.externalId}`).join(", ")}) locale ${contact.locale}, ${contact.points} points, ${contact.tier}${segmentLabel(contact)}\n`);
@@ -26,6 +28,8 @@ export async function runContactsHistory(db: SqlReader, reference: string, json:
     const text = e.text ? ` ${e.text.replace(/\n/g, " ⏎ ")}` : "";
     const data = e.direction === "event" && e.data ? ` ${JSON.stringify(e.data)}` : "";
     out.write(`${e.at} ${arrow[e.direction] ?? "  "} ${e.kind.padEnd(14)} ${e.actor.padEnd(8)}${where}${text}${data}\n`);
+    const order = e.kind === "purchase" ? (e.data as { orderId?: unknown } | null)?.orderId : undefined;
+    for (const r of order === undefined ? [] : ratings.filter((x) => x.orderId === order)) out.write(`${" ".repeat(e.at.length + 4)}↳ ${describeRating(r)}\n`);
   }
   out.write(`${entries.length} entr${entries.length === 1 ? "y" : "ies"}\n`);
 }

@@ -95,7 +95,7 @@ export function buildProgram(done: (code: number) => void): Command {
 
   const contacts = program.command("contacts").description("Look up customers, export or erase what is held about them.");
   contacts.command("history")
-    .description("A customer's timeline, oldest first: messages, button presses, replies, flow events, points, tickets. Prints message text: this is the operator's own customers' history.")
+    .description("A customer's timeline, oldest first: messages, button presses, replies, flow events, points, tickets, each order's rating under the order. Prints message text: this is the operator's own customers' history.")
     .summary("a customer's timeline (--json for machines)")
     .argument("<contact>", "a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456")
     .option("--json", "print JSON")
@@ -282,8 +282,8 @@ export function buildProgram(done: (code: number) => void): Command {
     });
 
   program.command("report")
-    .description("NPS, CSAT (distribution and per agent), ticket first-response and resolution times, tickets per agent, loyalty points, referral conversion and segment sizes for a period (default: the 30 days up to now). A day given to --to includes that whole day.")
-    .summary("NPS, CSAT, support times, points, referrals, segments")
+    .description("NPS, CSAT (distribution and per agent), ticket first-response and resolution times, tickets per agent, loyalty points, referral conversion, segment sizes and product ratings (per sku, response rate, low ratings that reached support) for a period (default: the 30 days up to now). A day given to --to includes that whole day.")
+    .summary("NPS, CSAT, support times, points, referrals, segments, product ratings")
     .option("--from <date>", "start: YYYY-MM-DD (UTC) or an ISO 8601 date-time with a zone")
     .option("--to <date>", "end, excluded; a day means the end of that day")
     .option("--json", "print the same JSON as GET /api/v1/report")

@@ -9,7 +9,8 @@ const BAR_WIDTH = 30;
 
 /**
  * `rapport report [--from DATE] [--to DATE] [--json]`: NPS, CSAT, support times, tickets per agent,
- * points, referral conversion and segment sizes for a period (default: the 30 days up to now).
+ * points, referral conversion, segment sizes and product ratings (per sku, response rate, low
+ * ratings that reached support) for a period (default: the 30 days up to now).
  * Dates are YYYY-MM-DD (UTC) or ISO 8601 date-times with a zone; a day given to `--to` includes that
  * whole day (the period ends at the next UTC midnight, exclusive). Breakdowns are drawn as bars: the
  * shape of a distribution is read faster than its numbers. `--json` prints the Report as is (see
@@ -32,7 +33,7 @@ function periodOf(args: { from?: string; to?: string }, now: Date): Period {
 }
 
 function formatReport(r: Report): string {
-  const { nps, csat, tickets, points, referrals, segments } = r;
+  const { nps, csat, tickets, points, referrals, segments, products } = r;
   const lines = [
     `Report for ${when(r.period.from)} up to (not including) ${when(r.period.to)}`,
     "",
@@ -59,6 +60,15 @@ function formatReport(r: Report): string {
     "",
     "Segments (contacts now, whatever the period)",
     ...grid([...segments.sizes.map((s) => [s.segment, s.contacts] as Row), ["(no segment)", segments.unsegmented]], { bars: true }),
+    "",
+    `Product ratings: average ${products.average?.toFixed(2) ?? "–"}, ${products.rated} of ${products.requested} requests answered (${percent(products.responseRatePercent)})`,
+    ...grid([...products.distribution].reverse().map((d) => [`score ${d.score}`, d.responses]), { bars: true }),
+    ...(products.bySku.length
+      ? ["", ...grid(products.bySku.map((p) => [product(p.sku, p.name), p.rated, p.average?.toFixed(2) ?? "–", p.requested, ...p.distribution.map((d) => d.responses)]),
+        { header: ["by product", "ratings", "average", "asked", "1", "2", "3", "4", "5"] })]
+      : []),
+    "",
+    `Low ratings (1-2): ${products.low.ratings}, of which ${products.low.reachedSupport} reached support (${percent(products.low.reachedSupportPercent)})`,
   ];
   return `${lines.join("\n")}\n`;
 }
@@ -91,6 +101,12 @@ function duration(label: string, d: DurationFigures): Row {
 const minutes = (m: number | null) => (m === null ? "–" : `${m.toFixed(1)} min`);
 const percent = (p: number | null) => (p === null ? "–" : `${p.toFixed(1)}%`);
 const answers = (n: number) => (n === 1 ? "1 answer" : `${n} answers`);
+/** A product as "SKU name", shortened; an order rated without items as "(whole order)". */
+function product(sku: string | null, name: string | null): string {
+  if (sku === null) return "(whole order)";
+  const label = name ? `${sku} ${name}` : sku;
+  return label.length > 40 ? `${label.slice(0, 39)}…` : label;
+}
 /** `agent:U123` as Slack shows people: `@U123` (like `rapport tickets`). */
 const agent = (actor: string) => actor.replace(/^agent:/, "@");
 

@@ -3,6 +3,7 @@ import { sql } from "../db/plan";
 import type { TicketStatus } from "../support/Ticket";
 import type { Period } from "./period";
 import { SEGMENT_NAMES } from "./rfm";
+import { LOW_RATING_MAX } from "./reviewScale";
 
 /**
  * The figures behind `rapport report` and `GET /api/v1/report` (issue "Feedback and insight", part 6).
@@ -19,6 +20,7 @@ export interface Report {
   points: PointsFigures;
   referrals: ReferralFigures;
   segments: SegmentFigures;
+  products: ProductFigures;
 }
 
 /** Net Promoter Score over the NPS answers (0-10) given in the period. */
@@ -107,17 +109,44 @@ export interface SegmentFigures {
   unsegmented: number;
 }
 
+/**
+ * Product ratings (issue 19) over the rating requests sent in the period (flows/review-request.yaml:
+ * one per order, some days after it) and their answers so far, whenever given.
+ */
+export interface ProductFigures {
+  /** Rating requests sent in the period. */
+  requested: number;
+  /** Of those, how many the customer rated (1-5). */
+  rated: number;
+  /** rated / requested in percent, 1 decimal; null when nothing was asked. */
+  responseRatePercent: number | null;
+  /** Mean rating, 2 decimals; null without ratings. */
+  average: number | null;
+  /** Ratings per score, always five rows, score 1 to 5. */
+  distribution: { score: number; responses: number }[];
+  /**
+   * Per sku asked about (the order's main item; `sku` null: orders sent without items, rated as a
+   * whole), with the item's name as the shop sent it. Most ratings first, then most requests, then sku.
+   */
+  bySku: { sku: string | null; name: string | null; requested: number; rated: number; average: number | null; distribution: { score: number; responses: number }[] }[];
+  /**
+   * Ratings of 1-2 (the flow offers a person), and how many reached support: a ticket carrying the
+   * order (`tickets.order_id`) was opened since the request.
+   */
+  low: { ratings: number; reachedSupport: number; reachedSupportPercent: number | null };
+}
+
 const STATUSES: readonly TicketStatus[] = ["open", "claimed", "resolved", "handed_back", "cancelled"];
 
 /**
- * Computes the report for a period with five queries run together (grouped counts and sums in the
+ * Computes the report for a period with six queries run together (grouped counts and sums in the
  * database; only tickets are fetched row by row, five columns each, because percentiles need the
  * values). Read-only; safe to run on a live system. Plain SQL, the same for both databases, on any
  * SqlReader: `rapport report` starts without a Prisma client (see db/openReader).
  */
 export async function buildReport(db: SqlReader, period: Period): Promise<Report> {
   const { from, to } = period;
-  const [answers, tickets, points, referrals, segments] = await Promise.all([
+  const [answers, tickets, points, referrals, segments, reviews] = await Promise.all([
     db.query(sql(`SELECT survey, score, agent, COUNT(*) AS n FROM survey_responses
       WHERE created_at >= ? AND created_at < ? AND survey IN ('nps', 'csat') GROUP BY survey, score, agent`, from, to)),
     db.query(sql(`SELECT status, assignee, created_at, first_response_at, closed_at FROM tickets WHERE created_at >= ? AND created_at < ?`, from, to)),
@@ -126,6 +155,11 @@ export async function buildReport(db: SqlReader, period: Period): Promise<Report
       WHERE created_at >= ? AND created_at < ? AND (kind IN ('redeem', 'expire', 'reverse') OR (kind IN ('earn', 'adjust') AND points > 0)) GROUP BY kind`, from, to)),
     db.query(sql(`SELECT status, COUNT(*) AS n, COUNT(qualified_at) AS qualified FROM referrals WHERE created_at >= ? AND created_at < ? GROUP BY status`, from, to)),
     db.query(sql(`SELECT segment, COUNT(*) AS n FROM contacts GROUP BY segment`)),
+    // Requests by sku and score (null: not answered); `supported` counts those a ticket about the order followed.
+    db.query(sql(`SELECT r.sku, r.score, MAX(r.item_name) AS name, COUNT(*) AS n,
+        SUM(CASE WHEN EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = r.contact_id AND t.order_id = p.order_id AND t.created_at >= r.requested_at) THEN 1 ELSE 0 END) AS supported
+      FROM product_reviews r JOIN purchases p ON p.id = r.purchase_id
+      WHERE r.requested_at >= ? AND r.requested_at < ? GROUP BY r.sku, r.score`, from, to)),
   ]);
   // COUNT and SUM come back as numbers (SQLite) or numeric strings (PostgreSQL's bigint): Number() both.
   const answered = answers.map((a) => ({ survey: String(a.survey), score: Number(a.score), agent: (a.agent as string | null) ?? null, n: Number(a.n) }));
@@ -141,6 +175,35 @@ export async function buildReport(db: SqlReader, period: Period): Promise<Report
     points: { issued: sum(["earn", "adjust"]), redeemed: taken("redeem"), expired: taken("expire"), reversed: taken("reverse") },
     referrals: { joined, qualified: referrals.reduce((s, g) => s + Number(g.qualified), 0), confirmed, conversionPercent: joined ? ratio(100 * confirmed, joined, 1) : null },
     segments: segmentsOf(segments.map((g) => ({ segment: (g.segment as string | null) ?? null, contacts: Number(g.n) }))),
+    products: productsOf(reviews.map((g) => ({
+      sku: (g.sku as string | null) ?? null, name: (g.name as string | null) ?? null, score: g.score === null ? null : Number(g.score), n: Number(g.n), supported: Number(g.supported ?? 0),
+    }))),
+  };
+}
+
+type ReviewGroup = { sku: string | null; name: string | null; score: number | null; n: number; supported: number };
+
+function productsOf(groups: ReviewGroup[]): ProductFigures {
+  const figures = (rows: ReviewGroup[]) => {
+    const rated = rows.flatMap((g) => (g.score === null ? [] : [{ score: g.score, agent: null, n: g.n }]));
+    const n = count(rated);
+    return {
+      requested: rows.reduce((s, g) => s + g.n, 0), rated: n, average: n ? ratio(total(rated), n, 2) : null,
+      distribution: [1, 2, 3, 4, 5].map((score) => ({ score, responses: count(rated, (s) => s === score) })),
+    };
+  };
+  const all = figures(groups);
+  const skus = new Map<string | null, ReviewGroup[]>();
+  for (const g of groups) skus.set(g.sku, [...(skus.get(g.sku) ?? []), g]);
+  const low = groups.filter((g) => g.score !== null && g.score <= LOW_RATING_MAX);
+  const ratings = low.reduce((s, g) => s + g.n, 0);
+  const reachedSupport = low.reduce((s, g) => s + g.supported, 0);
+  return {
+    requested: all.requested, rated: all.rated, responseRatePercent: all.requested ? ratio(100 * all.rated, all.requested, 1) : null,
+    average: all.average, distribution: all.distribution,
+    bySku: [...skus].map(([sku, rows]) => ({ sku, name: rows.reduce<string | null>((name, g) => (g.name !== null && (name === null || g.name > name) ? g.name : name), null), ...figures(rows) }))
+      .sort((a, b) => b.rated - a.rated || b.requested - a.requested || (a.sku === null ? 1 : b.sku === null ? -1 : byName(a.sku, b.sku))),
+    low: { ratings, reachedSupport, reachedSupportPercent: ratings ? ratio(100 * reachedSupport, ratings, 1) : null },
   };
 }
 

@@ -62,4 +62,37 @@ describe("rapport contacts history", () => {
       await db.close();
     }
   });
+
+  it("shows each order's rating under the order's purchase line, and the ticket a low one led to (issue 19)", async () => {
+    const url = await freshDatabaseUrl();
+    urls.push(url);
+    const db = await openDatabase(url);
+    try {
+      await migrate(db);
+      const day = (d: number) => new Date(Date.UTC(2026, 11, d, 9));
+      await db.prisma.contact.create({ data: { id: "c-ada", identities: { create: { channel: "terminal", externalId: "ada" } } } });
+      for (const [n, orderId] of [[1, "A-1"], [2, "A-2"], [3, "A-3"]] as const) {
+        await db.prisma.purchase.create({ data: { id: `p${n}`, contactId: "c-ada", orderId, amountMinor: 2000, currency: "EUR", occurredAt: day(n), pointsAwarded: 20 } });
+        await db.prisma.interaction.create({ data: { id: `i${n}`, contactId: "c-ada", occurredAt: day(n), direction: "event", kind: "purchase", actor: "system", text: `order ${orderId}`, data: JSON.stringify({ orderId }) } });
+      }
+      await db.prisma.productReview.createMany({ data: [
+        { id: "r1", contactId: "c-ada", purchaseId: "p1", sku: "KTL-7", itemName: "Copper kettle", requestedAt: day(4), score: 1, comment: "leaks\nbadly", answeredAt: day(4), idempotencyKey: "k1" },
+        { id: "r2", contactId: "c-ada", purchaseId: "p2", requestedAt: day(5), idempotencyKey: "k2" },
+      ] });
+      await db.prisma.ticket.create({ data: { id: "t1", contactId: "c-ada", status: "open", reason: "low_rating", orderId: "A-1", idempotencyKey: "t1", createdAt: day(4) } });
+      let text = "";
+      const out = new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } });
+      await runContactsHistory(db, "terminal:ada", false, undefined, out);
+      const lines = text.split("\n");
+      const under = (orderId: string) => lines[lines.findIndex((l) => l.includes(`order ${orderId}`)) + 1];
+      expect(under("A-1")).toBe(`${" ".repeat(28)}↳ rated 1/5: Copper kettle (KTL-7) "leaks badly"; ticket t1 (open)`);
+      expect(under("A-2")).toBe(`${" ".repeat(28)}↳ asked to rate the order on 2026-12-05, no answer`);
+      expect(under("A-3")).toBe("3 entries"); // not asked yet: nothing under it
+      text = "";
+      await runContactsHistory(db, "terminal:ada", true, undefined, out);
+      expect(JSON.parse(text).ratings.map((r: { orderId: string; score: number | null; ticket: unknown }) => [r.orderId, r.score, r.ticket])).toEqual([["A-1", 1, { id: "t1", status: "open" }], ["A-2", null, null]]);
+    } finally {
+      await db.close();
+    }
+  });
 });

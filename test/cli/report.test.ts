@@ -26,7 +26,7 @@ function capture() {
 
 const at = (minute: number) => new Date(Date.parse("2024-05-10T09:00:00Z") + minute * 60_000);
 
-/** NPS 10, 9, 7, 3; CSAT 5 and 4 (@UA), 2 (@UB); three tickets; 120 points earned, 40 redeemed; two referrals, one confirmed. */
+/** NPS 10, 9, 7, 3; CSAT 5 and 4 (@UA), 2 (@UB); three tickets; 120 points earned, 40 redeemed; two referrals, one confirmed; three rating requests. */
 async function seed(db: Database): Promise<void> {
   const p = db.prisma;
   await p.contact.createMany({ data: [{ id: "ann", segment: "champions" }, { id: "ben", segment: "loyal" }, { id: "cat" }] });
@@ -51,6 +51,17 @@ async function seed(db: Database): Promise<void> {
       { id: "r2", referrerId: "ann", friendId: "cat", code: "ANN", status: "joined", createdAt: at(1) },
     ],
   });
+  // Product ratings: Blue mug 5 and 2, an order without items not answered; the 2 reached support
+  // (a ticket with its order, opened in June: outside the period's ticket figures, after the request).
+  await p.purchase.createMany({ data: ["o1", "o2", "o3"].map((id, i) => ({ id, contactId: "ann", orderId: id.toUpperCase(), amountMinor: 1000, currency: "EUR", occurredAt: at(i) })) });
+  await p.productReview.createMany({
+    data: [
+      { id: "pr1", contactId: "ann", purchaseId: "o1", sku: "MUG-1", itemName: "Blue mug", requestedAt: at(10), score: 5, answeredAt: at(11), idempotencyKey: "pr1" },
+      { id: "pr2", contactId: "ann", purchaseId: "o2", sku: "MUG-1", itemName: "Blue mug", requestedAt: at(12), score: 2, answeredAt: at(13), idempotencyKey: "pr2" },
+      { id: "pr3", contactId: "ann", purchaseId: "o3", requestedAt: at(14), idempotencyKey: "pr3" },
+    ],
+  });
+  await p.ticket.create({ data: { id: "t4", contactId: "ann", status: "open", reason: "low_rating", orderId: "O2", idempotencyKey: "t4", createdAt: new Date("2024-06-02T00:00:00Z") } });
 }
 
 const TEXT = `Report for 2024-05-01 00:00 UTC up to (not including) 2024-06-01 00:00 UTC
@@ -105,6 +116,19 @@ Segments (contacts now, whatever the period)
   lost             0
   needs_attention  0
   (no segment)     1  ██████████████████████████████
+
+Product ratings: average 3.50, 2 of 3 requests answered (66.7%)
+  score 5  1  ██████████████████████████████
+  score 4  0
+  score 3  0
+  score 2  1  ██████████████████████████████
+  score 1  0
+
+  by product      ratings  average  asked  1  2  3  4  5
+  MUG-1 Blue mug        2     3.50      2  0  1  0  0  1
+  (whole order)         0        –      1  0  0  0  0  0
+
+Low ratings (1-2): 1, of which 1 reached support (100.0%)
 `;
 
 describe("rapport report", () => {

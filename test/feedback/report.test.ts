@@ -26,6 +26,12 @@ const SIZES = [
   { segment: "lost", contacts: 0 }, { segment: "needs_attention", contacts: 0 }, { segment: "hibernating", contacts: 1 },
 ];
 
+/** Product ratings when nothing was asked (test/feedback/productRatings.test.ts has their figures). */
+const NO_PRODUCTS = {
+  requested: 0, rated: 0, responseRatePercent: null, average: null, distribution: [1, 2, 3, 4, 5].map((score) => ({ score, responses: 0 })), bySku: [],
+  low: { ratings: 0, reachedSupport: 0, reachedSupportPercent: null },
+};
+
 /** The fixed data set; comments give what each row contributes. */
 async function seed(db: Database): Promise<void> {
   const p = db.prisma;
@@ -128,6 +134,7 @@ describe(`buildReport`, () => {
         sizes: SIZES,
         unsegmented: 7,
       },
+      products: NO_PRODUCTS,
     });
   });
 
@@ -161,6 +168,7 @@ describe(`buildReport`, () => {
         sizes: SIZES,
         unsegmented: 7,
       },
+      products: NO_PRODUCTS,
     });
   });
 
