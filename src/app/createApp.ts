@@ -33,6 +33,7 @@ import { ContactNotFoundError } from "../core/errors";
 import { AlreadyErasedError } from "../privacy/errors";
 import type { RetentionSettings } from "../config";
 import { DEFAULT_REVIEW_WORDS } from "../feedback/moderation";
+import { purgeActionResults } from "../flows/actions/actionResults";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -153,6 +154,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
       { name: "jobs.purge", run: (now) => jobs.purgeFinished(now) },
+      { name: "action_results.purge", run: (now) => purgeActionResults(db, now) },
       { name: "retention", run: (now) => retention.sweep(now) },
       { name: "rfm.recompute", run: async (now) => {
         if (!(await segmentsStale(db, now))) return 0; // once a day: the sweeper ticks every minute

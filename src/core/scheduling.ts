@@ -1,3 +1,4 @@
+import type { Tx } from "../db/lockContact";
 import { ServiceKey } from "./services";
 
 /** Work for later, for one contact: start the flow of a named event, or resume a flow after `wait`. */
@@ -10,6 +11,8 @@ export interface ScheduledWork {
   dueAt: Date;
   /** Unique per scheduling (a step run): scheduling again with it changes nothing. */
   key: string;
+  /** Runs in the transaction that stores the work, before commit (a flow action stores its answer with it). */
+  within?: (tx: Tx) => Promise<void>;
 }
 
 /**

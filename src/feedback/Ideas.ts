@@ -3,6 +3,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
+import type { Tx } from "../db/lockContact";
 import { isUniqueViolation, withDbRetry } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import { recordAudit } from "../audit/record";
@@ -112,7 +113,7 @@ export class Ideas {
    * turn or a redelivered message finds the first idea instead of storing a second. The same author
    * proposing the same text again, while it is still open, also gets the existing idea back.
    */
-  async propose(contactId: string, rawText: string, key: string): Promise<Proposed> {
+  async propose(contactId: string, rawText: string, key: string, within?: (tx: Tx, proposed: Proposed) => Promise<void>): Promise<Proposed> {
     const text = cleanCustomerText(rawText);
     const length = [...text].length;
     if (length < IDEA_TEXT.min) throw new IdeaTextError("too_short", length);
@@ -130,6 +131,7 @@ export class Ideas {
         const now = new Date();
         await tx.idea.create({ data: { id, contactId, text, status: held ? "held" : "open", reviewReason: held ? reasons.join(",") : null, createdAt: now, updatedAt: now } });
         await recordInteraction(tx, contactId, { direction: "event", kind: "idea.proposed", actor: "customer", text, dedupeKey, data: { ideaId: id, ...(held ? { held, reasons } : {}) } });
+        await within?.(tx as never, { id, text, duplicate: false, held });
       }));
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
@@ -167,7 +169,7 @@ export class Ideas {
    * closed idea. Authors cannot vote for their own idea. With `key` (the flow's step key), a retried
    * turn whose vote did commit still answers "voted".
    */
-  async vote(contactId: string, ideaId: string, key?: string): Promise<VoteResult> {
+  async vote(contactId: string, ideaId: string, key?: string, within?: (tx: Tx, result: VoteResult) => Promise<void>): Promise<VoteResult> {
     const idea = await this.db.prisma.idea.findUnique({ where: { id: ideaId } });
     if (!idea) return { status: "unknown", votes: 0 };
     if (idea.contactId === contactId) return { status: "own", votes: idea.votes };
@@ -184,7 +186,9 @@ export class Ideas {
         if (moved.count === 0) throw new ClosedMeanwhile();
         const votes = (await tx.idea.findUniqueOrThrow({ where: { id: ideaId }, select: { votes: true } })).votes;
         await recordInteraction(tx, contactId, { direction: "event", kind: "idea.voted", actor: "customer", text: idea.text, dedupeKey, data: { ideaId, votes } });
-        return { status: "voted" as const, votes };
+        const result = { status: "voted" as const, votes };
+        await within?.(tx as never, result);
+        return result;
       }, VOTE_TX));
     } catch (error) {
       if (!(error instanceof ClosedMeanwhile) && !isUniqueViolation(error)) throw error;

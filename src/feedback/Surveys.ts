@@ -2,6 +2,7 @@ import { newId } from "../core/ids";
 import { RapportError } from "../core/errors";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
+import type { Tx } from "../db/lockContact";
 import { isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 
@@ -19,6 +20,8 @@ export interface SurveyAnswer {
   ticketId?: string | null;
   agent?: string | null;
   key: string;
+  /** Runs in the transaction that stores the answer, before commit (a flow action stores its own answer with it). */
+  within?: (tx: Tx) => Promise<void>;
 }
 
 /** A score outside the survey's scale (a flow passing the wrong variable). */
@@ -53,6 +56,7 @@ export class Surveys {
           direction: "event", kind: `survey.${a.survey}`, actor: "customer", text: comment ?? undefined,
           data: { score: a.score, ...(a.survey === "nps" ? { group: npsGroup(a.score) } : {}), ticketId: a.ticketId || null, agent: a.agent || null },
         });
+        await a.within?.(tx as never);
       });
       return true;
     } catch (error) {

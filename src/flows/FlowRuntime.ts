@@ -7,7 +7,8 @@ import { isTransientDbError } from "../db/retry";
 import type { Database } from "../db/Database";
 import type { Translator } from "../i18n/Translator";
 import { idleState, type ConversationState } from "../conversations/ConversationState";
-import { actionNames, findAction } from "./actions/registry";
+import { actionNames, findAction, type ActionContext, type ActionDefinition } from "./actions/registry";
+import { storeActionResult, storedActionResult } from "./actions/actionResults";
 import type { FlowCatalog } from "./FlowCatalog";
 import { stepKinds } from "./steps";
 import { retryKey, typeOf } from "./steps/ask";
@@ -103,6 +104,8 @@ class Turn {
   private interrupted: string | undefined;
   /** While a digression runs: the question to go back to when the fallback flow reaches `return`. */
   private returnTo: { flow: Flow; state: ConversationState } | undefined;
+  /** How often each step key was used in this turn: a step run twice in one turn (a goto loop) acts twice. */
+  private readonly keyUses = new Map<string, number>();
 
   constructor(private readonly rt: FlowRuntime, private readonly contact: ContactView, prior: ConversationState, private readonly runSeed: string) {
     this.state = { ...prior, variables: { ...prior.variables } };
@@ -339,7 +342,7 @@ class Turn {
       for (const m of outcome.say ?? []) this.addReply({ message: m, ...this.position() });
       if (outcome.call) {
         try {
-          const result = await this.call(outcome.call.action, outcome.call.params, `${this.runSeed}:${this.flow!.id}:${step.id}`, step);
+          const result = await this.call(outcome.call.action, outcome.call.params, this.stepKey(step), step);
           if (outcome.call.saveAs) this.state.variables[outcome.call.saveAs] = result ?? null;
         } catch (error) {
           if (isTransientDbError(error)) throw error; // the engine retries the whole turn
@@ -372,13 +375,45 @@ class Turn {
     this.addEntry({ kind: "flow.wait", ...this.position(), data: { until: dueAt.toISOString() } });
   }
 
+  /**
+   * The idempotency key of a step's run in this turn: the turn's seed (the inbound message's or job's
+   * id, the same when the turn is re-run), the flow and the step; `#2`, `#3` when a goto loop runs the
+   * step again in the same turn, so each pass is its own effect.
+   */
+  private stepKey(step: Step): string {
+    const key = `${this.runSeed}:${this.flow!.id}:${step.id}`;
+    const uses = (this.keyUses.get(key) ?? 0) + 1;
+    this.keyUses.set(key, uses);
+    return uses === 1 ? key : `${key}#${uses}`;
+  }
+
   private async call(name: string, rawParams: Record<string, unknown>, stepKey: string, step: Step): Promise<unknown> {
     const action = findAction(name);
     if (!action) throw new UnknownActionError(name, actionNames());
     const params = action.params.safeParse(rawParams);
     if (!params.success) throw new ActionParamsError(name, this.flow!.id, step.id, params.error.issues.map((i) => `${i.path.join(".") || "(params)"}: ${i.message}`).join("; "));
+    if (!action.effect) return this.run(action, params.data, stepKey, step, { key: stepKey, store: async () => {} });
+    // An earlier run of this turn acted already (it lost the version check, or crashed before its
+    // commit): answer as it did, so this run takes the same path (issue 13, "side effects once").
+    const prior = await storedActionResult(this.rt.database, stepKey);
+    if (prior.found) return prior.value;
+    let stored = false;
+    const row = { key: stepKey, contactId: this.contact.id, action: name };
+    const result = await this.run(action, params.data, stepKey, step, {
+      key: stepKey,
+      store: async (tx, value) => { await storeActionResult(tx, { ...row, result: value }); stored = true; },
+    });
+    // What a re-run would read back: the same JSON, so this run and a re-run branch alike.
+    const answer = result === undefined ? null : (JSON.parse(JSON.stringify(result)) as unknown);
+    // No transaction of the domain's stored it (an outcome that changed nothing): store it now.
+    if (!stored) await storeActionResult(this.rt.database.prisma, { ...row, result: answer });
+    return answer;
+  }
+
+  private async run(action: ActionDefinition, params: unknown, stepKey: string, step: Step, effect: ActionContext["effect"]): Promise<unknown> {
+    const name = action.name;
     try {
-      return await action.run(params.data, {
+      return await action.run(params, {
         contact: this.contactView,
         vars: this.state.variables,
         locale: this.locale,
@@ -387,6 +422,7 @@ class Turn {
         db: this.rt.database,
         services: this.rt.domain,
         stepKey,
+        effect,
         updateContact: (changes) => {
           if (changes.locale) { this.contactChanges.locale = changes.locale; this.view = undefined; }
           if (changes.attributes) {

@@ -61,7 +61,9 @@ export class JobScheduler implements Scheduler {
   /** Stores work for later; a second call with the same key changes nothing. */
   async schedule(work: ScheduledWork): Promise<void> {
     try {
-      await insertJob(this.db.prisma, work);
+      const within = work.within;
+      if (!within) await insertJob(this.db.prisma, work);
+      else await this.db.prisma.$transaction(async (tx) => { await insertJob(tx, work); await within(tx as never); });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error; // scheduled already (a retried turn)
     }

@@ -4,6 +4,7 @@ import type { Database } from "../db/Database";
 import { withDbRetry, isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import { ContactNotFoundError } from "../core/errors";
+import type { Tx } from "../db/lockContact";
 import { InsufficientPointsError } from "./errors";
 import { tierFor, type LoyaltyRules, type Tier } from "./rules";
 
@@ -23,6 +24,16 @@ export interface PostInput {
   reversesId?: string;
   /** Shown in the history entry beside the points (order id, reward id, …). */
   details?: Record<string, unknown>;
+  /** Runs in the post's transaction, before commit (a flow action stores its answer with the points). */
+  within?: (tx: Tx, posted: Posted) => Promise<void>;
+}
+
+/** Why points move, for earn and redeem. */
+interface Why {
+  reason: string;
+  key: string;
+  details?: Record<string, unknown>;
+  within?: PostInput["within"];
 }
 
 /** A ledger entry as callers see it. */
@@ -67,12 +78,12 @@ export class Ledger {
   ) {}
 
   /** Adds earned points as a batch that expires per the rules. */
-  earn(contactId: string, points: number, why: { reason: string; source: string; key: string; details?: Record<string, unknown> }): Promise<Posted> {
+  earn(contactId: string, points: number, why: Why & { source: string }): Promise<Posted> {
     return this.post({ contactId, kind: "earn", points, ...why });
   }
 
   /** Spends points (oldest batches first); InsufficientPointsError if the balance is too low. */
-  redeem(contactId: string, points: number, why: { reason: string; key: string; details?: Record<string, unknown> }): Promise<Posted> {
+  redeem(contactId: string, points: number, why: Why): Promise<Posted> {
     return this.post({ contactId, kind: "redeem", points: -points, source: "reward", ...why });
   }
 
@@ -89,7 +100,11 @@ export class Ledger {
     if (!Number.isSafeInteger(input.points) || input.points === 0) throw new RangeError(`ledger: points must be a non-zero whole number, got ${input.points}`);
     const posted = await withDbRetry(async () => {
       try {
-        return await this.db.prisma.$transaction((tx) => this.apply(tx as never, input), LEDGER_TX);
+        return await this.db.prisma.$transaction(async (tx) => {
+          const posted = await this.apply(tx as never, input);
+          await input.within?.(tx as never, posted);
+          return posted;
+        }, LEDGER_TX);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         return this.repeat(input); // the key exists: this is a repeat of an earlier post

@@ -58,6 +58,8 @@ export const CONTACT_TABLES: readonly ContactTable[] = [
     why: "the relay's rows keep delivery counts; every text is removed and undelivered ones are never sent" },
   { model: "ScheduledJob", section: "scheduledJobs", links: [{ field: "contactId" }], erase: { kind: "delete" },
     why: "nothing more may be sent to an erased person" },
+  { model: "ActionResult", section: "actionResults", links: [{ field: "contactId" }], erase: { kind: "delete" },
+    why: "what a flow action answered, kept a week so a re-run turn answers alike (issue 13); answers can hold a referral code or ticket id, nothing accounting needs" },
   { model: "SurveyResponse", section: "surveyAnswers", links: [{ field: "contactId" }], erase: { kind: "keep", scrub: { comment: null } },
     why: "NPS and CSAT scores in reports; the comment is removed" },
   { model: "ProductReview", section: "productReviews", links: [{ field: "contactId" }], erase: { kind: "keep", scrub: { comment: null } },

@@ -1,5 +1,5 @@
 import { isUniqueViolation, withDbRetry } from "../db/retry";
-import { lockContact } from "../db/lockContact";
+import { lockContact, type Tx } from "../db/lockContact";
 import { randomInt } from "node:crypto";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -77,7 +77,7 @@ export class Referrals {
    * was already attributed, is never (re-)attributed. Self-referral, cycles and unknown codes are
    * refused; every refusal is recorded with its reason on the friend's history.
    */
-  async attribute(friendId: string, rawCode: string, now = new Date()): Promise<Attribution> {
+  async attribute(friendId: string, rawCode: string, now = new Date(), within?: (tx: Tx, attribution: Attribution) => Promise<void>): Promise<Attribution> {
     const code = rawCode.trim().toUpperCase();
     const reject = async (reason: RejectReason): Promise<Attribution> => {
       await recordInteraction(this.db.prisma, friendId, { direction: "event", kind: "referral.rejected", actor: "system", text: reason, data: { code, reason } });
@@ -103,6 +103,7 @@ export class Referrals {
         await tx.referral.create({ data: { id, referrerId: referrer.id, friendId, code, status: burst ? "held" : "joined", reason: burst ? "burst" : null, createdAt: now, updatedAt: now } });
         await recordInteraction(tx, friendId, { direction: "event", kind: "referral.joined", actor: "system", data: { referralId: id, referrerId: referrer.id, code } });
         await recordInteraction(tx, referrer.id, { direction: "event", kind: "referral.friend_joined", actor: "system", data: { referralId: id, friendId, held: burst } });
+        await within?.(tx as never, { status: burst ? "held" : "joined", referralId: id, referrerId: referrer.id });
       }, LEDGER_TX));
     } catch (error) {
       if (isUniqueViolation(error)) return reject("already_attributed"); // a concurrent attribution won

@@ -17,6 +17,7 @@ import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
 import { insertJob } from "../jobs/JobScheduler";
 import { TicketClosedError, TicketNotFoundError } from "./errors";
 import { recordAudit } from "../audit/record";
+import type { Tx } from "../db/lockContact";
 
 /** What opening a ticket needs. `key` makes a retried escalation open no second ticket. */
 export interface OpenTicket {
@@ -26,6 +27,8 @@ export interface OpenTicket {
   key: string;
   /** The shop's order id the ticket is about (a low product rating), shown to staff and kept on the ticket. */
   orderId?: string | null;
+  /** Runs in the opening transaction, before commit (a flow action stores its answer with the ticket). */
+  within?: (tx: Tx, opened: OpenedTicket) => Promise<void>;
 }
 
 /** An opened (or already open) ticket, and whether a person can pick it up now. */
@@ -120,14 +123,18 @@ export class SupportDesk {
           } });
         }
         // `existing` tells the flow the customer was already waiting; a re-run of the step that opened it is not that.
-        return { ticketId: repeat.id, online, existing: repeat.idempotencyKey !== input.key };
+        const found = { ticketId: repeat.id, online, existing: repeat.idempotencyKey !== input.key };
+        await input.within?.(tx as never, found);
+        return found;
       }
       const identity = await tx.channelIdentity.findFirst({ where: { contactId: input.contactId }, orderBy: { createdAt: "desc" } });
       const id = newId();
       await tx.ticket.create({ data: { id, contactId: input.contactId, status: "open", reason: input.reason, question: input.question.slice(0, 4000), channel: identity?.channel ?? null, idempotencyKey: input.key, orderId: input.orderId || null } });
       if (online) await tx.contact.update({ where: { id: input.contactId }, data: { openTicketId: id } });
       await recordInteraction(tx, input.contactId, { direction: "event", kind: "ticket.opened", actor: "customer", text: input.question.slice(0, 500), data: { ticketId: id, reason: input.reason, staffOnline: online, ...(input.orderId ? { orderId: input.orderId } : {}) } });
-      return { ticketId: id, online, existing: false };
+      const opened = { ticketId: id, online, existing: false };
+      await input.within?.(tx as never, opened);
+      return opened;
     }));
     if (!opened.existing) this.log.info("ticket opened", { ticketId: opened.ticketId, reason: input.reason, online });
     if (online) this.outbox.kick();
@@ -306,7 +313,7 @@ export class SupportDesk {
    * and history row, releases the chat, tells the customer in their language, tells staff in the
    * thread, redraws the card, and schedules the `ticket.<status>` event for flows (the CSAT survey).
    */
-  async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor, options: { tellCustomer?: boolean; onStored?: () => void } = {}): Promise<boolean> {
+  async close(ticketId: string, status: "resolved" | "handed_back" | "cancelled", by: TicketActor, options: { tellCustomer?: boolean; onStored?: () => void; within?: (tx: Tx) => Promise<void> } = {}): Promise<boolean> {
     const ticket = await this.db.prisma.ticket.findUnique({ where: { id: ticketId } });
     if (!ticket) throw new TicketNotFoundError(ticketId);
     const closed = await this.retry(() => this.db.prisma.$transaction(async (tx) => {
@@ -320,6 +327,7 @@ export class SupportDesk {
       // and a customer busy in another conversation gets it a little later.
       await insertJob(tx, { kind: "event", contactId: ticket.contactId, name: `ticket.${status}`, dueAt: new Date(), key: `ticket:${ticketId}:${status}`,
         data: { ticketId, agent: ticket.assignee ?? (isStaffActor(by) ? by : null), reason: ticket.reason } });
+      await options.within?.(tx as never);
       return true;
     }));
     options.onStored?.();
@@ -337,10 +345,12 @@ export class SupportDesk {
    * queued while support was offline does not take the chat, so only the flows see that customer's
    * /cancel. Staff are told as for any cancel; the flow tells the customer, in order with its turn.
    */
-  async cancelFor(contactId: string): Promise<{ cancelled: boolean; ticketId?: string }> {
+  async cancelFor(contactId: string, within?: (tx: Tx, answer: { cancelled: true; ticketId: string }) => Promise<void>): Promise<{ cancelled: boolean; ticketId?: string }> {
     const active = await this.retry(() => this.db.prisma.ticket.findFirst({ where: { contactId, status: { in: [...ACTIVE_STATUSES] } }, select: { id: true } }));
     if (!active) return { cancelled: false };
-    return { cancelled: await this.close(active.id, "cancelled", "customer", { tellCustomer: false }), ticketId: active.id };
+    const answer = { cancelled: true as const, ticketId: active.id };
+    const cancelled = await this.close(active.id, "cancelled", "customer", { tellCustomer: false, within: within && ((tx) => within(tx, answer)) });
+    return cancelled ? answer : { cancelled: false, ticketId: active.id };
   }
 
   /** Tells customers whose ticket nobody claimed within `unansweredMs`; once per ticket. Returns how many. */

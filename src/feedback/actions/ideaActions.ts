@@ -17,10 +17,11 @@ export const ideasPropose = registerAction({
   description: "Stores the customer's idea for others to vote on (held for review first when it has a link, phone number, e-mail address or review word); answers ok, ideaId, held, or error too_short / too_long.",
   returns: ["ok", "ideaId", "held", "duplicate", "error", "min", "max"],
   params: z.object({ text: z.string() }),
+  effect: true, // a re-run of the turn answers as the first run did, not duplicate: true (issue 13)
   async run({ text }, ctx) {
+    const answer = (idea: { id: string; duplicate: boolean; held: boolean }) => ({ ok: true, ideaId: idea.id, duplicate: idea.duplicate, held: idea.held });
     try {
-      const idea = await ctx.services.get(IDEAS).propose(ctx.contact.id, text, ctx.stepKey);
-      return { ok: true, ideaId: idea.id, duplicate: idea.duplicate, held: idea.held };
+      return answer(await ctx.services.get(IDEAS).propose(ctx.contact.id, text, ctx.stepKey, (tx, idea) => ctx.effect.store(tx, answer(idea))));
     } catch (error) {
       if (error instanceof IdeaTextError) return { ok: false, ideaId: null, error: error.reason, min: IDEA_TEXT.min, max: IDEA_TEXT.max };
       throw error;
@@ -69,9 +70,10 @@ export const ideasVote = registerAction({
   description: "Votes for the idea at a position of the list ideas.top showed; answers status (voted, already, own, closed, unknown) and votes.",
   returns: ["status", "votes", "number"],
   params: z.object({ number: z.number(), ids: z.array(z.string().min(1).max(64)).max(50) }),
+  effect: true, // a re-run of the turn answers voted, not already (issue 13)
   async run({ number, ids }, ctx) {
     const id = Number.isInteger(number) && number >= 1 ? ids[number - 1] : undefined;
     if (!id) return { status: "unknown", votes: 0, number };
-    return { ...(await ctx.services.get(IDEAS).vote(ctx.contact.id, id, ctx.stepKey)), number };
+    return { ...(await ctx.services.get(IDEAS).vote(ctx.contact.id, id, ctx.stepKey, (tx, voted) => ctx.effect.store(tx, { ...voted, number }))), number };
   },
 });

@@ -18,8 +18,13 @@ export const recordSurvey = registerAction({
     ticket_id: z.string().nullish(),
     agent: z.string().nullish(),
   }),
+  effect: true, // a re-run of the turn answers stored: true as the first run did (issue 13)
   async run(p, ctx) {
-    const stored = await ctx.services.get(SURVEYS).record(ctx.contact.id, { survey: p.survey, score: p.score, comment: p.comment, ticketId: p.ticket_id, agent: p.agent, key: `survey:${ctx.stepKey}` });
-    return { stored, group: p.survey === "nps" ? npsGroup(p.score) : null };
+    const group = p.survey === "nps" ? npsGroup(p.score) : null;
+    const stored = await ctx.services.get(SURVEYS).record(ctx.contact.id, {
+      survey: p.survey, score: p.score, comment: p.comment, ticketId: p.ticket_id, agent: p.agent, key: `survey:${ctx.stepKey}`,
+      within: (tx) => ctx.effect.store(tx, { stored: true, group }),
+    });
+    return { stored, group };
   },
 });

@@ -18,9 +18,11 @@ export const scheduleEvent = registerAction({
     in: z.string().regex(DURATION, "a duration such as 30m, 2h or 3d"),
     data: z.record(z.string(), z.unknown()).default({}),
   }),
+  effect: true, // the answer is stored with the job: a re-run of the turn says the same `at` (issue 13)
   async run(p, ctx) {
     const dueAt = new Date(Date.now() + parseDuration(p.in)!);
-    await ctx.services.get(SCHEDULER).schedule({ kind: "event", contactId: ctx.contact.id, name: p.event, data: p.data, dueAt, key: `schedule:${ctx.stepKey}` });
-    return { event: p.event, at: dueAt.toISOString() };
+    const answer = { event: p.event, at: dueAt.toISOString() };
+    await ctx.services.get(SCHEDULER).schedule({ kind: "event", contactId: ctx.contact.id, name: p.event, data: p.data, dueAt, key: `schedule:${ctx.stepKey}`, within: (tx) => ctx.effect.store(tx, answer) });
+    return answer;
   },
 });

@@ -19,9 +19,11 @@ export const forgetMe = registerAction({
   description: "Erases everything held about this customer about 30 seconds later (after the confirmation is sent); answers at.",
   returns: ["at"],
   params: z.object({}).default({}),
+  effect: true, // the answer is stored with the erase job (issue 13)
   async run(_p, ctx) {
     const dueAt = new Date(Date.now() + ERASE_DELAY_MS);
-    await ctx.services.get(SCHEDULER).schedule({ kind: "event", contactId: ctx.contact.id, name: ERASE_REQUESTED, dueAt, key: `forget_me:${ctx.stepKey}` });
-    return { at: dueAt.toISOString() };
+    const answer = { at: dueAt.toISOString() };
+    await ctx.services.get(SCHEDULER).schedule({ kind: "event", contactId: ctx.contact.id, name: ERASE_REQUESTED, dueAt, key: `forget_me:${ctx.stepKey}`, within: (tx) => ctx.effect.store(tx, answer) });
+    return answer;
   },
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { registerAction } from "../../flows/actions/registry";
-import { REFERRALS } from "../Referrals";
+import { REFERRALS, type Attribution } from "../Referrals";
 
 /** `referral.link`: the customer's personal code and deep link (https://t.me/<bot>?start=ref-<code>). */
 export const referralLink = registerAction({
@@ -29,8 +29,9 @@ export const referralAttribute = registerAction({
   description: "Attributes a new customer to the referrer whose code they came with (first touch only); returns status and reason.",
   returns: ["status", "reason"],
   params: z.object({ code: z.string().min(1).max(64) }),
+  effect: true, // a re-run of the turn answers joined, not already_attributed (issue 13)
   async run({ code }, ctx) {
-    const result = await ctx.services.get(REFERRALS).attribute(ctx.contact.id, code);
-    return result.status === "rejected" ? { status: "rejected", reason: result.reason } : { status: result.status };
+    const answer = (a: Attribution) => (a.status === "rejected" ? { status: "rejected", reason: a.reason } : { status: a.status });
+    return answer(await ctx.services.get(REFERRALS).attribute(ctx.contact.id, code, undefined, (tx, a) => ctx.effect.store(tx, answer(a))));
   },
 });

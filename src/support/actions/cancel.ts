@@ -13,7 +13,8 @@ export const cancelTicket = registerAction({
   description: "Cancels the customer's active support ticket, if any (also one queued while support was offline); returns { cancelled, ticketId }.",
   returns: ["cancelled", "ticketId"],
   params: z.object({}),
+  effect: true, // a re-run of the turn still says "cancelled", not "nothing to cancel" (issue 13)
   run(_params, ctx) {
-    return ctx.services.get(SUPPORT_DESK).cancelFor(ctx.contact.id);
+    return ctx.services.get(SUPPORT_DESK).cancelFor(ctx.contact.id, (tx, answer) => ctx.effect.store(tx, answer));
   },
 });

@@ -1,0 +1,15 @@
+-- CreateTable
+CREATE TABLE "action_results" (
+    "key" TEXT NOT NULL PRIMARY KEY,
+    "contact_id" TEXT NOT NULL,
+    "action" TEXT NOT NULL,
+    "result" TEXT NOT NULL,
+    "created_at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "action_results_contact_id_fkey" FOREIGN KEY ("contact_id") REFERENCES "contacts" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "action_results_contact_id_idx" ON "action_results"("contact_id");
+
+-- CreateIndex
+CREATE INDEX "action_results_created_at_idx" ON "action_results"("created_at");
