@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --json] [--customers N] [--inflight N] [--repeat N] [--db sqlite|postgresql|both] [--path core|telegram|both]`
+ * `npm run bench -- --welcome [--rtt MS] [--customers N] [--db …]`: issue 12's welcome latency (bench/welcome.ts)
  *
  * Drives simulated customers through bench/flows/signup.yaml into the engine, straight (core path)
  * and through the grammY adapter (telegram path), and prints messages/s at full speed, p50/p99
@@ -16,10 +17,11 @@ import { CHILD_ENV, measurePaths } from "./child";
 import { DEFAULT_PG_SERVER, postgresProblem } from "./databases";
 import { measureDatabase, type DbResult, type MeasureOptions } from "./measure";
 import { jsonLine, table } from "./report";
+import { measureWelcome, welcomeTable } from "./welcome";
 
-const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both] [--path core|telegram|both]";
+const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both] [--path core|telegram|both] | --welcome [--rtt MS (50)] [--customers N (20)] [--db …]";
 
-function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: PathName[] } {
+function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: PathName[]; welcome: boolean; rttMs: number } {
   const { values } = parseArgs({
     options: {
       json: { type: "boolean", default: false },
@@ -28,6 +30,8 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: Pat
       repeat: { type: "string", default: "3" },
       db: { type: "string", default: "both" },
       path: { type: "string", default: "both" },
+      welcome: { type: "boolean", default: false },
+      rtt: { type: "string", default: "50" },
     },
   });
   const count = (name: "customers" | "inflight" | "repeat") => {
@@ -41,6 +45,8 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: Pat
   if (![...PATH_NAMES, "both"].includes(path)) throw new BenchFailure(`--path must be core, telegram or both, not "${path}"\n${USAGE}`);
   return {
     json: values.json!,
+    welcome: values.welcome!,
+    rttMs: Number(values.rtt),
     dbs: db === "both" ? ["sqlite", "postgresql"] : [db as Dialect],
     paths: path === "both" ? [...PATH_NAMES] : [path as PathName],
     customers: count("customers"),
@@ -54,6 +60,7 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: Pat
 
 async function main() {
   const opts = options();
+  if (opts.welcome) return welcome(opts);
   if (process.env[CHILD_ENV]) {
     process.stdout.write(jsonLine(await measureDatabase(opts.dbs[0]!, opts.paths[0]!, opts)) + "\n");
     return;
@@ -77,6 +84,28 @@ async function main() {
     }
   }
   if (!opts.json && results.length > 0) console.log(table(results));
+}
+
+/**
+ * `--welcome`: issue 12's latency, /start to the welcome's last message through the Telegram adapter
+ * with real throttling (bench/welcome.ts); `--customers` defaults to 20 here, `--rtt` (ms, default 50) is
+ * the fake Bot API's answer time.
+ */
+async function welcome(opts: ReturnType<typeof options>) {
+  const customers = process.argv.includes("--customers") ? opts.customers : 20;
+  if (!opts.json) console.log(`Rapport welcome bench: ${customers} customers, /start → the menu's keyboard, Telegram limits as shipped, fake Bot API answering in ${opts.rttMs} ms; node ${process.version}\n`);
+  const results = [];
+  for (const db of opts.dbs) {
+    if (db === "postgresql" && (await postgresProblem(opts.pgServer))) {
+      console.error(`warning: PostgreSQL at ${redact(opts.pgServer)} is unreachable; skipping it.`);
+      continue;
+    }
+    for (const r of await measureWelcome(db, { customers, rttMs: opts.rttMs, pgServer: opts.pgServer })) {
+      results.push(r);
+      if (opts.json) console.log(JSON.stringify(r));
+    }
+  }
+  if (!opts.json) console.log(welcomeTable(results));
 }
 
 /** The server URL without its password, for messages. */

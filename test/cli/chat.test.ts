@@ -1,7 +1,11 @@
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable, Writable } from "node:stream";
 import { describe, expect, it, afterAll } from "vitest";
+import type { App } from "../../src/app/createApp";
+import { MessagesNotStoredError, runChat } from "../../src/cli/chat";
+import { DatabaseUnavailableError } from "../../src/core/errors";
 import { runCli, spawnCli } from "../helpers/cli";
 import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
 
@@ -80,4 +84,39 @@ describe("rapport chat (stdin not a TTY)", () => {
     const entries = JSON.parse(history.stdout).entries as { direction: string; text: string }[];
     expect(entries.filter((e) => e.direction === "in").map((e) => e.text)).toEqual(["/language", "Русский", "/faq", "Как вернуть товар?"]);
   }, 120_000); // three `rapport` processes one after another, each waited for up to 30 s: slow on a busy machine
+});
+
+describe("rapport chat while the database is away (issue 13)", () => {
+  it("says each message is kept, sends kept ones before newer ones, and fails naming what was never stored", async () => {
+    let calls = 0;
+    let failFirst = 2; // hello, then hello again before anyone?; the try at end of input finds the database back
+    const stored: string[] = [];
+    const app = {
+      engine: {
+        attach: () => undefined,
+        deliver: async (e: { body: { text?: string; command?: string } }, receipt?: { stored(): void }) => {
+          if (++calls <= failFirst) throw new DatabaseUnavailableError(12, new Error("connect ECONNREFUSED"));
+          stored.push(e.body.text ?? `/${e.body.command}`);
+          receipt?.stored();
+        },
+      },
+      flowProblems: () => [],
+    } as unknown as App;
+    let printed = "";
+    const output = new Writable({ write(chunk, _enc, done) { printed += String(chunk); done(); } });
+    await runChat(app, { user: "kept", input: Readable.from(["hello\nanyone?\n"]) as never, output: output as never });
+    expect(printed).toBe([
+      "> hello",
+      "! not stored yet: the database is unavailable. Your message is kept and sent again with your next message, or press Enter to try now.",
+      "> anyone?",
+      "! not stored yet: the database is unavailable. 2 messages are kept and sent again with your next message, or press Enter to try now.",
+      "",
+    ].join("\n"));
+    expect(stored).toEqual(["hello", "anyone?"]); // the last try at end of input
+
+    failFirst = Infinity;
+    const failed = await runChat(app, { user: "kept", input: Readable.from(["still there?\n"]) as never, output: output as never }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(MessagesNotStoredError);
+    expect((failed as Error).message).toBe("1 message was not stored and not answered: the database is unavailable. Type it again when it is back.");
+  });
 });
