@@ -77,6 +77,7 @@ export class StoredOffset implements UpdateSupplier<Update> {
       if (this.paused) await this.untilStorable(signal);
       const busy = this.pending.size > 0 || this.failed.size > 0;
       const updates = await this.fetch(batchSize, busy ? 0 : LONG_POLL_SECONDS, signal);
+      this.forgetGone(updates);
       const fresh = updates.filter((u) => u.update_id >= this.next || this.failed.has(u.update_id));
       for (const u of fresh) {
         this.failed.delete(u.update_id);
@@ -86,6 +87,30 @@ export class StoredOffset implements UpdateSupplier<Update> {
       if (fresh.length > 0 || (updates.length === 0 && !busy)) return fresh;
       // Only updates still being stored came back (or none, without waiting): ask again after a store, or a short while.
       await this.pause(this.options.recheckMs ?? 200, signal);
+    }
+  }
+
+  /**
+   * Tells Telegram that everything stored is done with (a last getUpdates, as grammY's bot.stop
+   * does), so a restart does not get those updates again. Best effort: on failure they come again
+   * and are recognised as stored.
+   */
+  async confirm(): Promise<void> {
+    if (this.next === 0) return;
+    await this.api.getUpdates({ offset: this.offset(), limit: 1, timeout: 0, allowed_updates: this.options.allowedUpdates as never }).catch(() => undefined);
+  }
+
+  /**
+   * Telegram keeps an update for 24 hours: one that failed to store and is not returned from its own
+   * offset any more is gone, and waiting for it would hold the offset (and Telegram's window) for ever.
+   */
+  private forgetGone(updates: Update[]): void {
+    const first = updates[0]?.update_id;
+    if (first === undefined) return;
+    for (const id of this.failed) {
+      if (id >= first) continue;
+      this.failed.delete(id);
+      this.options.log.error("Telegram no longer has an update that could not be stored; it is lost", { updateId: id });
     }
   }
 

@@ -105,13 +105,14 @@ export class TelegramChannel implements Channel {
     this.options.log.info("Telegram long polling started", { bot: this.bot.botInfo.username });
   }
 
-  /** Stops taking updates (polling stops; webhook requests get 503 and are redelivered), finishes those in flight. */
+  /** Stops taking updates (polling stops; webhook requests get 503 and are redelivered), finishes those in flight, confirms what was stored. */
   async stop(): Promise<void> {
     this.stopping = true;
     const abortLater = setTimeout(() => this.shutdown.abort(), this.options.shutdownGraceMs ?? 10_000);
     try {
       if (this.runner) await this.runner.stop(); // no more getUpdates
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      await this.intake?.confirm(); // what was stored meanwhile is not delivered again after a restart
     } finally {
       clearTimeout(abortLater);
     }

@@ -15,7 +15,7 @@ function fakeApi(ids: number[]) {
       return pending.map((update_id) => ({ update_id }) as Update);
     },
   } as unknown as Api;
-  return { api, offsets, add: (id: number) => pending.push(id) };
+  return { api, offsets, add: (id: number) => pending.push(id), drop: (id: number) => { pending = pending.filter((x) => x !== id); } };
 }
 
 const signal = () => new AbortController().signal as never;
@@ -56,5 +56,29 @@ describe("StoredOffset", () => {
     expect((await again).map((u) => u.update_id)).toEqual([20]);
     expect(t.offsets.at(-1)).toBe(20);
     expect(source.isPaused).toBe(false);
+  });
+
+  it("forgets a failed update Telegram no longer returns (kept 24 h), so the offset moves on", async () => {
+    const t = fakeApi([30, 31]);
+    const source = new StoredOffset(t.api, { log: silentLogger, allowedUpdates: [], pauseMs: 1, recheckMs: 5 });
+    await source.supply(100, signal());
+    source.notStored(30);
+    source.settled(31);
+    t.drop(30);
+    t.add(32);
+    expect((await source.supply(100, signal())).map((u) => u.update_id)).toEqual([32]);
+    source.settled(32);
+    expect(source.offset()).toBe(33);
+  });
+
+  it("confirms what was stored when asked (on stop)", async () => {
+    const t = fakeApi([40, 41]);
+    const source = new StoredOffset(t.api, { log: silentLogger, allowedUpdates: [] });
+    await source.confirm(); // nothing fetched yet: nothing to confirm
+    expect(t.offsets).toEqual([]);
+    await source.supply(100, signal());
+    source.settled(40);
+    await source.confirm();
+    expect(t.offsets.at(-1)).toBe(41);
   });
 });

@@ -237,13 +237,14 @@ describe("Telegram channel (long polling)", () => {
     await refused.telegram.waitFor("the warning", () => refused.logs.some((l) => l.level === "warn" && /command menu/.test(l.msg)));
   });
 
-  it("on stop, finishes the update in flight and takes no new ones", async () => {
+  it("on stop, finishes the update in flight, confirms it, and takes no new ones", async () => {
     const t = await startApp({ limits: { perChatBurst: 1, perChatMs: 300, perSecond: 30 } });
     const kim = t.telegram.customer(3012, { language_code: "en" });
-    await kim.send("/start");
+    const start = await kim.send("/start");
     await t.telegram.waitFor("the greeting", () => kim.texts().length === 1);
     await t.channel.stop(); // the gift and the menu are still waiting for the per-chat gap
     expect(kim.texts()).toHaveLength(3);
+    expect(t.telegram.callsOf("getUpdates").at(-1)!.offset).toBe(start.update_id + 1); // confirmed on the way out: not delivered again after a restart
     const polls = t.telegram.callsOf("getUpdates").length;
     await kim.send("/help");
     await new Promise((r) => setTimeout(r, 200));
