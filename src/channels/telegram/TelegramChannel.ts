@@ -49,9 +49,11 @@ const DEFAULT_API_ROOT = "https://api.telegram.org";
 /**
  * Customers' Telegram chats, on grammY. It translates, it does not decide: updates become core
  * events (toInbound), replies become sendMessage calls (toSendCalls), and the engine does the rest.
- * Long polling uses grammY's runner (concurrent; each customer's messages stay in order in the engine's queue); a webhook is served on the app's
- * HTTP server through grammY's webhookCallback with the secret-token check. See apiPolicies for
- * retries and flood limits.
+ * Long polling uses grammY's runner (concurrent; each customer's messages stay in order in the
+ * engine's queue) with an update supplier that confirms to Telegram only what is stored
+ * (StoredOffset); a webhook is served on the app's HTTP server through grammY's webhookCallback with
+ * the secret-token check, and answers 500 for what could not be stored. Nothing confirmed is
+ * unstored (issue 13). See apiPolicies for retries and flood limits.
  */
 export class TelegramChannel implements Channel {
   readonly name = "telegram";
