@@ -183,11 +183,25 @@ class Turn {
   private async onEvent(name: string, data: Record<string, unknown>) {
     const flow = this.rt.flows.matchEvent(name);
     if (!flow) return;
+    if (this.flow && flow.notice) return this.notice(flow, data);
     if (this.flow) {
       this.addEntry({ kind: "event.skipped", text: name, data: { reason: "conversation in progress", flowId: flow.id } });
       return;
     }
     await this.start(flow, { event: data });
+  }
+
+  /**
+   * A notice (a flow that only tells, e.g. the thanks for a purchase) while the customer is at another
+   * flow's question: it runs, then that question is open again as it was (its buttons still answer
+   * it). Without this the thanks waited for an answer to a menu left open, often for ever (issue 19).
+   */
+  private async notice(flow: Flow, data: Record<string, unknown>) {
+    const back = { flow: this.flow!, state: this.state };
+    await this.start(flow, { event: data });
+    if (this.flow) this.finish("completed"); // lint keeps questions and waits out of notices; never leave one open
+    this.flow = back.flow;
+    this.state = { ...back.state, version: this.state.version };
   }
 
   private async onTimer(token: string) {

@@ -40,6 +40,8 @@ const triggerSchema = z.union([
 
 const fileSchema = z.object({
   description: z.string().optional(),
+  /** Only tells (no question, wait or other flow): runs even while the customer is at another flow's question. */
+  notice: z.boolean().optional(),
   triggers: z.array(z.unknown()).default([]),
   steps: z.array(z.record(z.string(), z.unknown())).min(1, "a flow needs at least one step"),
 }).strict();
@@ -144,9 +146,20 @@ export function loadFlowFile(file: string, source: string): LoadResult {
     if (disabled !== undefined && typeof disabled !== "boolean") report(nodeAt(["steps", i, "disabled"]), "disabled must be true or false");
     steps.push({ id: stepId, kind: kind.kind, spec: result.data as Record<string, unknown>, next: next as string | undefined, disabled: disabled === true, at, valueAt: scalarPositions(doc, ["steps", i], posOf) });
   });
+  if (parsed.data.notice) for (const step of steps) {
+    const why = noticeProblem(step);
+    if (why) report(step.at, `${why}: a notice (notice: true) only tells, and runs while the customer may be at another flow's question; remove notice: true or this step`);
+  }
   if (problems.length > 0) return { problems };
   const hash = createHash("sha256").update(source).digest("hex");
-  return { flow: { id, file, hash, source, description: parsed.data.description, triggers, steps, version: 0 }, problems };
+  return { flow: { id, file, hash, source, description: parsed.data.description, ...(parsed.data.notice ? { notice: true } : {}), triggers, steps, version: 0 }, problems };
+}
+
+/** What a step of a notice must not do (ask, wait, return, or go to another flow), or undefined. */
+function noticeProblem(step: Step): string | undefined {
+  if (step.kind === "ask" || step.kind === "wait" || step.kind === "return") return `a notice cannot ${step.kind === "ask" ? "ask a question" : step.kind === "wait" ? "wait" : "return to a question"}`;
+  const flowTarget = [...stepKinds.get(step.kind)!.targets(step.spec as never), ...(step.next ? [step.next] : [])].find((t) => t.startsWith("flow:"));
+  return flowTarget ? `a notice cannot go to another flow (${flowTarget})` : undefined;
 }
 
 /** The zod object schemas of a union's branches expose their fields through `shape`. */

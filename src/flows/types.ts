@@ -70,6 +70,11 @@ export interface Flow {
   hash: string;
   source: string;
   description?: string;
+  /**
+   * Only tells (`notice: true`; lint refuses ask, wait, return and other flows in one): an event that
+   * starts it runs even while the customer is at another flow's question, which stays open after it.
+   */
+  notice?: boolean;
   triggers: Trigger[];
   steps: Step[];
   version: number;

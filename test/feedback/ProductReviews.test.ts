@@ -60,6 +60,22 @@ describe(`after the sale (${testDialect})`, () => {
     expect(await t.app.db.prisma.productReview.findFirstOrThrow()).toMatchObject({ sku: "KTL-7", itemName: "Copper kettle", score: null, answeredAt: null });
   });
 
+  it("the thanks reaches a customer who left a question open (the menu), and the question still takes its answer", async () => {
+    const t = await start();
+    const menu = await t.say("lea", "/start");
+    expect(menu.at(-1)!.choices?.length).toBeGreaterThan(2); // the menu waits for an answer
+    const contactId = await contactOf(t, "lea");
+    const before = t.channel.sent.length;
+    await t.app.services.get(PURCHASES).record({ contactId, orderId: "L-1", amountMinor: 2450, currency: "EUR", occurredAt: new Date(), items: KETTLE });
+    expect(await t.app.jobs.runDue()).toBe(1);
+    expect(t.channel.sent.slice(before).map((s) => s.message.text)).toEqual(["Thank you for your first order, and welcome! It earned you 24 points.", "926 more points to reach Connoisseur."]);
+    expect(await t.app.db.prisma.scheduledJob.count({ where: { name: "purchase.recorded", status: "done" } })).toBe(1);
+    const points = await t.say("lea", { kind: "choice", value: menu.at(-1)!.choices!.find((c) => c.label === "My points")!.value });
+    expect(points[0]!.text).toBe("You have 74 points. Your tier: Novice."); // 50 welcome + 24
+    const history = (await t.history("lea")).map((h) => h.kind);
+    expect(history).not.toContain("event.skipped");
+  });
+
   it("a 5: thanks and the referral link; the rating is stored with the order and the item, and in the history", async () => {
     const t = await start();
     await buy(t, "bob", "B-1", 2450, KETTLE);

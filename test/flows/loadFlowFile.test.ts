@@ -167,7 +167,7 @@ describe("loadFlowFile", () => {
 
     it("names an unknown top-level field at its key", () => {
       expect(loadFlowFile("flows/x.yaml", yaml("description: x", "steps:", "  - end: true", "author: me")).problems)
-        .toEqual([{ file: "flows/x.yaml", line: 4, col: 1, message: 'unknown field "author"; fields here: description, triggers, steps' }]);
+        .toEqual([{ file: "flows/x.yaml", line: 4, col: 1, message: 'unknown field "author"; fields here: description, notice, triggers, steps' }]);
     });
 
     it("requires choices on a choice question, at the question", () => {
@@ -277,5 +277,37 @@ describe("loadFlowFile", () => {
       "  - sayy: a:c",
     )).problems;
     expect(problems.map((p) => p.line)).toEqual([2, 6, 8]);
+  });
+
+  describe("a notice (notice: true, issue 19)", () => {
+    it("is marked on the flow when it only tells", () => {
+      const r = loadFlowFile("thanks.yaml", yaml("notice: true", "triggers:", "  - event: purchase.recorded", "steps:", "  - say: orders:thanks.first", "  - goto: done", "  - id: done", "    end: true"));
+      expect(r.problems).toEqual([]);
+      expect(r.flow?.notice).toBe(true);
+      expect(loadFlowFile("plain.yaml", yaml("steps:", "  - end: true")).flow?.notice).toBeUndefined();
+    });
+
+    it("refuses a question, a wait, a return and another flow in a notice, at the step", () => {
+      expect(where("thanks.yaml", yaml(
+        "notice: true",                       // 1
+        "triggers:",                          // 2
+        "  - event: purchase.recorded",       // 3
+        "steps:",                             // 4
+        "  - ask: x:y",                       // 5
+        "    type: text",                     // 6
+        "    save_as: a",                     // 7
+        "  - wait: 2h",                       // 8
+        "  - goto: flow:menu",                // 9
+        "  - say: x:z",                       // 10
+        "    next: flow:help",                // 11
+        "  - return: true",                   // 12
+      ))).toEqual([
+        "5:5 a notice cannot ask a question: a notice (notice: true) only tells, and runs while the customer may be at another flow's question; remove notice: true or this step",
+        "8:5 a notice cannot wait: a notice (notice: true) only tells, and runs while the customer may be at another flow's question; remove notice: true or this step",
+        "9:5 a notice cannot go to another flow (flow:menu): a notice (notice: true) only tells, and runs while the customer may be at another flow's question; remove notice: true or this step",
+        "10:5 a notice cannot go to another flow (flow:help): a notice (notice: true) only tells, and runs while the customer may be at another flow's question; remove notice: true or this step",
+        "12:5 a notice cannot return to a question: a notice (notice: true) only tells, and runs while the customer may be at another flow's question; remove notice: true or this step",
+      ]);
+    });
   });
 });
