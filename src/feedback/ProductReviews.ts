@@ -32,6 +32,13 @@ export class ReviewNotFoundError extends RapportError {
   }
 }
 
+/**
+ * Runs in the transaction of the change, before commit, with what the call will answer: a flow action
+ * stores its answer there (ActionEffect, issue 13), so a re-run of the turn gets it back instead of
+ * deciding again (a second decision would find the first one's rows).
+ */
+export type Within<T> = (tx: Tx, result: T) => Promise<void>;
+
 type Line = { position: number; sku: string; name: string; quantity: number; unitPriceMinor: number };
 
 /**
@@ -58,23 +65,16 @@ export class ProductReviews {
    * ticket (asking "how do you like it?" mid-complaint is tone-deaf) or whose order was refunded in
    * full. `key` (the flow step run) makes a retried turn find its own request instead of a skip.
    */
-  async request(contactId: string, orderId: string, key: string): Promise<ReviewRequest> {
+  async request(contactId: string, orderId: string, key: string, within?: Within<ReviewRequest>): Promise<ReviewRequest> {
     return withDbRetry(() => this.db.prisma.$transaction(async (tx): Promise<ReviewRequest> => {
       const own = await tx.productReview.findUnique({ where: { idempotencyKey: key }, include: { purchase: { select: { orderId: true } } } });
       if (own) return { ask: true, reviewId: own.id, orderId: own.purchase.orderId, sku: own.sku, item: own.itemName };
-      // One decision per customer at a time: two requests for one order cannot both pass "asked before".
-      await lockContact(tx as Tx, this.db.dialect, contactId);
-      const skip = await this.skipReason(tx as Tx, contactId, orderId);
-      if (skip) {
-        await recordInteraction(tx, contactId, { direction: "event", kind: "review.skipped", actor: "system", text: `order ${orderId}`, dedupeKey: `${key}:skipped`, data: { orderId, reason: skip.reason } });
-        return { ask: false, reason: skip.reason, orderId };
-      }
-      const purchase = await tx.purchase.findUniqueOrThrow({ where: { orderId }, include: { items: true } });
-      const item = mainItem(purchase.items);
-      const id = newId();
-      await tx.productReview.create({ data: { id, contactId, purchaseId: purchase.id, sku: item?.sku ?? null, itemName: item?.name ?? null, requestedAt: new Date(), idempotencyKey: key } });
-      await recordInteraction(tx, contactId, { direction: "event", kind: "review.requested", actor: "system", text: item?.name ?? `order ${orderId}`, data: { reviewId: id, orderId, sku: item?.sku ?? null } });
-      return { ask: true, reviewId: id, orderId, sku: item?.sku ?? null, item: item?.name ?? null };
+      // A retried step whose first run decided not to ask: the same answer, not a second skip row.
+      const skipped = await tx.interaction.findUnique({ where: { dedupeKey: `${key}:skipped` }, select: { data: true } });
+      if (skipped) return { ask: false, reason: (JSON.parse(skipped.data ?? "{}") as { reason: ReviewSkipReason }).reason, orderId };
+      const decided = await this.decide(tx as Tx, contactId, orderId, key);
+      await within?.(tx as Tx, decided);
+      return decided;
     })).catch(async (error: unknown): Promise<ReviewRequest> => {
       if (!isUniqueViolation(error)) throw error;
       // A concurrent attempt of the same step run won (same key): answer as it did.
@@ -82,6 +82,23 @@ export class ProductReviews {
       if (!own) throw error;
       return { ask: true, reviewId: own.id, orderId: own.purchase.orderId, sku: own.sku, item: own.itemName };
     });
+  }
+
+  /** The request's decision and its rows (review, history), inside request's transaction. */
+  private async decide(tx: Tx, contactId: string, orderId: string, key: string): Promise<ReviewRequest> {
+    // One decision per customer at a time: two requests for one order cannot both pass "asked before".
+    await lockContact(tx, this.db.dialect, contactId);
+    const skip = await this.skipReason(tx, contactId, orderId);
+    if (skip) {
+      await recordInteraction(tx, contactId, { direction: "event", kind: "review.skipped", actor: "system", text: `order ${orderId}`, dedupeKey: `${key}:skipped`, data: { orderId, reason: skip.reason } });
+      return { ask: false, reason: skip.reason, orderId };
+    }
+    const purchase = await tx.purchase.findUniqueOrThrow({ where: { orderId }, include: { items: true } });
+    const item = mainItem(purchase.items);
+    const id = newId();
+    await tx.productReview.create({ data: { id, contactId, purchaseId: purchase.id, sku: item?.sku ?? null, itemName: item?.name ?? null, requestedAt: new Date(), idempotencyKey: key } });
+    await recordInteraction(tx, contactId, { direction: "event", kind: "review.requested", actor: "system", text: item?.name ?? `order ${orderId}`, data: { reviewId: id, orderId, sku: item?.sku ?? null } });
+    return { ask: true, reviewId: id, orderId, sku: item?.sku ?? null, item: item?.name ?? null };
   }
 
   private async skipReason(tx: Tx, contactId: string, orderId: string): Promise<{ reason: ReviewSkipReason } | null> {
@@ -99,7 +116,7 @@ export class ProductReviews {
    * Stores the customer's answer to a request: the score (the first one counts as answering; a
    * later one replaces it) and/or a comment. Each is written to the contact history once per `key`.
    */
-  async answer(contactId: string, reviewId: string, a: { score?: number; comment?: string | null }, key: string): Promise<{ score: number | null }> {
+  async answer(contactId: string, reviewId: string, a: { score?: number; comment?: string | null }, key: string, within?: Within<{ score: number | null }>): Promise<{ score: number | null }> {
     if (a.score !== undefined && (!Number.isInteger(a.score) || a.score < REVIEW_SCALE.min || a.score > REVIEW_SCALE.max)) throw new ReviewScoreError(a.score);
     const comment = a.comment?.trim() ? a.comment.trim().slice(0, 2000) : null;
     return withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
@@ -115,6 +132,7 @@ export class ProductReviews {
       const data = { reviewId, orderId: review.purchase.orderId, sku: review.sku, score };
       if (a.score !== undefined) await recordInteraction(tx, contactId, { direction: "event", kind: "review.rated", actor: "customer", text: review.itemName ?? undefined, dedupeKey: key, data });
       if (comment) await recordInteraction(tx, contactId, { direction: "event", kind: "review.comment", actor: "customer", text: comment, dedupeKey: a.score !== undefined ? `${key}:comment` : key, data });
+      await within?.(tx as Tx, { score });
       return { score };
     }));
   }
@@ -124,12 +142,12 @@ export class ProductReviews {
    * whether it changed anything. Pending requests check it when they come due, so an opt-out stops
    * the ones already scheduled too.
    */
-  async setOptOut(contactId: string, out: boolean): Promise<{ changed: boolean }> {
+  async setOptOut(contactId: string, out: boolean, within?: Within<{ changed: boolean }>): Promise<{ changed: boolean }> {
     return withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
       const changed = await tx.contact.updateMany({ where: { id: contactId, feedbackOptOutAt: out ? null : { not: null } }, data: { feedbackOptOutAt: out ? new Date() : null } });
-      if (changed.count === 0) return { changed: false };
-      await recordInteraction(tx, contactId, { direction: "event", kind: out ? "feedback.opt_out" : "feedback.opt_in", actor: "customer", data: { what: "product reviews" } });
-      return { changed: true };
+      if (changed.count > 0) await recordInteraction(tx, contactId, { direction: "event", kind: out ? "feedback.opt_out" : "feedback.opt_in", actor: "customer", data: { what: "product reviews" } });
+      await within?.(tx as Tx, { changed: changed.count > 0 });
+      return { changed: changed.count > 0 };
     }));
   }
 }

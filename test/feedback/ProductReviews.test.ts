@@ -202,6 +202,13 @@ describe(`after the sale (${testDialect})`, () => {
     await reviews.answer(review.contactId, review.id, { score: 4 }, "k3");
     await reviews.answer(review.contactId, review.id, { score: 4 }, "k3");
     expect((await t.history("jo")).filter((h) => h.kind === "review.rated")).toHaveLength(1);
+    // A retried decision not to ask (the customer opted out) answers the same and records one skip.
+    await reviews.setOptOut(review.contactId, true);
+    await t.app.services.get(PURCHASES).record({ contactId: review.contactId, orderId: "J-2", amountMinor: 100, currency: "EUR", occurredAt: new Date() });
+    const twice = [await reviews.request(review.contactId, "J-2", "step-9"), await reviews.request(review.contactId, "J-2", "step-9")];
+    expect(twice).toEqual([{ ask: false, reason: "opted_out", orderId: "J-2" }, { ask: false, reason: "opted_out", orderId: "J-2" }]);
+    expect((await t.history("jo")).filter((h) => h.kind === "review.skipped")).toHaveLength(1);
+    expect(await reviews.setOptOut(review.contactId, true)).toEqual({ changed: false });
     const line = (position: number, quantity: number, unitPriceMinor: number) => ({ position, sku: `S${position}`, name: `n${position}`, quantity, unitPriceMinor });
     expect(mainItem([line(0, 1, 500), line(1, 2, 250), line(2, 1, 499)])?.sku).toBe("S0");
     expect(mainItem([line(0, 1, 100), line(1, 3, 100)])?.sku).toBe("S1");

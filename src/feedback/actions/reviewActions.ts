@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { registerAction } from "../../flows/actions/registry";
-import { PRODUCT_REVIEWS } from "../ProductReviews";
+import { PRODUCT_REVIEWS, type ReviewRequest } from "../ProductReviews";
 
 /**
  * `review.request`: may the customer be asked about this order now? Stores the request when yes
@@ -13,9 +13,10 @@ export const reviewRequest = registerAction({
   description: "Decides whether to ask the customer to rate an order now (one request per order; none when opted out, in a support ticket or refunded) and stores the request; returns ask, reviewId, orderId, item, sku, reason.",
   returns: ["ask", "reviewId", "orderId", "item", "sku", "reason"],
   params: z.object({ order_id: z.string().min(1).max(200) }),
+  effect: true, // the request (or skip) and this answer commit together (issue 13)
   async run({ order_id }, ctx) {
-    const r = await ctx.services.get(PRODUCT_REVIEWS).request(ctx.contact.id, order_id, `review:${ctx.stepKey}`);
-    return r.ask ? { ...r, reason: null } : { ...r, reviewId: null, item: null, sku: null };
+    const r = await ctx.services.get(PRODUCT_REVIEWS).request(ctx.contact.id, order_id, `review:${ctx.stepKey}`, (tx, decided) => ctx.effect.store(tx, shape(decided)));
+    return shape(r);
   },
 });
 
@@ -33,8 +34,9 @@ export const reviewAnswer = registerAction({
     score: z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.number().int().optional()),
     comment: z.string().nullish(),
   }),
+  effect: true,
   async run(p, ctx) {
-    return ctx.services.get(PRODUCT_REVIEWS).answer(ctx.contact.id, p.review_id, { score: p.score, comment: p.comment }, `review-answer:${ctx.stepKey}`);
+    return ctx.services.get(PRODUCT_REVIEWS).answer(ctx.contact.id, p.review_id, { score: p.score, comment: p.comment }, `review-answer:${ctx.stepKey}`, (tx, r) => ctx.effect.store(tx, r));
   },
 });
 
@@ -47,7 +49,13 @@ export const feedbackOptOut = registerAction({
   description: "Stops (`out: true`) or restarts (`out: false`) the requests to rate orders for this customer; returns changed.",
   returns: ["changed"],
   params: z.object({ out: z.boolean().default(true) }).default({ out: true }),
+  effect: true,
   async run({ out }, ctx) {
-    return ctx.services.get(PRODUCT_REVIEWS).setOptOut(ctx.contact.id, out);
+    return ctx.services.get(PRODUCT_REVIEWS).setOptOut(ctx.contact.id, out, (tx, r) => ctx.effect.store(tx, r));
   },
 });
+
+/** The action's answer: every field present (null when it does not apply), the same on a re-run. */
+function shape(r: ReviewRequest) {
+  return r.ask ? { ...r, reason: null } : { ...r, reviewId: null, item: null, sku: null };
+}
