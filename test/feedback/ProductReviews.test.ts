@@ -7,6 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { PRODUCT_REVIEWS, ReviewNotFoundError, ReviewScoreError, mainItem } from "../../src/feedback/ProductReviews";
 import { PURCHASES, type PurchaseItemInput } from "../../src/loyalty/Purchases";
+import type { StaffDesk } from "../../src/support/StaffDesk";
+import type { TicketCard } from "../../src/support/TicketCard";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
 import { startTestApp, useTestApps, type TestApp } from "../helpers/testApp";
 
@@ -108,6 +110,28 @@ describe(`after the sale (${testDialect})`, () => {
     expect(done.map((m) => m.text)).toEqual([tr("orders:review.person_offline")]); // no Slack in tests: the ticket queues
     expect(await t.app.db.prisma.ticket.findFirstOrThrow()).toMatchObject({ orderId: "C-1", reason: "low_rating", status: "open", question: "Product rating 1/5 for order C-1 Desk lamp" });
     expect((await t.history("cy")).find((h) => h.kind === "ticket.opened")!.data).toMatchObject({ orderId: "C-1", reason: "low_rating" });
+  });
+
+  it("a 1 while staff are online: the chat goes to a person, who sees the order in the ticket", async () => {
+    const t = await start();
+    const cards: TicketCard[] = [];
+    const staff: StaffDesk = {
+      name: "test",
+      async postCard(card) { cards.push(card); return { channel: "C1", ts: String(cards.length) }; },
+      async updateCard(_ref, card) { cards.push(card); },
+      async postInThread() { return { channel: "C1", ts: "t" }; },
+      async postFileInThread() { return { channel: "C1", ts: "f" }; },
+      async markRelayed() {},
+    };
+    t.app.support.attachStaff(staff);
+    await buy(t, "max", "M-1", 5990, [{ sku: "LAMP-2", name: "Desk lamp", quantity: 1, unitPriceMinor: 5990 }]);
+    await later(t, "max", 3 * DAY + MINUTE);
+    await t.say("max", { kind: "choice", value: "1" });
+    const done = await t.say("max", { kind: "choice", value: "yes" });
+    expect(done.map((m) => m.text)).toEqual([t.app.translator().t("en", "orders:review.person_online")]);
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    expect(ticket).toMatchObject({ orderId: "M-1", reason: "low_rating", question: "Product rating 1/5 for order M-1 Desk lamp" });
+    expect((await t.app.db.prisma.contact.findUniqueOrThrow({ where: { id: await contactOf(t, "max") } })).openTicketId).toBe(ticket.id);
   });
 
   it("a 2 without a person: asks what went wrong and stores the comment with the rating", async () => {
