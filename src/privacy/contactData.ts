@@ -68,6 +68,8 @@ export const CONTACT_TABLES: readonly ContactTable[] = [
     why: "others' votes stay counted; the text is removed and the idea is no longer shown (status erased)" },
   { model: "IdeaVote", section: "ideaVotes", links: [{ field: "contactId" }], erase: { kind: "keep", scrub: {} },
     why: "vote counts of other people's ideas stay right" },
+  { model: "WebchatLinkCode", section: "webchatLinkCodes", links: [{ field: "contactId" }], erase: { kind: "delete" },
+    why: "one-time codes joining a web chat visitor to a Telegram contact (hashes, times); nothing to keep once the person is gone" },
   { model: "AuditEntry", section: "audit", links: [{ field: "targetId", when: { targetType: "contact" } }], erase: { kind: "keep", scrub: {} },
     why: "who exported or changed this person's data; the rows hold ids and codes only, and point at the pseudonym afterwards" },
 ];

@@ -41,6 +41,7 @@ async function seed(t: TestApp) {
   await app.services.get(PURCHASES).record({ contactId: ann, orderId: `order-${ann}`, amountMinor: 4250, currency: "EUR", occurredAt: new Date(), items: [{ sku: "TEA-1", name: "Green tea", quantity: 1, unitPriceMinor: 4250 }] });
   const purchase = await p.purchase.findUniqueOrThrow({ where: { orderId: `order-${ann}` } });
   await p.productReview.create({ data: { id: newId(), contactId: ann, purchaseId: purchase.id, sku: "TEA-1", itemName: "Green tea", requestedAt: new Date(), score: 2, comment: `${NAME}: ${WORDS}`, answeredAt: new Date(), idempotencyKey: `r-${ann}` } });
+  await p.webchatLinkCode.create({ data: { codeHash: `code-${ann}`, contactId: ann, expiresAt: new Date(Date.now() + 60_000) } });
   await p.referral.createMany({ data: [
     { id: newId(), referrerId: ann, friendId: ben, code: "annref1", status: "joined" },
     { id: newId(), referrerId: carl, friendId: ann, code: "carlref", status: "joined" },
