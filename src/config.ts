@@ -4,6 +4,7 @@ import { config as loadDotenv } from "dotenv";
 import { ConfigError } from "./core/errors";
 import { MIN_API_KEY_LENGTH, parseApiKeys, type ApiKey } from "./http/api/scopes";
 import { DEFAULT_REVIEW_WORDS } from "./feedback/moderation";
+import { parseSettingsUsers, type SettingsUser } from "./console/auth/settingsUsers";
 
 /** Every setting Rapport reads, in one place, so the README's table and the code cannot disagree. */
 export interface Settings {
@@ -53,6 +54,12 @@ export interface Settings {
   supportUnansweredMinutes: number;
   /** A purchase recorded more than this many hours after it was made (a backfill) tells the customer nothing. */
   purchaseEventsMaxAgeHours: number;
+  /** Console users defined by environment (CONSOLE_USERS, `name:role:bcrypt-hash;…`), besides those in the database. */
+  consoleUsers: SettingsUser[];
+  /** Serve the web chat widget and its endpoints under /webchat (WEBCHAT, default on); the console's playground uses it. */
+  webchatEnabled: boolean;
+  /** Sites allowed to embed the widget (WEBCHAT_ORIGINS, comma-separated origins; default any: *). */
+  webchatOrigins: string[];
 }
 
 /** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
@@ -122,6 +129,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     ideaReviewWords: env.IDEAS_REVIEW_WORDS === undefined ? [...DEFAULT_REVIEW_WORDS] : env.IDEAS_REVIEW_WORDS.split(",").map((w) => w.trim()).filter(Boolean),
     supportUnansweredMinutes,
     purchaseEventsMaxAgeHours,
+    consoleUsers: parseSettingsUsers(env.CONSOLE_USERS),
+    webchatEnabled: (env.WEBCHAT ?? "true").trim().toLowerCase() !== "false",
+    webchatOrigins: webchatOrigins(env.WEBCHAT_ORIGINS),
     databaseUrl,
     port,
     host: env.HOST?.trim() || "0.0.0.0",
@@ -159,6 +169,18 @@ function slackSettings(env: NodeJS.ProcessEnv): Pick<Settings, "slackBotToken" |
     throw new ConfigError("SLACK_SUPPORT_CHANNEL", `"${slackSupportChannel}" is not a channel id`, "use the id (e.g. C0123456789), not the #name: channel details → bottom of the About tab");
   }
   return { slackBotToken, slackSigningSecret, slackAppToken, slackSupportChannel, slackApiUrl: slackApiUrl && (slackApiUrl.endsWith("/") ? slackApiUrl : `${slackApiUrl}/`), slackAllowedUsers };
+}
+
+/** WEBCHAT_ORIGINS: `*` or origins such as https://shop.example.com, comma-separated. */
+function webchatOrigins(raw: string | undefined): string[] {
+  const list = (raw ?? "*").split(",").map((o) => o.trim().replace(/\/+$/, "")).filter(Boolean);
+  for (const o of list) {
+    if (o === "*") continue;
+    let url: URL | undefined;
+    try { url = new URL(o); } catch { /* reported below */ }
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.origin !== o) throw new ConfigError("WEBCHAT_ORIGINS", `"${o}" is not an origin`, "write origins like https://shop.example.com (scheme and host, no path), comma-separated, or * for any site");
+  }
+  return list.length > 0 ? list : ["*"];
 }
 
 /** A retention period in whole days; unset, empty or "forever" keeps texts for ever. */

@@ -35,11 +35,12 @@ export function chatFileLogger(level: Settings["logLevel"], file = resolve(TERMI
 /**
  * Runs `use` on the database, checked (an SQLite file must exist, PostgreSQL must answer within 5 s)
  * and migrated, then closes it. For commands that only read or write tables: no flows, no engine.
+ * `createDatabase`: a missing SQLite file is created (a setup step such as adding the first console user).
  */
-export async function withDatabase<T>(use: (db: Database, s: Settings) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(use: (db: Database, s: Settings) => Promise<T>, options: { createDatabase?: boolean } = {}): Promise<T> {
   const s = settings();
   const [{ checkDatabase }, { openDatabase }, { migrate }] = await Promise.all([import("../db/checkDatabase"), import("../db/Database"), import("../db/migrate")]);
-  await checkDatabase(s.databaseUrl);
+  await checkDatabase(s.databaseUrl, { create: options.createDatabase });
   const db = await openDatabase(s.databaseUrl);
   try {
     await migrate(db);

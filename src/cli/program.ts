@@ -244,6 +244,46 @@ export function buildProgram(done: (code: number) => void): Command {
       done(await withApp((app) => (id === undefined ? runIdeasHeld(app.services.get(IDEAS), process.stdout) : runIdeasReview(app.services.get(IDEAS), id, decision, operatorOf(opts.as), process.stdout))));
     });
 
+  const consoleUsers = program.command("console").description("The browser console at /console on PORT (flows, playground, contacts, reports, tickets).")
+    .command("users").description("Who may sign in to the console, with a role: marketer (flows, playground, reports), support_lead (also contacts, exports and tickets) or admin (also erasing). Users in CONSOLE_USERS come from the settings instead.");
+  consoleUsers.command("add")
+    .description("Add a console user, or set an existing one's role and password. The password is read from the terminal (asked twice, not shown) or from the first line of piped input; at least 10 characters. Stored as a bcrypt hash only.")
+    .summary("add a console user (or change their role and password)")
+    .argument("<name>", "the user name to sign in with: letters, digits, . _ @ -")
+    .addOption(new Option("--role <role>", "what they may do").choices(["marketer", "support_lead", "admin"]).makeOptionMandatory())
+    .addHelpText("after", examples("rapport console users add alice --role admin", "printf '%s\\n' \"$PASSWORD\" | rapport console users add bob --role marketer"))
+    .action(async (name: string, opts: { role: string }) => {
+      const [{ runConsoleUsersAdd, readPassword }, { ConsoleUsers }] = await Promise.all([import("./consoleUsers"), import("../console/auth/ConsoleUsers")]);
+      const password = await readPassword(process.stdin, process.stderr);
+      done(await withDatabase((db, s) => runConsoleUsersAdd(new ConsoleUsers(db, s.consoleUsers), name, opts.role, password, process.stdout), { createDatabase: true }));
+    });
+  consoleUsers.command("list")
+    .description("List console users: name, role, and (CONSOLE_USERS) for those defined in the settings. Never a password or hash.")
+    .summary("list console users and their roles")
+    .option("--json", "print JSON: { users: [{ name, role, source }] }")
+    .addHelpText("after", examples("rapport console users list", "rapport console users list --json"))
+    .action(async (opts: { json?: boolean }) => {
+      const [{ runConsoleUsersList }, { ConsoleUsers }] = await Promise.all([import("./consoleUsers"), import("../console/auth/ConsoleUsers")]);
+      done(await withDatabase((db, s) => runConsoleUsersList(new ConsoleUsers(db, s.consoleUsers), Boolean(opts.json), process.stdout)));
+    });
+  consoleUsers.command("remove")
+    .description("Remove a console user added with `console users add`; their open sessions end at once.")
+    .summary("remove a console user")
+    .argument("<name>", "the user name")
+    .addHelpText("after", examples("rapport console users remove bob"))
+    .action(async (name: string) => {
+      const [{ runConsoleUsersRemove }, { ConsoleUsers }] = await Promise.all([import("./consoleUsers"), import("../console/auth/ConsoleUsers")]);
+      done(await withDatabase((db, s) => runConsoleUsersRemove(new ConsoleUsers(db, s.consoleUsers), name, process.stdout)));
+    });
+  consoleUsers.command("hash")
+    .description("Print a bcrypt hash of a password, for CONSOLE_USERS (name:role:hash;…) when users are configured by environment. Reads the password like `add`; opens no database.")
+    .summary("a password hash for CONSOLE_USERS")
+    .addHelpText("after", examples("rapport console users hash", "printf '%s\\n' \"$PASSWORD\" | rapport console users hash"))
+    .action(async () => {
+      const { runConsoleUsersHash, readPassword } = await import("./consoleUsers");
+      done(await runConsoleUsersHash(await readPassword(process.stdin, process.stderr), process.stdout));
+    });
+
   program.command("audit")
     .description("Who did what, when, to which record: staff in Slack (agent:<id>), operators (operator:<name>), API keys (api:<name>), customers erasing themselves. Oldest first; without filters the last 200. Never message text.")
     .summary("the audit log: staff, operator and API actions")

@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CONSOLE_USERS, startConsoleApp, type ConsoleTestApp } from "../../helpers/consoleApp";
+
+// Sign-in, sessions, CSRF and roles over plain HTTP (the browser tests cover the pages themselves).
+
+let t: ConsoleTestApp;
+beforeAll(async () => { t = await startConsoleApp(); }, 60_000);
+afterAll(async () => { await t?.close(); });
+
+async function signIn(user: { name: string; password: string }, headers: Record<string, string> = {}) {
+  const res = await fetch(`${t.base}/console/sign-in`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded", ...headers }, body: new URLSearchParams({ name: user.name, password: user.password, next: "/console/flows" }) });
+  const cookie = res.headers.get("set-cookie") ?? "";
+  return { res, cookie, session: cookie.split(";")[0]! };
+}
+
+async function csrfOf(session: string, path = "/console/flows"): Promise<string> {
+  const html = await (await fetch(`${t.base}${path}`, { headers: { cookie: session } })).text();
+  return /name="csrf-token" content="([^"]+)"/.exec(html)![1]!;
+}
+
+describe("console sign-in and sessions", () => {
+  it("sends a visitor without a session to the sign-in page, and gives API paths 401", async () => {
+    const page = await fetch(`${t.base}/console/contacts?q=x`, { redirect: "manual" });
+    expect(page.status).toBe(303);
+    expect(page.headers.get("location")).toBe("/console/sign-in?next=%2Fconsole%2Fcontacts%3Fq%3Dx");
+    expect((await fetch(`${t.base}/console/api/flows/fingerprint`)).status).toBe(401);
+  });
+
+  it("signs in with an HttpOnly SameSite=Strict cookie, Secure unless on the loopback over HTTP", async () => {
+    const { res, cookie } = await signIn(CONSOLE_USERS.admin);
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/console/flows");
+    expect(cookie).toMatch(/^rapport_console=[\w-]{40,}; Path=\/console; HttpOnly; SameSite=Strict; Max-Age=43200$/);
+    const behindProxy = await signIn(CONSOLE_USERS.admin, { "x-forwarded-proto": "https" });
+    expect(behindProxy.cookie).toMatch(/; Secure$/);
+    const row = await t.app.db.prisma.consoleSession.findFirstOrThrow({ where: { userName: "ada" } });
+    expect(cookie).not.toContain(row.id); // only the token's hash is stored
+  });
+
+  it("refuses a sign-in posted from another site", async () => {
+    const res = await fetch(`${t.base}/console/sign-in`, { method: "POST", headers: { origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, body: "name=ada&password=x" });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("console CSRF and roles", () => {
+  it("refuses a state-changing request without the session's CSRF token, or from another origin", async () => {
+    const { session } = await signIn(CONSOLE_USERS.lead);
+    const noToken = await fetch(`${t.base}/console/tickets/x/claim`, { method: "POST", headers: { cookie: session, "content-type": "application/x-www-form-urlencoded" }, body: "" });
+    expect(noToken.status).toBe(403);
+    const csrf = await csrfOf(session);
+    const otherSite = await fetch(`${t.base}/console/tickets/x/claim`, { method: "POST", headers: { cookie: session, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}` });
+    expect(otherSite.status).toBe(403);
+    const ok = await fetch(`${t.base}/console/tickets/x/claim`, { method: "POST", headers: { cookie: session, "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}` });
+    expect(ok.status).toBe(404); // past the checks: there is no ticket x
+  });
+
+  it("lets each role do only its part: marketers no contacts, support leads no erasing", async () => {
+    const marketer = (await signIn(CONSOLE_USERS.marketer)).session;
+    expect((await fetch(`${t.base}/console/contacts`, { headers: { cookie: marketer } })).status).toBe(403);
+    expect((await fetch(`${t.base}/console/reports`, { headers: { cookie: marketer } })).status).toBe(200);
+    const lead = (await signIn(CONSOLE_USERS.lead)).session;
+    const csrf = await csrfOf(lead);
+    const erase = await fetch(`${t.base}/console/contacts/abc/erase`, { method: "POST", headers: { cookie: lead, "x-csrf-token": csrf } });
+    expect(erase.status).toBe(403);
+    expect(await erase.text()).toContain("cannot erase a person");
+  });
+
+  it("ends the session at sign-out and records it", async () => {
+    const { session } = await signIn(CONSOLE_USERS.marketer);
+    const csrf = await csrfOf(session);
+    const out = await fetch(`${t.base}/console/sign-out`, { method: "POST", redirect: "manual", headers: { cookie: session, "content-type": "application/x-www-form-urlencoded" }, body: `_csrf=${csrf}` });
+    expect(out.status).toBe(303);
+    expect((await fetch(`${t.base}/console/flows`, { redirect: "manual", headers: { cookie: session } })).status).toBe(303);
+    expect(await t.app.db.prisma.auditEntry.count({ where: { action: "console.sign_out", actor: "console:mia" } })).toBe(1);
+  });
+
+  it("serves pages with a Content-Security-Policy that allows only the console's own files", async () => {
+    const { session } = await signIn(CONSOLE_USERS.admin);
+    const res = await fetch(`${t.base}/console/flows`, { headers: { cookie: session } });
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    const html = await res.text();
+    expect(html).not.toMatch(/<script>(?!<\/script>)/); // no inline script
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing from another site (the SVG namespace aside)
+  });
+});
+
+// Last: after this, sign-ins from this address wait a minute.
+describe("console sign-in limits", () => {
+  it("refuses a wrong password with 401, then 429 after ten from one address", async () => {
+    const wrong = await signIn({ name: "ada", password: "wrong password" });
+    expect(wrong.res.status).toBe(401);
+    expect(wrong.cookie).toBe("");
+    expect(await wrong.res.text()).toContain("Wrong user name or password.");
+    let last = 0;
+    for (let i = 0; i < 10; i++) last = (await signIn({ name: "nobody", password: "x" })).res.status;
+    expect(last).toBe(429);
+  });
+});
