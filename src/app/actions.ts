@@ -3,6 +3,7 @@
 import "../support/actions/faqAnswer";
 import "../contacts/actions/setLocale";
 import "../contacts/actions/setAttributes";
+import "../contacts/actions/linkWeb";
 import "../loyalty/actions/balance";
 import "../loyalty/actions/register";
 import "../loyalty/actions/redeem";

@@ -104,6 +104,14 @@ export class Engine {
     return this.wake(contactId, { kind: "event", name, data }, `event ${name}`, to, options.onceKey);
   }
 
+  /**
+   * Starts a flow by id for a contact, ending the conversation they are in (the console's playground,
+   * where a marketer tries a flow that no command starts). Not for customers' own conversations.
+   */
+  startFlow(contactId: string, flowId: string, to?: Address): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "start", flowId }, `start ${flowId}`, to, undefined);
+  }
+
   /** Wakes a flow paused by a `wait` step whose timer `token` came due (the job runner calls it). */
   resume(contactId: string, token: string, options: { onceKey?: string } = {}): Promise<WakeResult> {
     return this.wake(contactId, { kind: "timer", token }, "timer", undefined, options.onceKey);

@@ -46,7 +46,9 @@ export type TurnInput =
   | { kind: "message"; body: InboundBody }
   | { kind: "event"; name: string; data?: Record<string, unknown> }
   /** A `wait` step's timer came due; `token` tells it from a stale one. */
-  | { kind: "timer"; token: string };
+  | { kind: "timer"; token: string }
+  /** Start this flow now, ending any other (the console's playground: "start at any flow"). */
+  | { kind: "start"; flowId: string };
 
 /** Upper bound on steps run in one turn; a goto loop ends with an error instead of spinning. */
 const MAX_STEPS_PER_TURN = 200;
@@ -144,6 +146,12 @@ class Turn {
     }
     if (input.kind === "timer") return this.onTimer(input.token);
     if (input.kind === "event") return this.onEvent(input.name, input.data ?? {});
+    if (input.kind === "start") {
+      const flow = this.rt.flows.current(input.flowId);
+      if (!flow) return;
+      if (this.flow) this.finish("interrupted", { by: flow.id });
+      return this.start(flow, {});
+    }
     // A message during a `wait` ends the wait; the message is then handled as if the flow were done.
     if (this.flow && this.state.waiting?.timer) this.finish("interrupted");
     const body = input.body;

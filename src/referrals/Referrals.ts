@@ -52,6 +52,11 @@ export class Referrals {
     this.botUsername = username;
   }
 
+  /** The Telegram bot's username once Telegram started (deep links: the web chat's join link too). */
+  telegramBot(): string | undefined {
+    return this.botUsername;
+  }
+
   /** The contact's code, made on first use (6 characters; retried on the rare collision). */
   async codeFor(contactId: string): Promise<string> {
     for (let attempt = 0; ; attempt++) {

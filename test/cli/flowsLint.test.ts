@@ -8,7 +8,7 @@ import { ROOT } from "../helpers/testApp";
 describe("rapport flows lint", () => {
   it("passes the shipped flows (the default folder) with exit status 0", async () => {
     const r = await runCli(["flows", "lint"]);
-    expect(r.stdout).toBe("20 flow files OK\n");
+    expect(r.stdout).toBe("21 flow files OK\n");
     expect(r.code).toBe(0);
   });
 
@@ -34,7 +34,7 @@ describe("rapport flows lint", () => {
     expect(lines).toContain(`${file}:5:10: translation key "promo:hello" is missing in locales/en/promo.json, locales/ru/promo.json, locales/pl/promo.json, locales/vi/promo.json, locales/zh-CN/promo.json, locales/zh-TW/promo.json`);
     expect(lines).toContain(`${file}:6:11: the step at ${file}:6 goes to unknown step "nowhere" (use flow:<id> to start another flow)`);
     expect(lines).toContain(`${file}:7:5: step "orphan" can never run: no step goes to it and the step before it does not fall through`);
-    expect(lines.some((l) => l.startsWith(`${file}:9:13: unknown action "loyalty.balanse"`) && l.includes("Registered actions: contact.set, contact.set_locale, faq.answer"))).toBe(true);
+    expect(lines.some((l) => l.startsWith(`${file}:9:13: unknown action "loyalty.balanse"`) && l.includes("Registered actions: contact.link_web, contact.set, contact.set_locale, faq.answer"))).toBe(true);
     expect(lines.at(-1)).toBe("5 problems in 1 file (1 flow file checked)");
   });
 
