@@ -34,6 +34,10 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   const slack = settings.slackBotToken ? (await import("../channels/slack/fromSettings")).slackSupportFromSettings(settings, log) : undefined;
   if (slack && !settings.slackAppToken) http.use(slack.route());
   http.use(apiRoutes(app, settings.apiKeys, log));
+  // The web chat (a widget on any site) and the console whose playground is that widget.
+  const webchat = settings.webchatEnabled ? await (await import("../channels/webchat/fromSettings")).webchatFromSettings(app, settings, log) : undefined;
+  if (webchat) http.use(webchat.route);
+  http.use((await import("../console/consoleRoute")).consoleRoute(app, settings, log));
   let port: number;
   try {
     port = await http.listen(settings.port, settings.host);
@@ -68,6 +72,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
     app.services.get(REFERRALS).setTelegramBot(telegram.username); // referral links: https://t.me/<bot>?start=ref-…
   }
   if (slack) channels.push(settings.slackAppToken ? "slack (socket mode)" : "slack (http)");
+  if (webchat) channels.push("webchat");
   app.sweeper.start();
   app.support.outbox.start();
   app.jobs.start(); // overdue work (due while the process was down) runs now, once
@@ -89,6 +94,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
       { name: "http intake", run: () => http.stopAccepting() }, // readiness says stopping; half-sent requests are cut
       { name: "telegram", run: () => telegram?.stop() }, // no new updates; those in flight finish
       { name: "slack", run: () => slack?.stop() },
+      { name: "webchat", run: () => webchat?.channel.stop() }, // ends the widgets' streams; browsers reconnect
       { name: "http", run: (left) => http.close(Math.max(0, left - databaseShareMs)) },
       { name: "database", run: () => app.close() },
     ]);
