@@ -1,5 +1,6 @@
 import { createHash, randomInt } from "node:crypto";
 import type { Database } from "../db/Database";
+import type { Tx } from "../db/lockContact";
 
 /** How long a join code works: long enough to open Telegram on a phone. */
 export const LINK_CODE_TTL_MS = 15 * 60_000;
@@ -33,7 +34,7 @@ export async function createLinkCode(db: Database, visitorId: string, now = new 
  * rows of the web chat contact stay where they are (merging balances is a ledger operation of its
  * own). False when the code is unknown, used, expired, or already this contact's.
  */
-export async function redeemLinkCode(db: Database, code: string, contactId: string, now = new Date()): Promise<boolean> {
+export async function redeemLinkCode(db: Database, code: string, contactId: string, now = new Date(), store?: (tx: Tx, linked: boolean) => Promise<void>): Promise<boolean> {
   const hash = digest(code.trim().toUpperCase());
   return db.prisma.$transaction(async (tx) => {
     const row = await tx.webchatLinkCode.findUnique({ where: { codeHash: hash } });
@@ -42,6 +43,7 @@ export async function redeemLinkCode(db: Database, code: string, contactId: stri
     if (claimed.count !== 1) return false; // redeemed meanwhile
     await tx.channelIdentity.updateMany({ where: { contactId: row.contactId, channel: "webchat" }, data: { contactId } });
     await tx.interaction.updateMany({ where: { contactId: row.contactId }, data: { contactId } });
+    await store?.(tx as unknown as Tx, true); // a re-run of the turn answers "linked" instead of "used already"
     return true;
   });
 }

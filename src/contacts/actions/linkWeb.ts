@@ -10,8 +10,10 @@ export const linkWeb = registerAction({
   name: "contact.link_web",
   description: "Joins the web chat visitor with this one-time code to this contact (their history moves here); answers linked (true or false).",
   returns: ["linked"],
+  effect: true,
   params: z.object({ code: z.string().min(1).max(20) }),
   async run({ code }, ctx) {
-    return { linked: await redeemLinkCode(ctx.db, code, ctx.contact.id) };
+    const linked = await redeemLinkCode(ctx.db, code, ctx.contact.id, new Date(), (tx) => ctx.effect.store(tx, { linked: true }));
+    return { linked };
   },
 });
