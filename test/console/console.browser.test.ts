@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations, browserAvailable, launchBrowser, screenshot, type AxeViolation } from "../helpers/browser";
@@ -23,6 +24,7 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
   let browser: Browser;
   let page: Page;
   const a11y: Record<string, AxeViolation[]> = {};
+  const sent: string[] = []; // what the test channel delivered to the customer
   const visit = async (name: string) => {
     await screenshot(page, `console-${name}`);
     a11y[name] = await axeViolations(page);
@@ -80,6 +82,12 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
     expect(await page.locator("a", { hasText: "zz-broken" }).locator("xpath=..").textContent()).toContain("problem");
   });
 
+  it("redraws the flows page when a flow file is saved (hot reload)", async () => {
+    await page.goto(`${t.base}/console/flows?flow=welcome`);
+    writeFileSync(join(t.flowsDir, "zz-new.yaml"), "description: Added while the page was open.\ntriggers:\n  - command: zz_new\nsteps:\n  - say: welcome:greeting\n");
+    await page.locator(".file-list a", { hasText: "zz-new" }).waitFor({ timeout: 10_000 });
+  });
+
   it("plays a conversation in the playground: the welcome, then a button", async () => {
     await page.goto(`${t.base}/console/playground`);
     await page.locator("[data-rapport-chat][data-ready=true]").waitFor();
@@ -100,7 +108,7 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
   });
 
   it("finds a contact, shows the timeline and exports the data", async () => {
-    const channel = { name: "test", async start() {}, async stop() {}, async send() { return {}; } };
+    const channel = { name: "test", async start() {}, async stop() {}, async send(_to: unknown, m: { text: string }) { sent.push(m.text); return {}; } };
     t.app.engine.attach(channel);
     await t.app.engine.deliver({ channel: "test", sender: { externalUserId: "4242", displayName: "Alice Tester" }, externalChatId: "4242", receivedAt: new Date(), body: { kind: "command", command: "start" } });
     await page.goto(`${t.base}/console/contacts`);
@@ -132,6 +140,27 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
     await visit("reports");
     const csv = await page.evaluate(async () => (await fetch(document.querySelector<HTMLAnchorElement>('a[href^="/console/reports.csv"]')!.href)).text());
     expect(csv).toContain("nps,promoters,,3");
+  });
+
+  it("works the support queue: claim and reply reach the customer like a Slack reply", async () => {
+    const contact = await t.app.db.prisma.contact.findFirstOrThrow({ where: { displayName: "Alice Tester" } });
+    const { ticketId } = await t.app.support.open({ contactId: contact.id, question: "Where is my order 5?", reason: "command", key: "console-test-ticket" });
+    await page.goto(`${t.base}/console/tickets`);
+    const card = page.locator(`#t-${ticketId}`);
+    expect(await card.textContent()).toContain("Where is my order 5?");
+    await card.getByRole("button", { name: "Claim" }).click();
+    await page.waitForURL(/done=claim/);
+    await visit("tickets");
+    await page.locator(`#t-${ticketId}`).getByLabel("Reply to the customer").fill("It ships tomorrow.");
+    await page.locator(`#t-${ticketId}`).getByRole("button", { name: "Send reply" }).click();
+    await page.waitForURL(/done=reply/);
+    await expect.poll(() => sent.includes("It ships tomorrow."), { timeout: 10_000 }).toBe(true);
+    const ticket = await t.app.db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } });
+    expect(ticket).toMatchObject({ status: "claimed", assignee: "operator:ada@console" });
+    expect(await t.app.db.prisma.auditEntry.count({ where: { actor: "operator:ada@console", action: { in: ["ticket.claim", "ticket.reply"] } } })).toBe(2);
+    await page.locator(`#t-${ticketId}`).getByRole("button", { name: "Resolve" }).click();
+    await page.waitForURL(/done=resolve/);
+    expect((await t.app.db.prisma.ticket.findUniqueOrThrow({ where: { id: ticketId } })).status).toBe("resolved");
   });
 
   it("passes the accessibility check on every page", () => {
