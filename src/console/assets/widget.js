@@ -11,7 +11,18 @@
   var opt = script.dataset || {};
   var storageKey = opt.storageKey || "rapport-webchat";
   var locale = opt.locale || navigator.language || "en";
-  var title = opt.title || "Chat";
+  // The widget's own words in the visitor's language (the bot's texts come translated from Rapport).
+  var WORDS = {
+    en: { title: "Chat", message: "Your message", placeholder: "Type a message", send: "Send", telegram: "Continue in Telegram", answers: "Answers", log: "Conversation", failed: "Not sent; try again.", offline: "Not sent: no connection. Try again.", code: "To continue this chat in Telegram, send the bot: /start web-{code} (valid until {time}).", open: "Open Telegram", unavailable: "Not available." },
+    ru: { title: "Чат", message: "Ваше сообщение", placeholder: "Напишите сообщение", send: "Отправить", telegram: "Продолжить в Telegram", answers: "Ответы", log: "Переписка", failed: "Не отправлено, попробуйте ещё раз.", offline: "Не отправлено: нет связи. Попробуйте ещё раз.", code: "Чтобы продолжить этот чат в Telegram, отправьте боту: /start web-{code} (действует до {time}).", open: "Открыть Telegram", unavailable: "Недоступно." },
+    pl: { title: "Czat", message: "Twoja wiadomość", placeholder: "Napisz wiadomość", send: "Wyślij", telegram: "Kontynuuj w Telegramie", answers: "Odpowiedzi", log: "Rozmowa", failed: "Nie wysłano, spróbuj ponownie.", offline: "Nie wysłano: brak połączenia. Spróbuj ponownie.", code: "Aby kontynuować ten czat w Telegramie, wyślij botowi: /start web-{code} (ważne do {time}).", open: "Otwórz Telegram", unavailable: "Niedostępne." },
+    vi: { title: "Trò chuyện", message: "Tin nhắn của bạn", placeholder: "Nhập tin nhắn", send: "Gửi", telegram: "Tiếp tục trên Telegram", answers: "Câu trả lời", log: "Cuộc trò chuyện", failed: "Chưa gửi được, bạn thử lại nhé.", offline: "Chưa gửi được: mất kết nối. Bạn thử lại nhé.", code: "Để tiếp tục trên Telegram, bạn gửi cho bot: /start web-{code} (dùng được đến {time}).", open: "Mở Telegram", unavailable: "Chưa dùng được." },
+    "zh-CN": { title: "聊天", message: "您的消息", placeholder: "输入消息", send: "发送", telegram: "在 Telegram 继续", answers: "选项", log: "对话", failed: "未发送，请重试。", offline: "未发送：没有网络连接，请重试。", code: "要在 Telegram 继续此聊天，请向机器人发送：/start web-{code}（{time} 前有效）。", open: "打开 Telegram", unavailable: "暂不可用。" },
+    "zh-TW": { title: "聊天", message: "您的訊息", placeholder: "輸入訊息", send: "傳送", telegram: "在 Telegram 繼續", answers: "選項", log: "對話", failed: "未傳送，請重試。", offline: "未傳送：沒有網路連線，請重試。", code: "要在 Telegram 繼續此聊天，請向機器人傳送：/start web-{code}（{time} 前有效）。", open: "開啟 Telegram", unavailable: "暫不可用。" },
+  };
+  var lang = locale.toLowerCase();
+  var words = WORDS[/^zh-(tw|hk|mo|hant)/.test(lang) ? "zh-TW" : /^zh/.test(lang) ? "zh-CN" : lang.slice(0, 2)] || WORDS.en;
+  var title = opt.title || words.title;
   var api = base + "/webchat/v1";
 
   function newToken() {
@@ -39,15 +50,15 @@
   var panel = el("section", { class: "rapport-panel", "aria-label": title });
   var head = el("div", { class: "rapport-head" });
   head.appendChild(el("h2", { class: "rapport-title" }, title));
-  var log = el("div", { class: "rapport-log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+  var log = el("div", { class: "rapport-log", role: "log", "aria-live": "polite", "aria-label": words.log, tabindex: "0" });
   var form = el("form", { class: "rapport-form" });
   var inputId = "rapport-input-" + Math.random().toString(36).slice(2, 8);
-  var label = el("label", { for: inputId, class: "rapport-sr" }, "Your message");
-  var input = el("input", { id: inputId, type: "text", autocomplete: "off", maxlength: "4000", placeholder: "Type a message" });
-  var send = el("button", { type: "submit", class: "rapport-send" }, "Send");
+  var label = el("label", { for: inputId, class: "rapport-sr" }, words.message);
+  var input = el("input", { id: inputId, type: "text", autocomplete: "off", maxlength: "4000", placeholder: words.placeholder });
+  var send = el("button", { type: "submit", class: "rapport-send" }, words.send);
   form.appendChild(label); form.appendChild(input); form.appendChild(send);
   var tools = el("div", { class: "rapport-tools" });
-  var linkBtn = el("button", { type: "button", class: "rapport-link" }, "Continue in Telegram");
+  var linkBtn = el("button", { type: "button", class: "rapport-link" }, words.telegram);
   tools.appendChild(linkBtn);
   panel.appendChild(head); panel.appendChild(log); panel.appendChild(form); panel.appendChild(tools);
 
@@ -72,7 +83,7 @@
     var row = el("div", { class: "rapport-msg rapport-" + direction });
     row.appendChild(el("p", {}, text));
     if (choices && choices.length && direction === "bot") {
-      var group = el("div", { class: "rapport-choices", role: "group", "aria-label": "Answers" });
+      var group = el("div", { class: "rapport-choices", role: "group", "aria-label": words.answers });
       choices.forEach(function (c) {
         var b = el("button", { type: "button", class: "rapport-choice", "data-value": c.value }, c.label);
         b.addEventListener("click", function () {
@@ -93,8 +104,8 @@
     show("me", shown);
     payload.token = token; payload.locale = locale;
     return fetch(api + "/messages", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) })
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) show("note", j.message || "Not sent; try again."); notify({ direction: "sent" }); return j; }); })
-      .catch(function () { show("note", "Not sent: no connection. Try again."); });
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok) show("note", j.message || words.failed); notify({ direction: "sent" }); return j; }); })
+      .catch(function () { show("note", words.offline); });
   }
 
   form.addEventListener("submit", function (e) {
@@ -109,10 +120,10 @@
     fetch(api + "/link", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: token }) })
       .then(function (r) { return r.json(); })
       .then(function (j) {
-        if (!j.code) return show("note", j.message || "Not available.");
+        if (!j.code) return show("note", j.message || words.unavailable);
         var row = el("div", { class: "rapport-msg rapport-note" });
-        row.appendChild(el("p", {}, "To continue this chat in Telegram, send the bot: /start web-" + j.code + " (valid until " + new Date(j.expiresAt).toLocaleTimeString() + ")."));
-        if (j.link) { var a = el("a", { href: j.link, target: "_blank", rel: "noopener" }, "Open Telegram"); row.appendChild(a); }
+        row.appendChild(el("p", {}, words.code.replace("{code}", j.code).replace("{time}", new Date(j.expiresAt).toLocaleTimeString(locale))));
+        if (j.link) { var a = el("a", { href: j.link, target: "_blank", rel: "noopener" }, words.open); row.appendChild(a); }
         log.appendChild(row);
       });
   });

@@ -38,7 +38,7 @@ describe.skipIf(!browserAvailable())("web chat widget on a plain page", () => {
     await page.goto(siteUrl);
     await page.getByRole("button", { name: "Chat with us" }).click();
     await page.locator("[data-rapport-chat][data-ready=true]").waitFor();
-    await page.getByLabel("Your message").fill("/start");
+    await page.getByLabel("Twoja wiadomość").fill("/start");
     await page.keyboard.press("Enter");
     await page.locator(".rapport-choice").first().waitFor();
     const visitor = await page.locator("[data-rapport-chat]").getAttribute("data-visitor");
@@ -52,11 +52,11 @@ describe.skipIf(!browserAvailable())("web chat widget on a plain page", () => {
   });
 
   it("hands off to support: the question reaches Slack and the agent's reply reaches the widget", async () => {
-    await page.getByLabel("Your message").fill("/support");
+    await page.getByLabel("Twoja wiadomość").fill("/support");
     await page.keyboard.press("Enter");
     const before = await page.locator(".rapport-bot").count();
     await page.waitForFunction((n) => document.querySelectorAll(".rapport-bot").length >= n, before);
-    await page.getByLabel("Your message").fill("Where is my parcel 77?");
+    await page.getByLabel("Twoja wiadomość").fill("Where is my parcel 77?");
     await page.keyboard.press("Enter");
     await expect.poll(() => t.slack!.callsTo("chat.postMessage").filter((c) => c.channel === "CSUPPORT").length, { timeout: 10_000 }).toBeGreaterThan(0);
     const card = t.slack!.callsTo("chat.postMessage").find((c) => c.channel === "CSUPPORT")!;
