@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,12 +27,18 @@ describe("rapport start", () => {
     expect(status).toBe(200);
     expect(body).toEqual({ status: "ok" });
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    // The console (sign-in first) and the web chat widget are served on the same port.
+    const consolePage = await fetch(`http://127.0.0.1:${port}/console/flows`, { redirect: "manual" });
+    expect([consolePage.status, consolePage.headers.get("location")]).toEqual([303, "/console/sign-in?next=%2Fconsole%2Fflows"]);
+    expect((await fetch(`http://127.0.0.1:${port}/console/sign-in`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/webchat/widget.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
     child.kill("SIGTERM");
     const code = await new Promise((r) => child.on("close", r));
     expect(code).toBe(0);
     const lines = log.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.find((l) => l.msg === "database migrated").applied).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql"]);
-    expect(lines.find((l) => l.msg === "rapport ready")).toMatchObject({ port, database: "sqlite" });
+    // Every checked-in migration (read from the folder: each new one changed a list written here).
+    expect(lines.find((l) => l.msg === "database migrated").applied).toEqual(readdirSync(join(ROOT, "prisma/migrations/sqlite")).filter((f) => f.endsWith(".sql")).sort());
+    expect(lines.find((l) => l.msg === "rapport ready")).toMatchObject({ port, database: "sqlite", channels: ["webchat"] });
     expect(lines.at(-1).msg).toBe("shutting down");
     const { existsSync } = await import("node:fs");
     expect(existsSync(join(cwd, "data/rapport.db"))).toBe(true);
