@@ -8,7 +8,7 @@ import { page } from "../http/layout";
 import { sendDownload, sendHtml } from "../http/respond";
 
 /**
- * The report's figures as rows of `section,measure,key,value`: one CSV for any spreadsheet, the same
+ * The report's figures (products included) as rows of `section,measure,key,value`: one CSV for any spreadsheet, the same
  * numbers as the charts (and as `rapport report --json`).
  */
 export function reportCsv(r: Report): string {
@@ -27,6 +27,11 @@ export function reportCsv(r: Report): string {
   for (const a of r.tickets.byAgent) { add("tickets", "agent_handled", a.agent, a.handled); add("tickets", "agent_resolved", a.agent, a.resolved); }
   add("points", "issued", "", r.points.issued); add("points", "redeemed", "", r.points.redeemed); add("points", "expired", "", r.points.expired); add("points", "reversed", "", r.points.reversed);
   add("referrals", "joined", "", r.referrals.joined); add("referrals", "qualified", "", r.referrals.qualified); add("referrals", "confirmed", "", r.referrals.confirmed); add("referrals", "conversion_percent", "", r.referrals.conversionPercent);
+  const pr = r.products;
+  add("products", "requested", "", pr.requested); add("products", "rated", "", pr.rated); add("products", "response_rate_percent", "", pr.responseRatePercent); add("products", "average", "", pr.average);
+  for (const d of pr.distribution) add("products", "ratings_by_score", String(d.score), d.responses);
+  for (const p of pr.bySku) { add("products", "sku_rated", p.sku ?? "(whole order)", p.rated); add("products", "sku_average", p.sku ?? "(whole order)", p.average); }
+  add("products", "low_ratings", "", pr.low.ratings); add("products", "low_reached_support", "", pr.low.reachedSupport);
   for (const s of r.segments.sizes) add("segments", "contacts", s.segment, s.contacts);
   add("segments", "unsegmented", "", r.segments.unsegmented);
   return `${rows.map((row) => row.map(csvCell).join(",")).join("\n")}\n`;
@@ -84,6 +89,7 @@ function reportView(r: Report, search: string): Raw {
   <div class="figure"><span>NPS</span><b id="nps-score">${r.nps.score ?? "–"}</b><small>${r.nps.responses} answers</small></div>
   <div class="figure"><span>CSAT average</span><b id="csat-average">${r.csat.average ?? "–"}</b><small>${r.csat.responses} answers</small></div>
   <div class="figure"><span>Tickets opened</span><b id="tickets-opened">${r.tickets.opened}</b></div>
+  <div class="figure"><span>Product rating</span><b>${r.products.average ?? "–"}</b><small>${r.products.rated} of ${r.products.requested} asked</small></div>
   <div class="figure"><span>Referral conversion</span><b>${r.referrals.conversionPercent === null ? "–" : `${r.referrals.conversionPercent}%`}</b><small>${r.referrals.joined} joined</small></div>
 </div>
 ${chart("NPS answers", [{ label: "Promoters (9-10)", value: r.nps.promoters }, { label: "Passives (7-8)", value: r.nps.passives }, { label: "Detractors (0-6)", value: r.nps.detractors }])}
@@ -95,5 +101,7 @@ ${chart("Tickets by status", Object.entries(r.tickets.byStatus).map(([s, n]) => 
 ${r.tickets.byAgent.length > 0 ? chart("Tickets per agent", r.tickets.byAgent.map((a) => ({ label: a.agent, value: a.handled }))) : ""}
 ${chart("Points", [{ label: "Issued", value: r.points.issued }, { label: "Redeemed", value: r.points.redeemed }, { label: "Expired", value: r.points.expired }, { label: "Reversed", value: r.points.reversed }])}
 ${chart("Referrals", [{ label: "Joined", value: r.referrals.joined }, { label: "Qualified", value: r.referrals.qualified }, { label: "Confirmed", value: r.referrals.confirmed }])}
+${chart("Product ratings by score", r.products.distribution.map((d) => ({ label: `${d.score} star${d.score === 1 ? "" : "s"}`, value: d.responses })))}
+${r.products.bySku.length > 0 ? chart("Average rating per product", r.products.bySku.slice(0, 15).map((p) => ({ label: p.name ?? p.sku ?? "whole order", value: p.average }))) : ""}
 ${chart("Segments (contacts now)", [...r.segments.sizes.map((s) => ({ label: s.segment.replace("_", " "), value: s.contacts })), { label: "unsegmented", value: r.segments.unsegmented }])}`;
 }
