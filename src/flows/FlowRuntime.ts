@@ -192,6 +192,12 @@ class Turn {
     const flow = this.rt.flows.matchEvent(name);
     if (!flow) return;
     if (this.flow && flow.notice) return this.notice(flow, data);
+    if (this.flow && (this.waitingStep()?.spec as { yields_to_events?: boolean } | undefined)?.yields_to_events) {
+      // An offer the customer left open (the menu): the event's flow takes over (issue 19).
+      this.finish("interrupted", { by: flow.id });
+      this.interrupted = undefined; // an event flow is not started by the customer: no vars.interrupted
+      return this.start(flow, { event: data });
+    }
     if (this.flow) {
       this.addEntry({ kind: "event.skipped", text: name, data: { reason: "conversation in progress", flowId: flow.id } });
       return;

@@ -78,6 +78,20 @@ describe(`after the sale (${testDialect})`, () => {
     expect(history).not.toContain("event.skipped");
   });
 
+  it("the request 3 days later takes over a menu the customer left open (the menu yields to events)", async () => {
+    const t = await start();
+    await t.say("ned", "/start"); // the menu waits, and nobody answers it
+    await buy(t, "ned", "N-1", 2450, KETTLE); // the thanks is a notice: the menu stays open
+    expect((await t.app.db.prisma.conversationState.findFirstOrThrow({ where: { contactId: await contactOf(t, "ned") } })).flowId).toBe("menu");
+    const asked = await later(t, "ned", 3 * DAY + MINUTE);
+    expect(asked.map((m) => m.text)).toEqual([expect.stringContaining("How do you like Copper kettle?")]);
+    const ends = (await t.history("ned")).filter((h) => h.kind === "flow.end").map((h) => [h.flow?.split("@")[0], (h.data as { reason: string; by?: string }).reason, (h.data as { by?: string }).by]);
+    expect(ends).toContainEqual(["menu", "interrupted", "review-request"]);
+    expect(await t.app.db.prisma.scheduledJob.count({ where: { name: "review.ask", status: "done" } })).toBe(1);
+    await t.say("ned", { kind: "choice", value: "4" });
+    expect(await t.app.db.prisma.productReview.findFirstOrThrow()).toMatchObject({ score: 4 });
+  });
+
   it("a 5: thanks and the referral link; the rating is stored with the order and the item, and in the history", async () => {
     const t = await start();
     await buy(t, "bob", "B-1", 2450, KETTLE);

@@ -32,6 +32,12 @@ const spec = z.object({
    * For questions where such a word is a legitimate answer (issue 12; see src/flows/interruptions.ts).
    */
   interruptions: z.boolean().optional(),
+  /**
+   * `true`: a question the customer need not answer (the main menu is an offer, not a task). An event
+   * whose flow comes while it waits ends it and starts that flow (a review request days later), where
+   * it would otherwise wait for an answer that may never come (issue 19).
+   */
+  yields_to_events: z.boolean().optional(),
   /** number/rating: a number. date: 2026-01-31, today, tomorrow, +30d, -1y (d, w, m, y). time: 09:00. */
   min: z.union([z.number(), z.string()]).optional(),
   max: z.union([z.number(), z.string()]).optional(),
