@@ -50,6 +50,16 @@ export function ordersOf(rows: CsvRecord[], header: CsvRecord, columns: Columns,
   return out.sort((a, b) => a.line - b.line);
 }
 
+/**
+ * With item columns, the order id whose rows this row joins, or undefined when it stands alone (a
+ * malformed row or one without an order id is rejected by itself, as ordersOf does).
+ */
+export function orderKeyOf(row: CsvRecord, header: CsvRecord, columns: Columns): string | undefined {
+  if (shapeProblem(row, header)) return undefined;
+  const orderId = row.fields[columns.get("orderId")!]?.trim() ?? "";
+  return orderId === "" ? undefined : orderId;
+}
+
 function shapeProblem(row: CsvRecord, header: CsvRecord): string | undefined {
   if (row.unterminated) return 'row: a quoted field is not closed (a " is missing)';
   if (row.fields.length !== header.fields.length) return `row: has ${row.fields.length} fields, the header has ${header.fields.length}`;

@@ -1,20 +1,22 @@
 import { Progress } from "./progress";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import type { App } from "../app/createApp";
 import { ContactNotFoundError, PathNotFoundError, RapportError } from "../core/errors";
-import { resolveContactId } from "../history/timeline";
-import { InvalidFieldError } from "../http/api/errors";
-import type { PurchaseRequest } from "../http/api/purchaseInput";
-import { parseCsv, type CsvRecord } from "./csv";
-import { ITEM_COLUMNS, ORDER_COLUMNS, ordersOf, type LineProblem } from "./importOrders";
-import { UnsupportedCurrencyError } from "../loyalty/errors";
+import { resolveContactIds } from "../history/resolveContactIds";
+import { readCsv, type CsvRecord } from "./csv";
+import { ITEM_COLUMNS, ORDER_COLUMNS, ordersOf, type ImportOrder, type LineProblem } from "./importOrders";
+import { OrderGroups } from "./orderGroups";
 import { OrderConflictError, PURCHASES } from "../loyalty/Purchases";
+import type { BatchOutcome } from "../loyalty/recordPurchases";
 
 /** The columns the header is matched against: the order's, then the optional item columns. */
 const IMPORT_COLUMNS = [...ORDER_COLUMNS, ...ITEM_COLUMNS] as const;
 const REQUIRED = ORDER_COLUMNS.slice(0, 4);
 const MAX_LISTED = 50;
-const CONCURRENCY = 4;
+/** Orders per transaction: large enough that statements are few, small enough that a running bot waits only a moment for its locks. */
+const CHUNK = 500;
+/** Customer references remembered across chunks (a shop's regulars), cleared when this many. */
+const MAX_CACHED_CONTACTS = 100_000;
 
 /** The import file as a whole cannot be read (no usable header). Rows with problems are not this: they are listed. */
 export class ImportFileError extends RapportError {
@@ -36,75 +38,133 @@ export interface ImportIo {
  * PurchaseBook as `POST /api/v1/purchases`, so a re-import only counts duplicates. Good orders are
  * imported even when others are rejected; the exit status is 1 when any was rejected, so a script
  * notices. The file is read and its header checked before the database is opened.
+ *
+ * Issue 17: the file is streamed, never held whole (with item columns, its rows wait in a scratch
+ * file until each order is complete: orderGroups.ts), and orders are recorded CHUNK at a time by
+ * PurchaseBook.recordMany, a few set-based statements per chunk with the same rows and outcomes as
+ * one record() per order in file order. Memory stays flat on a file of a million rows.
  */
 export async function runPurchasesImport(file: string, openApp: () => Promise<App>, io: ImportIo): Promise<number> {
   if (!existsSync(file) || !statSync(file).isFile()) throw new PathNotFoundError(file);
-  const [header, ...rows] = parseCsv(readFileSync(file, "utf8"));
+  const header = await readHeader(file);
   if (!header) throw new ImportFileError(file, 1, `the file is empty; the first line must name the columns: ${ORDER_COLUMNS.join(",")}`);
   const columns = columnIndexes(file, header);
   const byOrder = ITEM_COLUMNS.some((c) => columns.has(c));
-  const orders = ordersOf(rows, header, columns);
+  const now = new Date();
+  const groups = byOrder ? await OrderGroups.fromFile(file, header, columns) : undefined;
+  try {
+    const total = groups ? groups.count : await countRows(file);
+    const orders = groups ? ordersOfGroups(groups, header, columns, now) : ordersOfRows(file, header, columns, now);
+    return await importOrders(file, orders, total, byOrder ? "orders" : "rows", openApp, io);
+  } finally {
+    groups?.close();
+  }
+}
+
+/** Records the orders a chunk at a time, then prints the summary and the first rejected lines. */
+async function importOrders(file: string, orders: AsyncIterable<ImportOrder>, total: number, unit: string, openApp: () => Promise<App>, io: ImportIo): Promise<number> {
   const app = await openApp();
   const counts = { imported: 0, duplicates: 0 };
-  const rejected: LineProblem[] = [];
+  const rejected = new RejectedLines(MAX_LISTED);
   let rejectedCount = 0;
-  const progress = new Progress(io.stderr, orders.length, "purchases import", byOrder ? "orders" : "rows");
-  const contacts = new Map<string, Promise<string>>(); // customer reference → contact id, looked up once
-  const running = new Map<string, Promise<unknown>>(); // rows of one order id run in file order: the later one is the duplicate
-  const importOrder = (input: PurchaseRequest): Promise<boolean> => {
-    const earlier = running.get(input.orderId);
-    const done = (async () => {
-      await earlier?.catch(() => undefined);
-      if (!contacts.has(input.customer)) contacts.set(input.customer, resolveContactId(app.db, input.customer));
-      const contactId = await contacts.get(input.customer)!;
-      const result = await app.services.get(PURCHASES).record({ contactId, orderId: input.orderId, amountMinor: input.amountMinor, currency: input.currency, occurredAt: input.occurredAt, items: input.items });
-      return result.duplicate;
-    })();
-    running.set(input.orderId, done);
-    return done.finally(() => { if (running.get(input.orderId) === done) running.delete(input.orderId); });
-  };
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  // A few orders at a time hide the database's round trips; the ledger keeps per-contact totals exact.
-  const worker = async () => {
-    while (!failure && next < orders.length) {
-      const order = orders[next++]!;
-      if ("problems" in order) {
-        rejected.push(...order.problems);
-        rejectedCount++;
-      } else {
-        try {
-          counts[(await importOrder(order.request)) ? "duplicates" : "imported"]++;
-        } catch (error) {
-          const problem = rowProblem(error);
-          if (problem) { rejected.push({ line: order.line, problem }); rejectedCount++; }
-          else failure ??= { error }; // the database, not the row: stop rather than reject every row after it
-        }
-      }
-      progress.tick();
-    }
-  };
+  const progress = new Progress(io.stderr, total, "purchases import", unit);
+  const contacts = new Map<string, string>(); // customer reference → contact id, bounded below
+  const book = app.services.get(PURCHASES);
   try {
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    for await (const chunk of chunksOf(orders, CHUNK)) {
+      const good = chunk.filter((o): o is Extract<ImportOrder, { request: unknown }> => "request" in o);
+      const unknown = good.map((o) => o.request.customer).filter((c) => !contacts.has(c));
+      if (contacts.size + unknown.length > MAX_CACHED_CONTACTS) contacts.clear();
+      for (const [reference, id] of await resolveContactIds(app.db, unknown)) contacts.set(reference, id);
+      const resolvable = good.filter((o) => contacts.has(o.request.customer));
+      const outcomes = await book.recordMany(resolvable.map(({ request: r }) => ({
+        contactId: contacts.get(r.customer)!, orderId: r.orderId, amountMinor: r.amountMinor, currency: r.currency, occurredAt: r.occurredAt, items: r.items,
+      })));
+      const outcomeOf = new Map(resolvable.map((o, n) => [o, outcomes[n]!]));
+      for (const order of chunk) {
+        if ("problems" in order) {
+          rejected.add(order.problems);
+          rejectedCount++;
+        } else {
+          const outcome: BatchOutcome = outcomeOf.get(order) ?? { kind: "rejected", error: new ContactNotFoundError(order.request.customer) };
+          if (outcome.kind === "rejected") { rejected.add([{ line: order.line, problem: rowProblem(outcome.error) }]); rejectedCount++; }
+          else counts[outcome.kind === "duplicate" ? "duplicates" : "imported"]++;
+        }
+        progress.tick();
+      }
+    }
   } finally {
     progress.done();
     await app.close();
   }
-  if (failure) throw failure.error;
-  rejected.sort((x, y) => x.line - y.line);
-  const listed = rejected.slice(0, MAX_LISTED).map((r) => `${file}:${r.line}: ${r.problem}`);
-  if (rejected.length > MAX_LISTED) listed.push(`… and ${rejected.length - MAX_LISTED} more`);
+  const listed = rejected.first().map((r) => `${file}:${r.line}: ${r.problem}`);
+  if (rejected.total > MAX_LISTED) listed.push(`… and ${rejected.total - MAX_LISTED} more`);
   io.stdout.write([`imported ${counts.imported}, duplicates ${counts.duplicates}, rejected ${rejectedCount}`, ...listed].join("\n") + "\n");
   return rejectedCount === 0 ? 0 : 1;
 }
 
-/** `<field>: <problem>` for an error that is the row's fault, undefined for anything else. */
-function rowProblem(error: unknown): string | undefined {
-  if (error instanceof InvalidFieldError) return error.message;
+/**
+ * The lowest `keep` lines of all problems added, and how many there were: bounded memory however
+ * many rows are rejected (problems arrive nearly, not exactly, in line order).
+ */
+class RejectedLines {
+  private lines: LineProblem[] = [];
+  total = 0;
+  constructor(private readonly keep: number) {}
+
+  add(problems: LineProblem[]): void {
+    this.total += problems.length;
+    this.lines.push(...problems);
+    if (this.lines.length > 20 * this.keep) this.lines = this.first();
+  }
+
+  first(): LineProblem[] {
+    return this.lines.sort((x, y) => x.line - y.line).slice(0, this.keep);
+  }
+}
+
+/** The header: the file's first record, read without reading the rest. */
+async function readHeader(file: string): Promise<CsvRecord | undefined> {
+  for await (const records of readCsv(file)) return records[0];
+  return undefined;
+}
+
+/** How many rows follow the header: a first pass over the file, for the progress bar's total. */
+async function countRows(file: string): Promise<number> {
+  let n = 0;
+  for await (const records of readCsv(file)) n += records.length;
+  return Math.max(n - 1, 0);
+}
+
+/** Without item columns: each row is an order, checked as it streams by. */
+async function* ordersOfRows(file: string, header: CsvRecord, columns: Map<string, number>, now: Date): AsyncGenerator<ImportOrder> {
+  let first = true;
+  for await (const records of readCsv(file)) {
+    const rows = first ? records.slice(1) : records;
+    first = false;
+    yield* ordersOf(rows, header, columns, now);
+  }
+}
+
+/** With item columns: each group of rows (one order id, or a row that stands alone) is an order. */
+async function* ordersOfGroups(groups: OrderGroups, header: CsvRecord, columns: Map<string, number>, now: Date): AsyncGenerator<ImportOrder> {
+  for (const group of groups.groups()) yield* ordersOf(group, header, columns, now);
+}
+
+async function* chunksOf<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let chunk: T[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) { yield chunk; chunk = []; }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/** `<field>: <problem>` for an error that is the row's fault. */
+function rowProblem(error: RapportError): string {
   if (error instanceof ContactNotFoundError) return `customer: ${error.message}`;
   if (error instanceof OrderConflictError) return `orderId: ${error.message}`;
-  if (error instanceof UnsupportedCurrencyError) return error.message;
-  return undefined;
+  return error.message;
 }
 
 /** Column name → index, matched case-insensitively; every required column must be present, once. */

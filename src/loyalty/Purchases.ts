@@ -10,6 +10,7 @@ import { formatMinor } from "./money";
 import { announcesPurchase, DEFAULT_EVENTS_MAX_AGE_MS, PURCHASE_RECORDED, PURCHASE_REFUNDED, purchaseEventJob, purchaseRecordedData } from "./purchaseEvents";
 import { LEDGER_TX, type Ledger, type Posted } from "./Ledger";
 import { UnsupportedCurrencyError } from "./errors";
+import { recordPurchases, type BatchOutcome } from "./recordPurchases";
 import { refundKeys, isLegacyRepeat, type RefundKeys } from "./refundKey";
 import { currencyRate, purchasePoints, type LoyaltyRules, type Tier } from "./rules";
 
@@ -55,6 +56,11 @@ export interface PurchaseResult {
 /** Hooks other domains attach to purchases (referrals qualify a friend on the first one). */
 export interface PurchaseHooks {
   afterPurchase?(contactId: string, purchaseId: string): Promise<void>;
+  /**
+   * Of these contacts, those for whom `afterPurchase` may do anything (a batch asks once instead of
+   * calling it per order; without it, the batch calls it for every order, as `record` does).
+   */
+  watching?(contactIds: string[]): Promise<Set<string>>;
   afterRefund?(contactId: string, purchaseId: string, fullyRefunded: boolean): Promise<void>;
 }
 
@@ -149,6 +155,18 @@ export class PurchaseBook {
     await this.hooks.afterPurchase?.(input.contactId, purchase.id);
     const balance = posted ?? (await this.balance(input.contactId));
     return { purchaseId: purchase.id, orderId: purchase.orderId, points: purchase.pointsAwarded, balance: balance.balance, tier: balance.tier, duplicate, entryId: posted?.entry.id ?? awardedId };
+  }
+
+  /**
+   * Records many purchases, in order, with the same outcome and rows as `record` for each of them
+   * one after the other, in a few set-based statements (recordPurchases.ts; the CSV import). A
+   * row's fault (conflict, currency, contact) is its outcome; a database failure throws.
+   */
+  recordMany(inputs: PurchaseInput[]): Promise<BatchOutcome[]> {
+    return recordPurchases({
+      db: this.db, ledger: this.ledger, rules: this.rules(), hooks: this.hooks,
+      eventsMaxAgeMs: this.options.eventsMaxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS, recordOne: (input) => this.record(input),
+    }, inputs);
   }
 
   /** The new order's transaction (see record): items, points, history and the event, under the contact's lock. */

@@ -196,8 +196,14 @@ export class Referrals {
         if (this.rules().referral.qualifies_on !== "first_purchase") return;
         const r = await this.db.prisma.referral.findUnique({ where: { friendId: contactId } });
         // Only the first purchase qualifies: qualify() moves a referral out of "joined" once.
-        const first = await this.db.prisma.purchase.findFirst({ where: { contactId }, orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }], select: { id: true } });
+        const first = await this.db.prisma.purchase.findFirst({ where: { contactId }, orderBy: [{ occurredAt: "asc" }, { createdAt: "asc" }, { id: "asc" }], select: { id: true } }); // ids sort by creation: a batch stores orders in one millisecond
         if (r && first?.id === purchaseId) await this.qualify(r.id, purchaseId);
+      },
+      // Only a friend whose referral still waits for a purchase ("joined") can qualify.
+      watching: async (contactIds) => {
+        if (this.rules().referral.qualifies_on !== "first_purchase" || contactIds.length === 0) return new Set();
+        const rows = await this.db.prisma.referral.findMany({ where: { friendId: { in: contactIds }, status: "joined" }, select: { friendId: true } });
+        return new Set(rows.map((r) => r.friendId));
       },
       afterRefund: async (contactId, purchaseId, full) => {
         const r = await this.db.prisma.referral.findUnique({ where: { friendId: contactId } });

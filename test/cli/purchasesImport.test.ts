@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids";
 import { ImportFileError, runPurchasesImport } from "../../src/cli/purchasesImport";
 import type { App } from "../../src/app/createApp";
+import { verifyLedger } from "../../src/loyalty/LoyaltyAccount";
 import { runCli } from "../helpers/cli";
 import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
 import { startTestApp, useTestApps } from "../helpers/testApp";
@@ -227,6 +228,53 @@ describe("runPurchasesImport", () => {
     expect((await app.db.prisma.scheduledJob.findMany()).map((j) => JSON.parse(j.data!).orderId)).toEqual(["H2"]);
     const partial = csv("partial.csv", "customer,orderId,amount,currency,sku,quantity\n");
     await expect(runPurchasesImport(partial, async () => app, io)).rejects.toThrow(`${partial}:1: the header has sku, quantity but lacks name, unitPrice; items need all of sku,name,quantity,unitPrice (one row per item)`);
+  });
+
+  it("batches (issue 17): repeats and conflicts within a chunk and across chunks, rejected rows in the middle, the same totals", async () => {
+    const { app } = await startApp();
+    const people = Array.from({ length: 7 }, () => newId());
+    for (const [n, id] of people.entries()) {
+      await app.db.prisma.contact.create({ data: { id, displayName: `p${n}` } });
+      await app.db.prisma.channelIdentity.create({ data: { channel: "shop", externalId: `p${n}`, contactId: id } });
+    }
+    // 1,200 rows: three chunks of 500. Row k (file line k + 2) is order N<k> of p<k % 7> for k + 1 euros.
+    const rows = Array.from({ length: 1200 }, (_, k) => `shop:p${k % 7},N${k},${k + 1},EUR`);
+    rows[1] = "shop:p0,N0,1,EUR"; // line 3: a repeat of line 2, same chunk
+    rows[2] = "shop:p0,N0,2,EUR"; // line 4: a conflict with line 2, same chunk
+    rows[700] = "shop:p3,N10,11,EUR"; // line 702: a repeat of line 12, next chunk
+    rows[1100] = "shop:p6,N20,99,EUR"; // line 1102: a conflict with line 22, third chunk
+    rows[250] = "shop:nobody,N250,251,EUR"; // line 252: an unknown customer
+    rows[600] = "shop:p5,N600,abc,EUR"; // line 602: a bad amount
+    rows[999] = "shop:p5,N999,1000,EUR,extra"; // line 1001: too many fields, at a chunk's edge
+    const file = csv("batches.csv", ["customer,orderId,amount,currency", ...rows].join("\n") + "\n");
+    let out = "";
+    const io = { stdout: { write: (s: string) => (out += s) }, stderr: { write: () => true } } as never;
+    const open = async () => ({ ...app, close: async () => {} }) as App;
+    expect(await runPurchasesImport(file, open, io)).toBe(1);
+    expect(out).toBe([
+      "imported 1193, duplicates 2, rejected 5",
+      `${file}:4: orderId: order N0: was already recorded for another customer, amount or currency; send a new order id`,
+      `${file}:252: customer: no contact matches "shop:nobody"; use a contact id or <channel>:<external id>, e.g. terminal:alice or telegram:123456`,
+      `${file}:602: amount: "abc" is not a number; use digits with a dot for decimals, e.g. 19.99`,
+      `${file}:1001: row: has 5 fields, the header has 4`,
+      `${file}:1102: orderId: order N20: was already recorded for another customer, amount or currency; send a new order id`,
+      "",
+    ].join("\n"));
+    const imported = rows.map((_, k) => k).filter((k) => ![1, 2, 700, 1100, 250, 600, 999].includes(k));
+    expect(await app.db.prisma.purchase.count()).toBe(1193);
+    expect(await app.db.prisma.ledgerEntry.count({ where: { source: "purchase" } })).toBe(1193);
+    // Each contact's balance is what its rows earn one at a time (the tier's multiplier as lifetime points pass 1,000, 5,000, 20,000).
+    for (const [n, id] of people.entries()) {
+      let lifetime = 0;
+      for (const k of imported.filter((k) => k % 7 === n)) lifetime += Math.floor((k + 1) * (lifetime >= 20_000 ? 2 : lifetime >= 5000 ? 1.5 : lifetime >= 1000 ? 1.25 : 1));
+      const c = await app.db.prisma.contact.findUniqueOrThrow({ where: { id } });
+      expect([c.points, c.lifetimePoints], `p${n}`).toEqual([lifetime, lifetime]);
+    }
+    expect((await verifyLedger(app.db)).mismatches).toEqual([]);
+    out = "";
+    expect(await runPurchasesImport(file, open, io)).toBe(1);
+    expect(out.split("\n")[0]).toBe("imported 0, duplicates 1195, rejected 5");
+    expect(await app.db.prisma.ledgerEntry.count({ where: { source: "purchase" } })).toBe(1193);
   });
 
   it("ImportFileError says file:line and the problem", () => {

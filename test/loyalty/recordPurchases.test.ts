@@ -1,0 +1,131 @@
+/**
+ * PurchaseBook.recordMany (set-based, the CSV import's path) against record() one at a time: the
+ * same inputs on two databases must leave the same rows (ids and clock times aside) and outcomes.
+ */
+import { describe, expect, it } from "vitest";
+import { newId } from "../../src/core/ids";
+import type { App } from "../../src/app/createApp";
+import { PURCHASES, type PurchaseInput } from "../../src/loyalty/Purchases";
+import type { BatchOutcome } from "../../src/loyalty/recordPurchases";
+import { verifyLedger } from "../../src/loyalty/LoyaltyAccount";
+import { useTestApps } from "../helpers/testApp";
+
+const startApp = useTestApps();
+const ids = { ann: newId(), ben: newId(), cat: newId(), dot: newId(), ref: newId(), gone: newId() };
+const at = new Date(Date.now() - 60_000);
+const old = new Date("2024-03-01T10:00:00Z");
+
+/** Contacts ann (novice, near connoisseur), ben (one earlier purchase), cat (a referred friend), dot (a stored tier behind its points), ref (cat's referrer). */
+async function seed(app: App): Promise<void> {
+  const p = app.db.prisma;
+  await p.contact.create({ data: { id: ids.ann, displayName: "ann", points: 990, lifetimePoints: 990 } });
+  await p.ledgerEntry.create({ data: { id: newId(), contactId: ids.ann, kind: "adjust", points: 990, remaining: 990, reason: "seed", source: "test", idempotencyKey: "seed:ann" } });
+  await p.contact.create({ data: { id: ids.ben, displayName: "ben" } });
+  await p.contact.create({ data: { id: ids.cat, displayName: "cat" } });
+  await p.contact.create({ data: { id: ids.dot, displayName: "dot", points: 1200, lifetimePoints: 1200 } }); // tier still novice
+  await p.ledgerEntry.create({ data: { id: newId(), contactId: ids.dot, kind: "adjust", points: 1200, remaining: 1200, reason: "seed", source: "test", idempotencyKey: "seed:dot" } });
+  await p.contact.create({ data: { id: ids.ref, displayName: "ref" } });
+  await p.referral.create({ data: { id: "r1", referrerId: ids.ref, friendId: ids.cat, code: "C", status: "joined" } });
+  await app.services.get(PURCHASES).record({ contactId: ids.ben, orderId: "B-0", amountMinor: 1000, currency: "EUR", occurredAt: old });
+}
+
+function inputs(): PurchaseInput[] {
+
+  return [
+    { contactId: ids.ann, orderId: "A-1", amountMinor: 2000, currency: "eur", occurredAt: at, items: [{ sku: "T", name: "Tea", quantity: 2, unitPriceMinor: 1000 }] }, // crosses to connoisseur
+    { contactId: ids.ann, orderId: "A-2", amountMinor: 10_000, currency: "EUR", occurredAt: at }, // at ×1.25
+    { contactId: ids.ann, orderId: "A-1", amountMinor: 2000, currency: "EUR", occurredAt: at }, // repeat within the batch
+    { contactId: ids.ann, orderId: "A-1", amountMinor: 2001, currency: "EUR", occurredAt: at }, // conflict within the batch
+    { contactId: ids.ben, orderId: "B-0", amountMinor: 1000, currency: "EUR", occurredAt: old }, // repeat of a stored order
+    { contactId: ids.ann, orderId: "B-0", amountMinor: 1000, currency: "EUR", occurredAt: old }, // conflict with a stored order
+    { contactId: ids.ben, orderId: "B-1", amountMinor: 50, currency: "EUR", occurredAt: at }, // 0 points; not ben's first
+    { contactId: ids.ben, orderId: "B-2", amountMinor: 5000, currency: "ZZZ", occurredAt: at }, // currency refused
+    { contactId: ids.ben, orderId: "B-2", amountMinor: 5000, currency: "USD", occurredAt: old }, // then the same order id, fine: a backfill, no event
+    { contactId: ids.cat, orderId: "C-1", amountMinor: 3000, currency: "GBP", occurredAt: at }, // the referred friend's first purchase qualifies
+    { contactId: ids.cat, orderId: "C-2", amountMinor: 3000, currency: "GBP", occurredAt: at },
+    { contactId: ids.gone, orderId: "G-1", amountMinor: 3000, currency: "EUR", occurredAt: at }, // no such contact
+    { contactId: ids.dot, orderId: "D-1", amountMinor: 100, currency: "PLN", occurredAt: at }, // 0 points: the stored tier stays
+    { contactId: ids.dot, orderId: "D-2", amountMinor: 1000, currency: "EUR", occurredAt: at }, // points: the tier catches up
+  ];
+}
+
+/** Everything the purchases wrote, without ids and clock times. */
+async function state(app: App) {
+  await app.engine.idle();
+  const p = app.db.prisma;
+  const entryKeys = new Map((await p.ledgerEntry.findMany()).map((e) => [e.id, e.idempotencyKey]));
+  const clean = (data: string | null) => {
+    const d = JSON.parse(data ?? "null") as Record<string, unknown> | null;
+    if (d && typeof d.entryId === "string") d.entryId = entryKeys.get(d.entryId);
+    return d;
+  };
+  const history = (await p.interaction.findMany({ orderBy: [{ contactId: "asc" }, { id: "asc" }] })).map((i) => [i.contactId, i.direction, i.kind, i.actor, i.text, clean(i.data)]);
+  return {
+    contacts: (await p.contact.findMany({ orderBy: { displayName: "asc" } })).map((c) => [c.displayName, c.points, c.lifetimePoints, c.tier]),
+    purchases: (await p.purchase.findMany({ orderBy: { orderId: "asc" }, include: { items: true } }))
+      .map((x) => [x.orderId, x.contactId, x.amountMinor, x.currency, x.pointsAwarded, x.occurredAt.getTime() === old.getTime(), x.items.map((i) => [i.position, i.sku, i.name, i.quantity, i.unitPriceMinor])]),
+    ledger: (await p.ledgerEntry.findMany({ orderBy: { idempotencyKey: "asc" } })).map((e) => [e.contactId, e.kind, e.points, e.remaining, e.reason, e.source, e.idempotencyKey, e.expiresAt !== null, e.reversesId]),
+    // The purchases' own rows in the order written; what the tier-change flows wrote (they run after
+    // commit: after each order one at a time, after the batch here) as a set.
+    history: history.filter((h) => OWN_KINDS.has(h[2] as string)),
+    flows: history.filter((h) => !OWN_KINDS.has(h[2] as string)).map((h) => JSON.stringify(h)).sort(),
+    jobs: (await p.scheduledJob.findMany({ orderBy: { idempotencyKey: "asc" } })).map((j) => [j.contactId, j.kind, j.name, j.status, j.idempotencyKey, clean(j.data)]),
+    referrals: (await p.referral.findMany()).map((r) => [r.id, r.status, r.purchaseId !== null]),
+    verify: (await verifyLedger(app.db)).mismatches,
+  };
+}
+
+const OWN_KINDS = new Set(["purchase", "points.earn", "loyalty.tier_changed", "referral.pending"]);
+
+function describeOutcome(o: BatchOutcome): string {
+  return o.kind === "rejected" ? `rejected ${o.error.constructor.name}` : o.kind;
+}
+
+describe("PurchaseBook.recordMany", () => {
+  it("leaves the same rows, tier changes, events and outcomes as record() one at a time", async () => {
+    const one = await startApp();
+    const many = await startApp();
+    await seed(one.app);
+    await seed(many.app);
+    const expected: string[] = [];
+    for (const input of inputs()) {
+      try {
+        expected.push((await one.app.services.get(PURCHASES).record(input)).duplicate ? "duplicate" : "imported");
+      } catch (error) {
+        expected.push(`rejected ${(error as Error).constructor.name}`);
+      }
+    }
+    const outcomes = await many.app.services.get(PURCHASES).recordMany(inputs());
+    expect(outcomes.map(describeOutcome)).toEqual(expected);
+    expect(expected).toEqual(["imported", "imported", "duplicate", "rejected OrderConflictError", "duplicate", "rejected OrderConflictError", "imported",
+      "rejected UnsupportedCurrencyError", "imported", "imported", "imported", "rejected ContactNotFoundError", "imported", "imported"]);
+    const a = await state(one.app);
+    const b = await state(many.app);
+    expect(b).toEqual(a);
+    // The facts the comparison rests on, so it cannot pass on two equally empty databases.
+    expect(a.contacts).toContainEqual(["ann", 990 + 20 + 125, 990 + 20 + 125, "connoisseur"]);
+    expect(a.contacts).toContainEqual(["dot", 1210, 1210, "connoisseur"]);
+    expect(a.history.filter((h) => h[2] === "loyalty.tier_changed")).toHaveLength(2);
+    expect(a.flows.length).toBeGreaterThan(0); // the congratulations ran
+    expect(a.jobs.filter((j) => j[2] === "purchase.recorded").map((j) => (j[5] as { orderId: string; firstPurchase: boolean }))).toEqual(expect.arrayContaining([
+      expect.objectContaining({ orderId: "A-1", firstPurchase: true }), expect.objectContaining({ orderId: "B-1", firstPurchase: false }), expect.objectContaining({ orderId: "C-2", firstPurchase: false }),
+    ]));
+    expect(a.jobs.some((j) => (j[5] as { orderId?: string }).orderId === "B-2")).toBe(false);
+    expect(a.referrals).toEqual([["r1", "pending", true]]);
+    expect(a.verify).toEqual([]);
+  }, 120_000);
+
+  it("goes one at a time for a batch with an order stored before its award, completing it as record() does", async () => {
+    const { app } = await startApp();
+    await seed(app);
+    await app.db.prisma.purchase.create({ data: { id: newId(), contactId: ids.ben, orderId: "L-1", amountMinor: 4000, currency: "EUR", pointsAwarded: 40, occurredAt: old } });
+    const outcomes = await app.services.get(PURCHASES).recordMany([
+      { contactId: ids.ben, orderId: "B-9", amountMinor: 1000, currency: "EUR", occurredAt: old },
+      { contactId: ids.ben, orderId: "L-1", amountMinor: 4000, currency: "EUR", occurredAt: old },
+    ]);
+    expect(outcomes.map(describeOutcome)).toEqual(["imported", "duplicate"]);
+    expect((await app.db.prisma.contact.findUniqueOrThrow({ where: { id: ids.ben } })).points).toBe(10 + 10 + 40);
+    expect(await app.db.prisma.ledgerEntry.count({ where: { idempotencyKey: "purchase:L-1" } })).toBe(1);
+    expect((await verifyLedger(app.db)).mismatches).toEqual([]);
+  });
+});
