@@ -70,8 +70,14 @@ async function importOrders(file: string, orders: AsyncIterable<ImportOrder>, to
   const progress = new Progress(io.stderr, total, "purchases import", unit);
   const contacts = new Map<string, string>(); // customer reference → contact id, bounded below
   const book = app.services.get(PURCHASES);
+  const chunks = chunksOf(orders, CHUNK);
+  let ahead: Promise<IteratorResult<ImportOrder[]>> | undefined;
   try {
-    for await (const chunk of chunksOf(orders, CHUNK)) {
+    // The next chunk is read and checked while this one is written (PostgreSQL: while we wait for it).
+    ahead = chunks.next();
+    for (let step = await ahead; !step.done; step = await ahead) {
+      const chunk = step.value;
+      ahead = chunks.next();
       const good = chunk.filter((o): o is Extract<ImportOrder, { request: unknown }> => "request" in o);
       const unknown = good.map((o) => o.request.customer).filter((c) => !contacts.has(c));
       if (contacts.size + unknown.length > MAX_CACHED_CONTACTS) contacts.clear();
@@ -80,6 +86,9 @@ async function importOrders(file: string, orders: AsyncIterable<ImportOrder>, to
       const outcomes = await book.recordMany(resolvable.map(({ request: r }) => ({
         contactId: contacts.get(r.customer)!, orderId: r.orderId, amountMinor: r.amountMinor, currency: r.currency, occurredAt: r.occurredAt, items: r.items,
       })));
+      // Tier changes start their flows (the congratulation) in the background: let a chunk's finish
+      // before the next, so memory holds one chunk's worth however many customers move up.
+      await app.engine.idle();
       const outcomeOf = new Map(resolvable.map((o, n) => [o, outcomes[n]!]));
       for (const order of chunk) {
         if ("problems" in order) {
@@ -94,6 +103,9 @@ async function importOrders(file: string, orders: AsyncIterable<ImportOrder>, to
       }
     }
   } finally {
+    // Stopped by a failure: the chunk read ahead is not wanted, and the file is let go.
+    await ahead?.catch(() => undefined);
+    await chunks.return(undefined).catch(() => undefined);
     progress.done();
     await app.close();
   }

@@ -189,8 +189,16 @@ export function toSqliteTimestamp(d: Date): string {
   return d.toISOString().replace(/Z$/, "+00:00");
 }
 
+/** The last instant converted, and its text: a batch passes the same `now` to many rows. */
+let lastTime = NaN;
+let lastText = "";
+
 function toSqliteValue(v: unknown): unknown {
-  if (v instanceof Date) return toSqliteTimestamp(v);
+  if (v instanceof Date) {
+    const t = v.getTime();
+    if (t !== lastTime) { lastText = toSqliteTimestamp(v); lastTime = t; }
+    return lastText;
+  }
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v === undefined) return null;
   return v;

@@ -115,7 +115,7 @@ export class Ledger {
   }
 
   /** Tells the listener about a tier change, after commit (callers of `postIn` call it themselves). */
-  announce(contactId: string, posted: Pick<Posted, "tierChange" | "duplicate"> | undefined): void {
+  announce(contactId: string, posted: Posted | undefined): void {
     if (posted?.tierChange && !posted.duplicate) this.onTierChange(contactId, posted.tierChange);
   }
 

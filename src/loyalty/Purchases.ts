@@ -164,7 +164,7 @@ export class PurchaseBook {
    */
   recordMany(inputs: PurchaseInput[]): Promise<BatchOutcome[]> {
     return recordPurchases({
-      db: this.db, ledger: this.ledger, rules: this.rules(), hooks: this.hooks,
+      db: this.db, rules: this.rules(), hooks: this.hooks,
       eventsMaxAgeMs: this.options.eventsMaxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS, recordOne: (input) => this.record(input),
     }, inputs);
   }

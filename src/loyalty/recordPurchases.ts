@@ -5,7 +5,6 @@ import { placeholders, sql, type Plan, type Row, type Statement } from "../db/pl
 import { withDbRetry } from "../db/retry";
 import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
 import { UnsupportedCurrencyError } from "./errors";
-import type { Ledger } from "./Ledger";
 import { announcesPurchase, PURCHASE_RECORDED, purchaseRecordedData } from "./purchaseEvents";
 import { OrderConflictError, type PurchaseHooks, type PurchaseInput, type PurchaseResult } from "./Purchases";
 import { currencyRate, purchasePoints, tierFor, type LoyaltyRules, type Tier } from "./rules";
@@ -16,7 +15,6 @@ export type BatchOutcome = { kind: "imported" | "duplicate" } | { kind: "rejecte
 /** What the batch needs of the purchase book. */
 export interface BatchDeps {
   db: Database;
-  ledger: Ledger;
   rules: LoyaltyRules;
   hooks: PurchaseHooks;
   eventsMaxAgeMs: number;
@@ -24,12 +22,26 @@ export interface BatchDeps {
   recordOne(input: PurchaseInput): Promise<PurchaseResult>;
 }
 
-/** Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535). */
-const MAX_PARAMS = 30_000;
+/**
+ * Rows per INSERT: full statements of this many rows have one text per table, which SQLite prepares
+ * once (a statement of 500 rows took ~4 ms to prepare, each time its row count changed); only the
+ * last, shorter one varies. 64 rows × 14 columns stays far under either database's parameter limit.
+ */
+const ROWS_PER_INSERT = 64;
 
-const PURCHASE_COLUMNS = ["id", "contact_id", "order_id", "amount_minor", "currency", "refunded_minor", "points_awarded", "occurred_at", "created_at"];
-const ITEM_COLUMNS = ["purchase_id", "position", "sku", "name", "quantity", "unit_price_minor"];
-const LEDGER_COLUMNS = ["id", "contact_id", "kind", "points", "remaining", "reason", "source", "idempotency_key", "expires_at", "reverses_id", "created_at"];
+/** A table the batch inserts into: its columns with their PostgreSQL types (for unnest). */
+type Table = { name: string; columns: [string, "text" | "int" | "timestamp(3)"][] };
+const PURCHASES_TABLE: Table = { name: "purchases", columns: [["id", "text"], ["contact_id", "text"], ["order_id", "text"], ["amount_minor", "int"], ["currency", "text"],
+  ["refunded_minor", "int"], ["points_awarded", "int"], ["occurred_at", "timestamp(3)"], ["created_at", "timestamp(3)"]] };
+const ITEMS_TABLE: Table = { name: "purchase_items", columns: [["purchase_id", "text"], ["position", "int"], ["sku", "text"], ["name", "text"], ["quantity", "int"], ["unit_price_minor", "int"]] };
+const LEDGER_TABLE: Table = { name: "ledger_entries", columns: [["id", "text"], ["contact_id", "text"], ["kind", "text"], ["points", "int"], ["remaining", "int"], ["reason", "text"],
+  ["source", "text"], ["idempotency_key", "text"], ["expires_at", "timestamp(3)"], ["reverses_id", "text"], ["created_at", "timestamp(3)"]] };
+const HISTORY_TABLE: Table = { name: "interactions", columns: INTERACTION_COLUMNS.map((c) => [c, c === "occurred_at" ? "timestamp(3)" : c === "flow_version" ? "int" : "text"]) };
+const JOBS_TABLE: Table = { name: "scheduled_jobs", columns: [["id", "text"], ["kind", "text"], ["contact_id", "text"], ["name", "text"], ["data", "text"], ["due_at", "timestamp(3)"],
+  ["status", "text"], ["attempts", "int"], ["idempotency_key", "text"], ["created_at", "timestamp(3)"]] };
+
+/** The event a tier change raises (app/events.ts). */
+const TIER_CHANGED = "loyalty.tier_changed";
 const JOB_COLUMNS = ["id", "kind", "contact_id", "name", "data", "due_at", "status", "attempts", "idempotency_key", "created_at"];
 
 /** A contact as the batch's transaction reads it and then moves it along, order by order. */
@@ -42,7 +54,6 @@ interface Computed {
   outcomes: BatchOutcome[];
   /** The purchase each recorded or repeated order is (for the purchase hooks), by input index. */
   purchaseIds: (string | undefined)[];
-  tierChanges: { contactId: string; from: Tier; to: Tier }[];
   /** The set-based path cannot reproduce the one-at-a-time result exactly (an order stored before its award): nothing was written. */
   fallback: boolean;
 }
@@ -55,7 +66,10 @@ interface Computed {
  * contact's tier, balance and "first purchase" move along from one of its orders to the next.
  * Contacts are locked for the transaction (PostgreSQL: FOR UPDATE, in id order; SQLite: the write
  * lock), so a bot awarding points meanwhile waits a moment rather than losing an update. After
- * commit, tier changes are announced and the purchase hooks run, as after each single record.
+ * commit the purchase hooks run, as after each single record. One difference, on purpose: a tier
+ * change raises `loyalty.tier_changed` as stored work in the transaction (keyed by its ledger
+ * entry) rather than running the flow in this process at once, which in `rapport purchases
+ * import` had no channel to send the congratulation on, and cost more than the import itself.
  * A batch the set-based path cannot do exactly (another writer stored one of its order ids first,
  * an order stored before its award) goes through `recordOne`, one purchase at a time.
  */
@@ -69,9 +83,6 @@ export async function recordPurchases(deps: BatchDeps, inputs: PurchaseInput[]):
     return recordEach(deps, inputs);
   }
   if (computed.fallback) return recordEach(deps, inputs);
-  for (const t of computed.tierChanges) {
-    deps.ledger.announce(t.contactId, { duplicate: false, tierChange: { from: t.from, to: t.to } });
-  }
   await runHooks(deps.hooks, inputs, computed);
   return computed.outcomes;
 }
@@ -109,16 +120,16 @@ function* batchPlan(deps: BatchDeps, inputs: PurchaseInput[], now: Date): Plan<C
   const stored: Row[] = yield sql(
     `SELECT p.id, p.order_id, p.contact_id, p.amount_minor, p.currency, p.points_awarded, l.id AS entry_id
      FROM purchases p LEFT JOIN ledger_entries l ON l.idempotency_key = 'purchase:' || p.order_id
-     WHERE p.order_id IN (${marks(orderIds.length)})`, ...orderIds);
+     WHERE ${inList("p.order_id", orderIds.length, pg)}`, ...listParams(orderIds, pg));
   const known = new Map<string, Known>(stored.map((r) => [String(r.order_id), {
     purchaseId: String(r.id), contactId: String(r.contact_id), amountMinor: Number(r.amount_minor), currency: String(r.currency),
     incomplete: Number(r.points_awarded) > 0 && (r.entry_id === null || r.entry_id === undefined),
   }]));
   // The contacts' rows, locked in id order (two imports at once cannot deadlock on them).
-  const contactRows: Row[] = yield sql(`SELECT id, tier, points, lifetime_points FROM contacts WHERE id IN (${marks(contactIds.length)}) ORDER BY id${pg ? " FOR UPDATE" : ""}`, ...contactIds);
+  const contactRows: Row[] = yield sql(`SELECT id, tier, points, lifetime_points FROM contacts WHERE ${inList("id", contactIds.length, pg)} ORDER BY id${pg ? " FOR UPDATE" : ""}`, ...listParams(contactIds, pg));
   const contacts = new Map<string, ContactState>(contactRows.map((r) => [String(r.id), { tier: r.tier as Tier, points: Number(r.points), lifetime: Number(r.lifetime_points), touched: false }]));
 
-  const computed: Computed = { outcomes: [], purchaseIds: [], tierChanges: [], fallback: false };
+  const computed: Computed = { outcomes: [], purchaseIds: [], fallback: false };
   const fresh: { n: number; input: PurchaseInput; currency: string; contact: ContactState }[] = [];
   for (const [n, input] of inputs.entries()) {
     const currency = input.currency.toUpperCase();
@@ -155,7 +166,7 @@ function* batchPlan(deps: BatchDeps, inputs: PurchaseInput[], now: Date): Plan<C
   // "First purchase" needs the count of the contact's earlier purchases; only announced orders say it.
   const counted = [...new Set(fresh.filter((_, k) => announced[k]).map((f) => f.input.contactId))];
   if (counted.length > 0) {
-    const counts: Row[] = yield sql(`SELECT contact_id, COUNT(*) AS n FROM purchases WHERE contact_id IN (${marks(counted.length)}) GROUP BY contact_id`, ...counted);
+    const counts: Row[] = yield sql(`SELECT contact_id, COUNT(*) AS n FROM purchases WHERE ${inList("contact_id", counted.length, pg)} GROUP BY contact_id`, ...listParams(counted, pg));
     for (const id of counted) contacts.get(id)!.purchases = 0;
     for (const r of counts) contacts.get(String(r.contact_id))!.purchases = Number(r.n);
   }
@@ -184,7 +195,9 @@ function* batchPlan(deps: BatchDeps, inputs: PurchaseInput[], now: Date): Plan<C
       const tier = tierFor(rules, c.lifetime);
       if (tier !== c.tier) {
         history.push(event(contactId, "loyalty.tier_changed", `${c.tier} → ${tier}`, { from: c.tier, to: tier, lifetimePoints: c.lifetime }));
-        computed.tierChanges.push({ contactId, from: c.tier, to: tier });
+        // The event as stored work, like purchase.recorded: the running bot tells the customer (this
+        // process may have no channel), once, and a crash cannot lose it. The data is createApp's.
+        jobs.push([newId(), "event", contactId, TIER_CHANGED, JSON.stringify({ tier, from: c.tier, multiplier: rules.tiers[tier].multiplier }), now, "pending", 0, `tier:${entryId}`, now]);
         c.tier = tier;
       }
       history.push(event(contactId, "points.earn", `order ${orderId}`, { entryId, points, balance: c.points, source: "purchase", key, orderId }));
@@ -198,33 +211,57 @@ function* batchPlan(deps: BatchDeps, inputs: PurchaseInput[], now: Date): Plan<C
     }
     if (c.purchases !== undefined) c.purchases++;
   }
-  yield* insertRows("purchases", PURCHASE_COLUMNS, purchases);
-  yield* insertRows("purchase_items", ITEM_COLUMNS, items);
-  yield* insertRows("ledger_entries", LEDGER_COLUMNS, ledger);
-  yield* insertRows("interactions", INTERACTION_COLUMNS, history.map(interactionValues));
-  yield* insertRows("scheduled_jobs", JOB_COLUMNS, jobs);
+  const insert = pg ? insertColumns : insertRows;
+  yield* insert(PURCHASES_TABLE, purchases);
+  yield* insert(ITEMS_TABLE, items);
+  yield* insert(LEDGER_TABLE, ledger);
+  yield* insert(HISTORY_TABLE, history.map(interactionValues));
+  yield* insert(JOBS_TABLE, jobs);
   const touched = [...contacts.entries()].filter(([, c]) => c.touched);
   if (pg && touched.length > 0) {
     yield sql(`UPDATE contacts AS c SET points = v.points, lifetime_points = v.lifetime, tier = v.tier, updated_at = ?
-      FROM (VALUES ${touched.map(() => "(?::text, ?::int, ?::int, ?::text)").join(", ")}) AS v(id, points, lifetime, tier) WHERE c.id = v.id`,
-      now, ...touched.flatMap(([id, c]) => [id, c.points, c.lifetime, c.tier]));
+      FROM unnest(?::text[], ?::int[], ?::int[], ?::text[]) AS v(id, points, lifetime, tier) WHERE c.id = v.id`,
+      now, touched.map(([id]) => id), touched.map(([, c]) => c.points), touched.map(([, c]) => c.lifetime), touched.map(([, c]) => c.tier));
   } else {
     for (const [id, c] of touched) yield sql(`UPDATE contacts SET points = ?, lifetime_points = ?, tier = ?, updated_at = ? WHERE id = ?`, c.points, c.lifetime, c.tier, now, id);
   }
   return computed;
 }
 
-/** Multi-row INSERTs of at most MAX_PARAMS parameters each. */
-function* insertRows(table: string, columns: readonly string[], rows: unknown[][]): Generator<Statement, void, Row[]> {
-  const per = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
-  for (let start = 0; start < rows.length; start += per) {
-    const part = rows.slice(start, start + per);
-    yield sql(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${placeholders(part.length, columns.length)}`, ...part.flat());
+/** SQLite: multi-row INSERTs of ROWS_PER_INSERT rows (the last one fewer). */
+function* insertRows(table: Table, rows: unknown[][]): Generator<Statement, void, Row[]> {
+  const columns = table.columns.map(([c]) => c);
+  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+    const part = rows.slice(start, start + ROWS_PER_INSERT);
+    const params: unknown[] = [];
+    for (const row of part) for (const value of row) params.push(value);
+    yield { sql: `INSERT INTO ${table.name} (${columns.join(", ")}) VALUES ${placeholders(part.length, columns.length)}`, params };
   }
 }
 
-function marks(n: number): string {
-  return Array(n).fill("?").join(", ");
+/**
+ * PostgreSQL: one INSERT … SELECT FROM unnest(arrays) per table, whatever the number of rows: each
+ * statement is a round trip, and a chunk's dozens of them cost more than the rows (times are passed
+ * as ISO text, stored as UTC wall time like every timestamp(3) column).
+ */
+function* insertColumns(table: Table, rows: unknown[][]): Generator<Statement, void, Row[]> {
+  if (rows.length === 0) return;
+  const params = table.columns.map(([, type], i) => rows.map((row) => {
+    const v = row[i];
+    return type === "timestamp(3)" && v instanceof Date ? v.toISOString() : (v ?? null);
+  }));
+  const columns = table.columns.map(([c]) => c).join(", ");
+  const arrays = table.columns.map(([, type]) => `?::${type}[]`).join(", ");
+  yield { sql: `INSERT INTO ${table.name} (${columns}) SELECT * FROM unnest(${arrays})`, params };
+}
+
+/** `column IN (?, ?, …)`; on PostgreSQL `column = ANY(?::text[])`, one parameter and one statement text whatever the count. */
+function inList(column: string, n: number, pg: boolean): string {
+  return pg ? `${column} = ANY(?::text[])` : `${column} IN (${Array(n).fill("?").join(", ")})`;
+}
+
+function listParams(values: string[], pg: boolean): unknown[] {
+  return pg ? [values] : values;
 }
 
 /** A unique index refused a row, as the drivers report it underneath Prisma (better-sqlite3, pg). */

@@ -22,7 +22,8 @@ export const balance = registerAction({
     const asOf = as_of && !Number.isNaN(Date.parse(as_of)) ? new Date(as_of) : new Date();
     const s = await accountSummary(ctx.db, rules, ctx.contact.id, last, asOf);
     if (!s) return { points: 0, found: false };
-    const date = (iso: string) => new Intl.DateTimeFormat(ctx.locale, { dateStyle: "medium" }).format(new Date(iso));
+    const format = dateFormat(ctx.locale);
+    const date = (iso: string) => format.format(new Date(iso));
     const recent = s.entries.map((e) => `${date(e.at)}  ${ctx.t(`loyalty:entry.${e.kind}`, { points: e.points > 0 && e.kind !== "earn" ? `+${e.points}` : String(e.points), reason: ctx.t(`loyalty:reason.${e.source}`) })}`);
     return {
       found: true,
@@ -42,3 +43,11 @@ export const balance = registerAction({
     };
   },
 });
+
+/** One formatter per locale: making one costs about half a millisecond, more than the rest of the action. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: string): Intl.DateTimeFormat {
+  let f = formats.get(locale);
+  if (!f) formats.set(locale, (f = new Intl.DateTimeFormat(locale, { dateStyle: "medium" })));
+  return f;
+}
