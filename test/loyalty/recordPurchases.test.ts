@@ -70,7 +70,10 @@ async function state(app: App) {
     // commit: after each order one at a time, after the batch here) as a set.
     history: history.filter((h) => OWN_KINDS.has(h[2] as string)),
     flows: history.filter((h) => !OWN_KINDS.has(h[2] as string)).map((h) => JSON.stringify(h)).sort(),
-    jobs: (await p.scheduledJob.findMany({ where: { name: { not: "loyalty.tier_changed" } }, orderBy: { idempotencyKey: "asc" } })).map((j) => [j.contactId, j.kind, j.name, j.status, j.idempotencyKey, clean(j.data)]),
+    // Keys of work that flows schedule name their run (a new id on each database): ids masked, then sorted.
+    jobs: (await p.scheduledJob.findMany({ where: { name: { not: "loyalty.tier_changed" } } }))
+      .map((j) => [j.contactId, j.kind, j.name, j.status, j.idempotencyKey.replace(/[0-9a-z]{13}[0-9a-f]{8}/g, "<id>"), clean(j.data)])
+      .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
     referrals: (await p.referral.findMany()).map((r) => [r.id, r.status, r.purchaseId !== null]),
     verify: (await verifyLedger(app.db)).mismatches,
   };
