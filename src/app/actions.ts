@@ -17,5 +17,6 @@ import "../feedback/actions/recordSurvey";
 import "../feedback/actions/ideaActions";
 import "../feedback/actions/reviewActions";
 import "../privacy/actions/forgetMe";
+import "../marketing/actions/consent";
 import "./events";
 import "../flows/actions/menuCommands";

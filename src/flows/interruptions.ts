@@ -16,8 +16,9 @@ import type { Answer, AnswerCheck } from "./types";
  *   "???" or a bare "2" is not a question for the FAQ, so it is asked again;
  * - anything else is invalid: asked again (`retry`), or passed on (`unmatched: pass`).
  * `interruptions: false` on the question turns keywords and digressions off: typed text is then an
- * answer or invalid, with one exception: the words of the flow that answers /cancel ("cancel",
- * "stop"), so that a customer can always get out, whatever the question. Types are not listed here
+ * answer or invalid, with one exception: the words of the flows that answer /cancel ("cancel") and
+ * /stop ("stop", "unsubscribe": out of marketing, issue 15), so that a customer can always get out,
+ * whatever the question. Types are not listed here
  * beyond "has buttons" and "is a choice", so a new question type follows these rules without a change.
  */
 export type AtQuestion =
@@ -42,7 +43,7 @@ export interface AtQuestionInput {
   check: AnswerCheck;
   /** The flow whose keyword the whole typed message is, if any. */
   keyword?: TriggerMatch;
-  /** That flow is the one answering /cancel: its words interrupt even where interruptions are off. */
+  /** That flow is the one answering /cancel or /stop: its words interrupt even where interruptions are off. */
   keywordCancels?: boolean;
   /** A fallback flow (the FAQ) exists to digress to. */
   canDigress: boolean;

@@ -70,6 +70,8 @@ export const CONTACT_TABLES: readonly ContactTable[] = [
     why: "vote counts of other people's ideas stay right" },
   { model: "WebchatLinkCode", section: "webchatLinkCodes", links: [{ field: "contactId" }], erase: { kind: "delete" },
     why: "one-time codes joining a web chat visitor to a Telegram contact (hashes, times); nothing to keep once the person is gone" },
+  { model: "CampaignDelivery", section: "campaignDeliveries", links: [{ field: "contactId" }], erase: { kind: "keep", scrub: { lastError: null } },
+    why: "campaign reports keep their counts (sent, skipped, converted); the rows hold ids, statuses and times only, and nothing more is sent to an erased person" },
   { model: "AuditEntry", section: "audit", links: [{ field: "targetId", when: { targetType: "contact" } }], erase: { kind: "keep", scrub: {} },
     why: "who exported or changed this person's data; the rows hold ids and codes only, and point at the pseudonym afterwards" },
 ];

@@ -20,7 +20,7 @@ describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
     url = await freshDatabaseUrl();
     const db = await open(url);
-    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
+    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     expect(await migrate(db)).toEqual([]);
     const p = db.prisma;
     const now = new Date("2026-11-23T10:00:00.123Z");
@@ -65,6 +65,12 @@ describe(`migrate (${testDialect})`, () => {
     expect(await p.consoleSession.findUniqueOrThrow({ where: { id: "h1" } })).toMatchObject({ userName: "ada", expiresAt: now });
     await p.webchatLinkCode.create({ data: { codeHash: "k1", contactId: "c1", expiresAt: now } });
     expect(await p.webchatLinkCode.findUniqueOrThrow({ where: { codeHash: "k1" } })).toMatchObject({ contactId: "c1", usedAt: null, expiresAt: now });
+    await p.campaign.create({ data: { id: "g1", name: "winback", status: "running", definition: "{}", hash: "h", startAt: now, actor: "operator:ann" } });
+    await p.campaignDelivery.create({ data: { id: "gd1", campaignId: "g1", contactId: "c1", variant: "a", status: "pending", dueAt: now, key: "campaign:g1:c1:a" } });
+    await expect(p.campaignDelivery.create({ data: { id: "gd2", campaignId: "g1", contactId: "c1", variant: "b", status: "pending", dueAt: now, key: "campaign:g1:c1:b" } })).rejects.toMatchObject({ code: "P2002" });
+    await p.contact.update({ where: { id: "c2" }, data: { marketingConsent: "denied", marketingConsentAt: now } });
+    expect(await p.campaign.findUniqueOrThrow({ where: { name: "winback" }, include: { deliveries: true } })).toMatchObject({ ongoing: false, selectedAt: null, finishedAt: null, deliveries: [{ contactId: "c1", bonusPoints: 0, queuedAt: null, sentAt: null, lastError: null, reason: null }] });
+    expect(await p.contact.findUniqueOrThrow({ where: { id: "c2" } })).toMatchObject({ marketingConsent: "denied", marketingConsentAt: now });
     expect(await p.purchase.findUniqueOrThrow({ where: { id: "p1" }, include: { items: true, review: true } })).toMatchObject({
       items: [{ sku: "TEA-1", quantity: 2, unitPriceMinor: 999 }], review: { sku: "TEA-1", score: null, comment: null, answeredAt: null, requestedAt: now },
     });
@@ -96,6 +102,8 @@ describe(`migrate (${testDialect})`, () => {
     expect(await p.idea.count()).toBe(0);
     expect(await p.purchaseItem.count()).toBe(0);
     expect(await p.productReview.count()).toBe(0);
+    expect(await p.campaignDelivery.count()).toBe(0);
+    expect(await p.campaign.count()).toBe(1); // a campaign is not a contact's: only its deliveries go
   });
 
   it("upgrading a database with data keeps every row (no cascade through a table rebuild)", async () => {
@@ -113,7 +121,7 @@ describe(`migrate (${testDialect})`, () => {
       yield sql(`INSERT INTO conversation_states (contact_id, variables, version, updated_at) VALUES ('c1', '{}', 3, ?)`, now);
     })());
     for (const f of readdirSync(join(MIGRATIONS_DIR, db.dialect))) copyFileSync(join(MIGRATIONS_DIR, db.dialect, f), join(dir, db.dialect, f));
-    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
+    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     // the columns 0004 adds to contacts get their defaults on existing rows
     expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru", points: 0, lifetimePoints: 0, referralCode: null, openTicketId: null });
     expect(await db.prisma.channelIdentity.count()).toBe(1);
@@ -141,7 +149,7 @@ describe(`migrate (${testDialect})`, () => {
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
     // each migration is applied exactly once in all, whichever instance got the lock for it
     expect(results.every(Array.isArray)).toBe(true);
-    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
+    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     expect(await dbs[0]!.prisma.contact.count()).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
  * a new, empty contact. The erase is in the audit log without what was erased.
  */
 import { describe, expect, it } from "vitest";
+import { setConsent } from "../../src/marketing/consent";
 import type { App } from "../../src/app/createApp";
 import { newId } from "../../src/core/ids";
 import { IDEAS } from "../../src/feedback/Ideas";
@@ -60,6 +61,10 @@ async function seed(t: TestApp) {
   await ideas.mark(annIdea.id, "planned", "UANNA");
   await app.jobs.schedule({ kind: "event", contactId: ann, name: "nps.ask", dueAt: new Date(Date.now() + 86_400_000), key: `job-${ann}` });
   await p.conversationState.upsert({ where: { contactId: ann }, create: { contactId: ann, variables: JSON.stringify({ note: WORDS }) }, update: { variables: JSON.stringify({ note: WORDS }) } });
+  // issue 15: a campaign message and a consent change are the person's data too
+  await p.campaign.create({ data: { id: "camp1", name: "winback", status: "done", definition: "{}", hash: "h", startAt: new Date(), actor: "operator:ops" } });
+  await p.campaignDelivery.create({ data: { id: "cd1", campaignId: "camp1", contactId: ann, variant: "a", status: "sent", dueAt: new Date(), sentAt: new Date(), key: `campaign:camp1:${ann}:a` } });
+  await setConsent(app.db, ann, "denied", "operator");
   return { ann, ben, carl, ticketId: ticket.ticketId, annIdea: annIdea.id };
 }
 
@@ -92,6 +97,9 @@ describe(`export and erase (${testDialect})`, () => {
     expect((doc.referrals as { referrerId: string; friendId: string }[]).map((r) => (r.referrerId === ann ? "made" : "joined")).sort()).toEqual(["joined", "made"]);
     expect((doc.tickets as { id: string }[])[0]!.id).toBe(ticketId);
     expect((doc.history as { text: string | null }[]).some((h) => h.text === WORDS)).toBe(true);
+    expect((doc.history as { kind: string; data: unknown }[]).find((h) => h.kind === "consent.denied")).toMatchObject({ data: { from: null, to: "denied", source: "operator" } });
+    expect(doc.contact).toMatchObject({ marketingConsent: "denied" });
+    expect(doc.campaignDeliveries).toMatchObject([{ campaignId: "camp1", status: "sent", key: `campaign:camp1:${ann}:a` }]);
     expect((doc.conversation as { variables: unknown }[])[0]!.variables).toEqual({ note: WORDS }); // JSON columns parsed
     const audit = await t.app.db.prisma.auditEntry.findMany({ where: { action: "contact.export" } });
     expect(audit).toMatchObject([{ actor: "operator:dpo", targetType: "contact", targetId: ann, detail: null }]);
