@@ -5,6 +5,8 @@ import { ConfigError } from "./core/errors";
 import { MIN_API_KEY_LENGTH, parseApiKeys, type ApiKey } from "./http/api/scopes";
 import { DEFAULT_REVIEW_WORDS } from "./feedback/moderation";
 import { parseSettingsUsers, type SettingsUser } from "./console/auth/settingsUsers";
+import type { CampaignRules } from "./campaigns/eligibility";
+import { campaignRulesFromEnv } from "./campaigns/rulesFromEnv";
 
 /** Every setting Rapport reads, in one place, so the README's table and the code cannot disagree. */
 export interface Settings {
@@ -60,6 +62,12 @@ export interface Settings {
   webchatEnabled: boolean;
   /** Sites allowed to embed the widget (WEBCHAT_ORIGINS, comma-separated origins; default any: *). */
   webchatOrigins: string[];
+  /**
+   * Who campaigns may reach and how often (issue 15): MARKETING_CONSENT (opt_in, the default: only those
+   * who said yes; opt_out: all but those who said /stop), CAMPAIGN_FREQUENCY_CAP, CAMPAIGN_QUIET_HOURS,
+   * CAMPAIGN_TIME_ZONE.
+   */
+  campaignRules: CampaignRules;
 }
 
 /** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
@@ -118,8 +126,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (!(supportUnansweredMinutes > 0)) throw new ConfigError("SUPPORT_UNANSWERED_MINUTES", `"${env.SUPPORT_UNANSWERED_MINUTES}" is not a number of minutes`, "use a number above 0, e.g. 15");
   const purchaseEventsMaxAgeHours = Number(env.PURCHASE_EVENTS_MAX_AGE_HOURS?.trim() || 48);
   if (!(purchaseEventsMaxAgeHours >= 0)) throw new ConfigError("PURCHASE_EVENTS_MAX_AGE_HOURS", `"${env.PURCHASE_EVENTS_MAX_AGE_HOURS}" is not a number of hours`, "use a number such as 48 (0: only purchases made just now)");
+  const campaignRules = campaignRulesFromEnv(env);
   return {
     ...slack,
+    campaignRules,
     apiKeys: parseApiKeys(env.RAPPORT_API_KEYS, rapportApiKey),
     retention: {
       messageTextDays: retentionDays(env, "RETAIN_MESSAGE_TEXT_DAYS"),

@@ -34,6 +34,10 @@ import { AlreadyErasedError } from "../privacy/errors";
 import type { RetentionSettings } from "../config";
 import { DEFAULT_REVIEW_WORDS } from "../feedback/moderation";
 import { purgeActionResults } from "../flows/actions/actionResults";
+import { CampaignDesk } from "../campaigns/CampaignDesk";
+import type { CampaignRunnerOptions } from "../campaigns/CampaignRunner";
+import { campaignRulesFromEnv } from "../campaigns/rulesFromEnv";
+import type { CampaignRules } from "../campaigns/eligibility";
 
 /** A running Rapport core: database, flows, translations and the engine, without any channel. */
 export interface App {
@@ -50,6 +54,8 @@ export interface App {
   jobs: JobScheduler;
   /** Export and erasure of a person's data (issue 16). */
   rights: DataRights;
+  /** Campaigns (issue 15): preview, send, pause/resume/cancel, reports; `rapport start` delivers them. */
+  campaigns: CampaignDesk;
   translator(): Translator;
   /** Problems of the flow files left out when started with `partialFlows` (empty otherwise). */
   flowProblems(): FlowProblem[];
@@ -61,11 +67,12 @@ export interface App {
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
   settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number }
-    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number };
+    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules };
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
   jobs?: JobSchedulerOptions;
+  campaigns?: CampaignRunnerOptions;
   /**
    * Serve the valid flows and leave out broken files instead of refusing to start (the terminal
    * chat: a marketer trying flows should still reach the ones that work). Production stays strict.
@@ -77,7 +84,7 @@ export interface AppOptions {
  * Opens and migrates the database, loads translations and flows (refusing to start on a bad flow
  * file, with every problem listed), and builds the engine. Channels attach to `app.engine`.
  */
-export async function createApp({ settings, log, engine: engineOptions, support: supportOptions, jobs: jobOptions, partialFlows = false }: AppOptions): Promise<App> {
+export async function createApp({ settings, log, engine: engineOptions, support: supportOptions, jobs: jobOptions, campaigns: campaignOptions, partialFlows = false }: AppOptions): Promise<App> {
   const db = await openDatabase(settings.databaseUrl);
   try {
     const applied = await migrate(db);
@@ -148,6 +155,9 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     services.provide(MENU, () => catalog.menuEntries()).provide(LOYALTY_RULES, () => rules).provide(LEDGER, ledger).provide(REFERRALS, referrals)
       .provide(PURCHASES, new PurchaseBook(db, ledger, () => rules, referrals.purchaseHooks(), { eventsMaxAgeMs: (settings.purchaseEventsMaxAgeHours ?? 48) * 3_600_000 })).provide(SUPPORT_DESK, support).provide(SCHEDULER, jobs).provide(SURVEYS, new Surveys(db)).provide(IDEAS, ideas)
       .provide(PRODUCT_REVIEWS, new ProductReviews(db));
+    // Without settings (tests, embedding), the defaults as the environment would give them.
+    const campaignRules = settings.campaignRules ?? campaignRulesFromEnv({});
+    const campaigns = new CampaignDesk(db, settings.flowsDir, catalog, () => translator, () => campaignRules, engine, ledger, log, campaignOptions);
     const retention = new Retention(db, () => settings.retention ?? {});
     const sweeper = new Sweeper([
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
@@ -180,10 +190,11 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     };
     if (settings.hotReload) catalog.watch([settings.flowsDir, settings.localesDir], async () => { await reload(); });
     return {
-      db, engine, catalog, services, sweeper, support, jobs, rights, translator: () => translator, flowProblems: () => flowProblems, reload,
+      db, engine, catalog, services, sweeper, support, jobs, rights, campaigns, translator: () => translator, flowProblems: () => flowProblems, reload,
       async close() {
         catalog.close();
         await sweeper.stop();
+        await campaigns.stop();
         await jobs.stop();
         await support.outbox.stop();
         await engine.idle();

@@ -297,7 +297,7 @@ export function buildProgram(done: (code: number) => void): Command {
 
   program.command("events").description("Start flows for many customers.")
     .command("send")
-    .description("Start the flow a named event triggers (e.g. nps.ask) for listed customers, a segment or everyone. Each gets it once, from the running bot, a little later if busy in another conversation. The event must be one a flow listens to; a send to more than 20 customers shows how many and needs --yes.")
+    .description("Start the flow a named event triggers (e.g. nps.ask) for listed customers, a segment or everyone. Each gets it once, from the running bot, a little later if busy in another conversation. The event must be one a flow listens to; a send to more than 20 customers shows how many and needs --yes. For marketing (consent, frequency cap, quiet hours, a report), write a campaign with start: { event: … } and use rapport campaigns.")
     .summary("start a flow's event (an NPS survey) for contacts, a segment or --all")
     .argument("<event>", "the event, as a flow's trigger names it (event: nps.ask)")
     .option("--contact <contacts>", "contact ids or <channel>:<id>, comma-separated")
@@ -311,6 +311,51 @@ export function buildProgram(done: (code: number) => void): Command {
       const contacts = (opts.contact ?? "").split(",").map((c) => c.trim()).filter(Boolean);
       done(await withApp((app) => runEventsSend(app, event, { contacts, segment: opts.segment, all: Boolean(opts.all) }, { data: opts.data, yes: Boolean(opts.yes) }, process.stdout, process.stderr)));
     });
+
+  const campaigns = program.command("campaigns").description("Campaign files in flows/campaigns/<name>.yaml: who gets what, when (see README, Campaigns). Consent, the frequency cap and quiet hours apply; the running bot (npm start) delivers.")
+    .summary("preview, send and follow campaigns (flows/campaigns/*.yaml)");
+  const campaignAction = (name: string, description: string, summary: string, ...example: string[]) => campaigns.command(name)
+    .description(description).summary(summary)
+    .argument("<name>", "the campaign: its file's name in flows/campaigns/ without .yaml")
+    .option("--json", "print JSON")
+    .addHelpText("after", examples(...example));
+  campaigns.command("lint")
+    .description("Check every campaign file against the flows and texts: file:line:col: message. Exit 1 when there are problems.")
+    .summary("check campaign files: file:line:col: message")
+    .addHelpText("after", examples("rapport campaigns lint"))
+    .action(async () => {
+      const { runCampaignsLint } = await import("./campaigns");
+      done(await withApp(async (app, s) => runCampaignsLint(app, s.flowsDir, process.stdout)));
+    });
+  campaignAction("preview", "Who the campaign's audience is now and what would happen to each: sent now, later (frequency cap, quiet hours), or skipped (opted out, no consent, unreachable), and the split per variant. Nothing is sent.", "audience size and skips by reason; nothing sent", "rapport campaigns preview winback", "rapport campaigns preview winback --json")
+    .action(async (name: string, opts: { json?: boolean }) => {
+      const { runCampaignsPreview } = await import("./campaigns");
+      done(await withApp((app) => runCampaignsPreview(app, name, Boolean(opts.json), process.stdout)));
+    });
+  campaignAction("send", "Hand the campaign to the running bot (npm start), which delivers it at its time, paced under the channel's limit, once per customer. Without --yes only the preview is shown.", "send a campaign (needs --yes)", "rapport campaigns send winback --yes", "rapport campaigns send winback")
+    .option("--yes", "really send it (without it, only who it would reach is shown)")
+    .addOption(asOption())
+    .action(async (name: string, opts: { json?: boolean; yes?: boolean; as?: string }) => {
+      const [{ runCampaignsSend }, { operatorOf }] = await Promise.all([import("./campaigns"), import("./ticketActions")]);
+      done(await withApp((app) => runCampaignsSend(app, name, { yes: Boolean(opts.yes), json: Boolean(opts.json), actor: operatorOf(opts.as) }, process.stdout)));
+    });
+  campaignAction("status", "The campaign's report, also per variant: audience, sent, delivered, failed, blocked, waiting, skipped by reason, replied, opted out after it, and converted (a purchase within the window, with revenue and points).", "a campaign's report (--json for machines)", "rapport campaigns status winback", "rapport campaigns status winback --json")
+    .action(async (name: string, opts: { json?: boolean }) => {
+      const { runCampaignsStatus } = await import("./campaigns");
+      done(await withApp((app) => runCampaignsStatus(app, name, Boolean(opts.json), process.stdout)));
+    });
+  for (const [action, description, summary] of [
+    ["pause", "Stop sending a campaign for now; nothing is lost. Resume it with rapport campaigns resume.", "pause a campaign"],
+    ["resume", "Go on sending a paused campaign where it stopped; nobody gets it twice.", "resume a paused campaign"],
+    ["cancel", "Stop a campaign for good: nothing more goes out; who was waiting is counted as cancelled.", "cancel a campaign"],
+  ] as const) {
+    campaignAction(action, description, summary, `rapport campaigns ${action} winback`)
+      .addOption(asOption())
+      .action(async (name: string, opts: { json?: boolean; as?: string }) => {
+        const [{ runCampaignsChange }, { operatorOf }] = await Promise.all([import("./campaigns"), import("./ticketActions")]);
+        done(await withApp((app) => runCampaignsChange(app, name, action, { json: Boolean(opts.json), actor: operatorOf(opts.as) }, process.stdout)));
+      });
+  }
 
   program.command("rfm")
     .description("Recompute the RFM segments now (the running bot does it daily) and chart how many customers each holds, with the rules that name them.")

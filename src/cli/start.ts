@@ -76,6 +76,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   app.sweeper.start();
   app.support.outbox.start();
   app.jobs.start(); // overdue work (due while the process was down) runs now, once
+  await app.campaigns.start(); // campaigns sent with `rapport campaigns send` go out from here, paced
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).
   if (terminalChat) channels.push("terminal");
   http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));

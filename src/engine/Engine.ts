@@ -112,6 +112,14 @@ export class Engine {
     return this.wake(contactId, { kind: "start", flowId }, `start ${flowId}`, to, undefined);
   }
 
+  /**
+   * Starts a flow by its id for a contact who is not in another conversation (a campaign's `start:
+   * { flow }`, issue 15); `data` is the flow's `vars.campaign`. With `onceKey`, at most once.
+   */
+  startCampaignFlow(contactId: string, flowId: string, data: Record<string, unknown> = {}, options: { onceKey?: string } = {}): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "flow", flowId, data }, `flow ${flowId}`, undefined, options.onceKey);
+  }
+
   /** Wakes a flow paused by a `wait` step whose timer `token` came due (the job runner calls it). */
   resume(contactId: string, token: string, options: { onceKey?: string } = {}): Promise<WakeResult> {
     return this.wake(contactId, { kind: "timer", token }, "timer", undefined, options.onceKey);

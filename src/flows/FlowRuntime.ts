@@ -1,7 +1,7 @@
 import { Services } from "../core/services";
 import { parseDuration } from "../core/duration";
 import { SCHEDULER } from "../core/scheduling";
-import type { InboundBody, OutboundMessage } from "../core/message";
+import { parseCommand, type InboundBody, type OutboundMessage } from "../core/message";
 import { ActionFailedError, ActionParamsError, UnknownActionError } from "../core/errors";
 import { isTransientDbError } from "../db/retry";
 import type { Database } from "../db/Database";
@@ -45,6 +45,8 @@ export interface TurnOutput {
 export type TurnInput =
   | { kind: "message"; body: InboundBody }
   | { kind: "event"; name: string; data?: Record<string, unknown> }
+  /** A campaign starts a flow by its id (issue 15); `data` becomes `vars.campaign`. */
+  | { kind: "flow"; flowId: string; data?: Record<string, unknown> }
   /** A `wait` step's timer came due; `token` tells it from a stale one. */
   | { kind: "timer"; token: string }
   /** Start this flow now, ending any other (the console's playground: "start at any flow"). */
@@ -152,10 +154,14 @@ class Turn {
       if (this.flow) this.finish("interrupted", { by: flow.id });
       return this.start(flow, {});
     }
+    if (input.kind === "flow") return this.onStartFlow(input.flowId, input.data ?? {});
     // A message during a `wait` ends the wait; the message is then handled as if the flow were done.
     if (this.flow && this.state.waiting?.timer) this.finish("interrupted");
     const body = input.body;
     if (body.kind === "command") return this.onCommand(body.command, body.payload);
+    // A campaign's button (issue 15) carries a command ("/rewards"): pressed, it runs as if typed.
+    const pressed = body.kind === "choice" && body.value.startsWith("/") ? parseCommand(body.value) : undefined;
+    if (pressed?.kind === "command") return this.onCommand(pressed.command, pressed.payload);
     if (body.kind === "media") {
       this.sayKey("common:media_unsupported", { media: this.t(`common:media_kind.${body.media}`) });
       if (this.waitingStep()) this.repeatQuestion();
@@ -218,6 +224,17 @@ class Turn {
     this.state = { ...back.state, version: this.state.version };
   }
 
+  /** Starts a flow by id unless the contact is in another conversation (then skipped, like an event). */
+  private async onStartFlow(flowId: string, data: Record<string, unknown>) {
+    const flow = this.rt.flows.current(flowId);
+    if (!flow) return;
+    if (this.flow) {
+      this.addEntry({ kind: "event.skipped", text: `flow ${flowId}`, data: { reason: "conversation in progress", flowId } });
+      return;
+    }
+    await this.start(flow, { campaign: data });
+  }
+
   private async onTimer(token: string) {
     const step = this.waitingStep();
     if (!step || this.state.waiting?.timer !== token) return; // the wait was ended or the flow moved on
@@ -254,7 +271,8 @@ class Turn {
     const given = answer.kind === "text" ? answer.text : answer.value;
     const fallback = this.rt.flows.fallback();
     const keyword = answer.kind === "text" ? this.rt.flows.matchKeywords(this.locale, answer.text) : undefined;
-    const keywordCancels = keyword !== undefined && keyword.flow === this.rt.flows.matchCommand("cancel")?.flow;
+    // The words of /cancel and /stop (opting out of marketing, issue 15) get out of any question.
+    const keywordCancels = keyword !== undefined && (keyword.flow === this.rt.flows.matchCommand("cancel")?.flow || keyword.flow === this.rt.flows.matchCommand("stop")?.flow);
     const read = readAtQuestion({ question: spec, answer, check, keyword, keywordCancels, canDigress: fallback !== undefined });
     if (read.kind === "interrupt") {
       this.finish("interrupted", { by: read.match.flow.id });

@@ -191,7 +191,7 @@ function stepPaths(step: Step): { value: string; path: string }[] {
 }
 
 /** Attribute names set by `contact.set` anywhere: texts and conditions may read them. */
-function attributeNames(flows: Flow[]): Set<string> {
+export function attributeNames(flows: Flow[]): Set<string> {
   const out = new Set<string>();
   for (const f of flows) for (const s of f.steps) {
     if (s.kind === "action" && s.spec.action === "contact.set" && s.spec.with && typeof s.spec.with === "object") for (const k of Object.keys(s.spec.with)) out.add(k);

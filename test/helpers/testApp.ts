@@ -6,6 +6,8 @@ import { parseCommand, type Address, type InboundBody, type InboundEvent, type O
 import { dropDatabase, freshDatabaseUrl } from "./database";
 import { timeline, type TimelineEntry } from "../../src/history/timeline";
 import { afterEach } from "vitest";
+import type { CampaignRules } from "../../src/campaigns/eligibility";
+import type { CampaignRunnerOptions } from "../../src/campaigns/CampaignRunner";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -39,11 +41,12 @@ export function bodyOf(input: string): InboundBody {
 }
 
 /** Starts a test app; `flowsDir`/`localesDir` default to the shipped ones. */
-export async function startTestApp(options: { flowsDir?: string; localesDir?: string; url?: string; log?: Logger; locale?: string; purchaseEventsMaxAgeHours?: number } = {}): Promise<TestApp> {
+export async function startTestApp(options: { flowsDir?: string; localesDir?: string; url?: string; log?: Logger; locale?: string; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; campaigns?: CampaignRunnerOptions } = {}): Promise<TestApp> {
   const url = options.url ?? (await freshDatabaseUrl());
   const app = await createApp({
-    settings: { databaseUrl: url, flowsDir: options.flowsDir ?? join(ROOT, "flows"), localesDir: options.localesDir ?? join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2, purchaseEventsMaxAgeHours: options.purchaseEventsMaxAgeHours },
+    settings: { databaseUrl: url, flowsDir: options.flowsDir ?? join(ROOT, "flows"), localesDir: options.localesDir ?? join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2, purchaseEventsMaxAgeHours: options.purchaseEventsMaxAgeHours, campaignRules: options.campaignRules },
     log: options.log ?? silentLogger,
+    campaigns: options.campaigns,
   });
   const channel = new FakeChannel();
   app.engine.attach(channel);

@@ -11,6 +11,7 @@ import { ApiError, InvalidFieldError } from "./errors";
 import { checkValue } from "./fieldChecks";
 import { getPoints, postPurchase, postRefund, type Endpoint } from "./loyaltyEndpoints";
 import { getReport } from "./reportEndpoint";
+import { getCampaigns, getPreview, getStatus, postChange, postSend } from "./campaignEndpoints";
 import { toApiError } from "./toApiError";
 
 /**
@@ -24,6 +25,11 @@ const ENDPOINTS: { pattern: RegExp; methods: Record<string, { run: Endpoint; sco
   { pattern: /^\/contacts\/([^/]+)\/export$/, methods: { GET: { run: getExport, scope: "export" } } },
   { pattern: /^\/contacts\/([^/]+)\/erase$/, methods: { GET: { run: getErasePlan, scope: "erase" }, POST: { run: postErase, scope: "erase" } } },
   { pattern: /^\/report$/, methods: { GET: { run: getReport, scope: "read" } } },
+  { pattern: /^\/campaigns$/, methods: { GET: { run: getCampaigns, scope: "campaigns" } } },
+  { pattern: /^\/campaigns\/([^/]+)$/, methods: { GET: { run: getStatus, scope: "campaigns" } } },
+  { pattern: /^\/campaigns\/([^/]+)\/preview$/, methods: { GET: { run: getPreview, scope: "campaigns" } } },
+  { pattern: /^\/campaigns\/([^/]+)\/send$/, methods: { POST: { run: postSend, scope: "campaigns" } } },
+  { pattern: /^\/campaigns\/([^/]+)\/(pause|resume|cancel)$/, methods: { POST: { run: postChange, scope: "campaigns" } } },
 ];
 
 const PREFIX = "/api/v1";

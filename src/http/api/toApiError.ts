@@ -1,4 +1,5 @@
-import { ContactNotFoundError, DatabaseUnavailableError } from "../../core/errors";
+import { ContactNotFoundError, DatabaseUnavailableError, FlowFileError } from "../../core/errors";
+import { CampaignAlreadySentError, CampaignNotFoundError, CampaignStateError } from "../../campaigns/errors";
 import { isTransientDbError } from "../../db/retry";
 import { UnsupportedCurrencyError } from "../../loyalty/errors";
 import { OrderConflictError, RefundError } from "../../loyalty/Purchases";
@@ -24,6 +25,10 @@ export function toApiError(error: unknown): ApiError | undefined {
   if (error instanceof RefundError) {
     return error.field === "orderId" ? new ApiError(404, "unknown_order", error.message, "orderId") : new ApiError(422, "refund_refused", error.message, error.field);
   }
+  if (error instanceof CampaignNotFoundError) return new ApiError(404, "unknown_campaign", error.message, "campaign");
+  if (error instanceof CampaignAlreadySentError) return new ApiError(409, "campaign_already_sent", error.message, "campaign");
+  if (error instanceof CampaignStateError) return new ApiError(409, "campaign_state", error.message, "campaign");
+  if (error instanceof FlowFileError) return new ApiError(422, "campaign_invalid", error.message, "campaign");
   if (error instanceof UnsupportedCurrencyError) return new ApiError(422, "unsupported_currency", error.message, "currency");
   if (error instanceof DatabaseUnavailableError || isTransientDbError(error)) {
     return new ApiError(503, "database_unavailable", "the database is unavailable; nothing was recorded, send the request again later", undefined, { "retry-after": RETRY_AFTER_SECONDS });
