@@ -40,7 +40,7 @@ async function customers(t: TestApp, names: string[], segment = "at_risk"): Prom
 
 const sentTo = (t: TestApp, user: string) => t.channel.sent.filter((s) => s.to.externalUserId === user && s.message.text.includes("miss you"));
 
-describe("campaign delivery", () => {
+describe("campaign delivery", { timeout: 90_000 }, () => {
   it("sends once per contact with the bonus once, a button that starts its flow, and a report", async () => {
     const t = await start({ campaignRules: OPEN, campaigns: FAST });
     const ids = await customers(t, ["ann", "bo"]);

@@ -23,7 +23,8 @@ async function listedCommands(): Promise<string[]> {
 }
 
 describe("rapport --help", () => {
-  it("every command prints its usage and examples and exits 0, without reading settings or opening the database", async () => {
+  // Two processes per listed command, all at once: the campaigns' seven commands pushed it past 30 s on a loaded machine.
+  it("every command prints its usage and examples and exits 0, without reading settings or opening the database", { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "rapport-help-"));
     const database = join(dir, "never", "rapport.db");
     const commands = await listedCommands();
