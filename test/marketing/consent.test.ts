@@ -25,7 +25,7 @@ describe("consent modes", () => {
   });
 });
 
-describe("/stop and /subscribe", () => {
+describe("/stop and /subscribe", { timeout: 90_000 }, () => {
   it.each([
     // [locale, what the customer types at the language question]
     ["en", "unsubscribe"],
