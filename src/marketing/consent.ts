@@ -1,4 +1,5 @@
 import type { Database } from "../db/Database";
+import type { Tx } from "../db/lockContact";
 import { recordInteraction } from "../history/recordInteraction";
 
 /**
@@ -32,14 +33,16 @@ export function consentBlock(mode: ConsentMode, consent: string | null): "opted_
  * Records a contact's yes or no to marketing: the contact's columns and a `consent.granted` /
  * `consent.denied` row in the history, in one transaction. Saying the same twice changes nothing
  * and writes no second row, so a retried turn or a second /stop keeps the history honest.
- * Returns whether it changed.
+ * `within` runs in the same transaction (a flow action stores its answer there). Returns whether it changed.
  */
-export async function setConsent(db: Database, contactId: string, consent: "granted" | "denied", source: ConsentSource, now = new Date()): Promise<boolean> {
+export async function setConsent(db: Database, contactId: string, consent: "granted" | "denied", source: ConsentSource, now = new Date(), within?: (tx: Tx, changed: boolean) => Promise<void>): Promise<boolean> {
   return db.prisma.$transaction(async (tx) => {
     const before = await tx.contact.findUnique({ where: { id: contactId }, select: { marketingConsent: true } });
-    if (!before || before.marketingConsent === consent) return false;
+    const unchanged = async () => { await within?.(tx, false); return false; };
+    if (!before || before.marketingConsent === consent) return unchanged();
     const changed = await tx.contact.updateMany({ where: { id: contactId, marketingConsent: before.marketingConsent }, data: { marketingConsent: consent, marketingConsentAt: now } });
-    if (changed.count === 0) return false; // changed meanwhile by another turn: that one recorded it
+    if (changed.count === 0) return unchanged(); // changed meanwhile by another turn: that one recorded it
+    await within?.(tx, true);
     await recordInteraction(tx, contactId, {
       direction: "event", kind: `consent.${consent}`, actor: source === "chat" ? "customer" : "system",
       occurredAt: now, data: { from: before.marketingConsent, to: consent, source },

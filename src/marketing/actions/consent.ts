@@ -12,8 +12,9 @@ export const consent = registerAction({
   description: "Records the customer's consent to marketing (consent: granted or denied) with a history row; returns { changed, consent }.",
   returns: ["changed", "consent"],
   params: z.object({ consent: z.enum(["granted", "denied"]) }),
+  effect: true, // the answer is stored with the change (issue 13): a re-run turn reads it back
   async run({ consent }, ctx) {
-    const changed = await setConsent(ctx.db, ctx.contact.id, consent, "chat");
+    const changed = await setConsent(ctx.db, ctx.contact.id, consent, "chat", new Date(), (tx, changed) => ctx.effect.store(tx, { changed, consent }));
     return { changed, consent };
   },
 });
