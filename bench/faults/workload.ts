@@ -31,8 +31,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Customers chatting with the bot over Telegram, some of them with a person through Slack, for as
- * long as `running()` holds. Each sends a message every 0.5-1.5 s whatever the bot answers (during an
- * outage, answers are late). In polling mode updates wait in the fake Bot API until Rapport confirms
+ * long as `running()` holds. Each sends a message, waits for an answer (at most 5 s: during an
+ * outage answers are late, and customers write again anyway), then 1-2 s more. Waiting keeps each
+ * chat within Telegram's own limit (about a message a second per chat), which otherwise grows a
+ * backlog no fault caused. In polling mode updates wait in the fake Bot API until Rapport confirms
  * them; in webhook mode each customer's updates are posted in order, each until Rapport answers 2xx
  * (Telegram retries a webhook for hours; the bench retries until the end of the scenario).
  */
@@ -75,9 +77,17 @@ export class Workload {
         queue.push(update);
         posting = posting.then(() => this.drain(queue));
       }
-      await sleep(500 + Math.random() * 1000);
+      await this.answered(chat, 5_000);
+      await sleep(1_000 + Math.random() * 1_000);
     }
     await posting;
+  }
+
+  /** Waits until the bot sent this chat something new, or `limitMs`. */
+  private async answered(chat: number, limitMs: number): Promise<void> {
+    const before = this.t.telegram.messagesTo(chat).length;
+    const end = Date.now() + limitMs;
+    while (Date.now() < end && this.t.telegram.messagesTo(chat).length === before) await sleep(100);
   }
 
   /** Posts a customer's queued updates in order, each until Rapport answers 2xx. */
