@@ -42,6 +42,8 @@ export interface TelegramAppOptions {
   dbRetrySeconds?: number;
   /** Polling's waits after a store failure (the database's ping is always the readiness check). */
   polling?: { pauseMs?: number; recheckMs?: number };
+  /** Runs when the HTTP server listens (the webhook route is served) but the channel has not started yet. */
+  beforeStart?: (t: { telegram: FakeTelegram; webhookUrl?: string; app: App }) => Promise<void>;
 }
 
 /** Starts the emulator, a fresh database, the app with shipped flows, and the Telegram channel. */
@@ -62,6 +64,7 @@ export async function startTelegramApp(options: TelegramAppOptions = {}): Promis
   });
   if (webhookUrl) http.use(channel.webhookRoute());
   app.engine.attach(channel);
+  await options.beforeStart?.({ telegram, webhookUrl, app });
   await channel.start(app.engine.deliver);
   let closed = false;
   const identity = (userId: number) => app.db.prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: "telegram", externalId: String(userId) } } });

@@ -63,4 +63,17 @@ describe("Telegram channel (webhook)", () => {
     expect(await t.telegram.post(update, "test-secret")).toBe(503);
     expect(await t.app.db.prisma.interaction.count()).toBe(0);
   });
+
+  it("before the channel started (the server listens first), answers 503 and stores the update when Telegram posts it again", async () => {
+    const update = { update_id: 9200, message: { message_id: 1, date: 1_700_000_000, chat: { id: 4005, type: "private" }, from: { id: 4005, is_bot: false, first_name: "Ode" }, text: "/help" } };
+    let early: number | undefined;
+    const t = await startApp({ mode: "webhook", beforeStart: async ({ telegram, webhookUrl, app }) => {
+      telegram.webhook = { url: webhookUrl!, secret: "test-secret" };
+      early = await telegram.post(update, "test-secret");
+      expect(await app.db.prisma.interaction.count()).toBe(0);
+    } });
+    expect(early).toBe(503); // was 200 with nothing stored: Telegram dropped the update
+    expect(await t.telegram.post(update, "test-secret")).toBe(200);
+    expect((await t.history(4005)).filter((e) => e.direction === "in")).toHaveLength(1);
+  });
 });
