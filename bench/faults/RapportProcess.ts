@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 
-const ROOT = join(import.meta.dirname, "..", "..");
+/** The checkout whose `rapport` runs: this one, or BENCH_RAPPORT_ROOT (another branch's worktree, to compare). */
+export const RAPPORT_ROOT = process.env.BENCH_RAPPORT_ROOT ?? join(import.meta.dirname, "..", "..");
 
 /**
  * One `rapport start` as an operator runs it (node bin/rapport.mjs start, settings in the
@@ -22,7 +23,7 @@ export class RapportProcess {
   /** Starts it and resolves once it logged "rapport ready" (or rejects after `timeoutMs`, or when it exits). */
   async start(timeoutMs = 90_000): Promise<void> {
     this.starts++;
-    const child = spawn(process.execPath, [join(ROOT, "bin/rapport.mjs"), "start"], {
+    const child = spawn(process.execPath, [join(RAPPORT_ROOT, "bin/rapport.mjs"), "start"], {
       cwd: this.cwd, env: { ...process.env, HOT_RELOAD: "false", LOG_LEVEL: "info", ...this.env }, stdio: ["ignore", "pipe", "pipe"],
     });
     this.child = child;

@@ -9,11 +9,10 @@ import { freshDatabase } from "../databases";
 import { sqlitePath, type Dialect } from "../../src/db/Database";
 import { count, type Counts } from "./count";
 import { FaultyHttpProxy } from "./FaultyHttpProxy";
-import { RapportProcess } from "./RapportProcess";
+import { RAPPORT_ROOT, RapportProcess } from "./RapportProcess";
 import { lockSqlite } from "./sqliteOutage";
 import { Workload } from "./workload";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const SECRET = "bench-faults-slack-signing-secret";
 const CHANNEL = "CHELP";
 const STAFF = "UANNA";
@@ -87,7 +86,7 @@ export async function runScenario(s: Scenario, timing: Timing, pgServer: string,
   }
   const port = await freePort();
   const rapport = new RapportProcess({
-    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: url, FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"),
+    PORT: String(port), HOST: "127.0.0.1", DATABASE_URL: url, FLOWS_DIR: join(RAPPORT_ROOT, "flows"), LOCALES_DIR: join(RAPPORT_ROOT, "locales"),
     TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegramProxy.origin,
     ...(s.mode === "webhook" ? { TELEGRAM_WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/hook` } : {}),
     SLACK_BOT_TOKEN: slack.token, SLACK_SUPPORT_CHANNEL: CHANNEL, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: `${slackProxy.origin}/api/`,
