@@ -4,6 +4,7 @@ import type { Logger } from "../core/log";
 import { openDatabase, type Database } from "../db/Database";
 import { migrate } from "../db/migrate";
 import { Engine, type EngineOptions } from "../engine/Engine";
+import { UnfinishedTurns } from "../engine/UnfinishedTurns";
 import { FlowCatalog } from "../flows/FlowCatalog";
 import { FlowRuntime } from "../flows/FlowRuntime";
 import { Translator } from "../i18n/Translator";
@@ -159,7 +160,10 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     const campaignRules = settings.campaignRules ?? campaignRulesFromEnv({});
     const campaigns = new CampaignDesk(db, settings.flowsDir, catalog, () => translator, () => campaignRules, engine, ledger, log, campaignOptions);
     const retention = new Retention(db, () => settings.retention ?? {});
+    // Messages stored whose turn never finished (kill -9 or an outage mid-turn): answered once, from the sweeper.
+    const unfinished = new UnfinishedTurns(db, engine.deliver, () => engine.channelNames(), log);
     const sweeper = new Sweeper([
+      { name: "turns.recover", run: (now) => unfinished.recover(now) },
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
