@@ -68,6 +68,8 @@ export interface Settings {
    * CAMPAIGN_TIME_ZONE.
    */
   campaignRules: CampaignRules;
+  /** METRICS_TOKEN: serves Prometheus `GET /metrics` to requests bearing it; unset, there is no /metrics. */
+  metricsToken?: string;
 }
 
 /** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
@@ -121,6 +123,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (rapportApiKey && rapportApiKey.length < MIN_API_KEY_LENGTH) {
     throw new ConfigError("RAPPORT_API_KEY", `is ${rapportApiKey.length} characters long; at least ${MIN_API_KEY_LENGTH} are required, so the key cannot be guessed`, "generate one with: openssl rand -hex 32");
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken && metricsToken.length < MIN_API_KEY_LENGTH) {
+    throw new ConfigError("METRICS_TOKEN", `is ${metricsToken.length} characters long; at least ${MIN_API_KEY_LENGTH} are required, so the token cannot be guessed`, "generate one with: openssl rand -hex 32");
+  }
   const slack = slackSettings(env);
   const supportUnansweredMinutes = Number(env.SUPPORT_UNANSWERED_MINUTES?.trim() || 15);
   if (!(supportUnansweredMinutes > 0)) throw new ConfigError("SUPPORT_UNANSWERED_MINUTES", `"${env.SUPPORT_UNANSWERED_MINUTES}" is not a number of minutes`, "use a number above 0, e.g. 15");
@@ -156,6 +162,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     telegramWebhookSecret,
     telegramApiRoot: telegramApiRoot?.replace(/\/+$/, ""),
     rapportApiKey,
+    metricsToken,
   };
 }
 

@@ -191,6 +191,16 @@ describe("loadSettings: HTTP API", () => {
   });
 });
 
+describe("loadSettings: metrics", () => {
+  it("serves /metrics only with a METRICS_TOKEN of 32 characters or more", () => {
+    expect(loadSettings({}, CWD).metricsToken).toBeUndefined();
+    expect(loadSettings({ METRICS_TOKEN: ` ${"m".repeat(32)} ` }, CWD).metricsToken).toBe("m".repeat(32));
+    const e = configError({ METRICS_TOKEN: "short" });
+    expect(e.variable).toBe("METRICS_TOKEN");
+    expect(e.message).toBe("METRICS_TOKEN: is 5 characters long; at least 32 are required, so the token cannot be guessed\n  hint: generate one with: openssl rand -hex 32");
+  });
+});
+
 describe("loadSettings: stopping", () => {
   it("gives a graceful stop 10 seconds unless SHUTDOWN_TIMEOUT_SECONDS says otherwise", () => {
     expect(loadSettings({}, CWD).shutdownTimeoutSeconds).toBe(10);

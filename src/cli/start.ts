@@ -16,7 +16,8 @@ const READINESS_CACHE_MS = 2_000;
 
 /**
  * `rapport start` (what `npm start` runs): migrates the database, loads flows, serves HTTP on PORT
- * (`GET /healthz` answers 200 once started, `GET /readyz` while the database answers too) and every
+ * (`GET /healthz` answers 200 once started, `GET /readyz` while the database answers too, `GET /metrics`
+ * with METRICS_TOKEN) and every
  * channel whose settings are present. SIGTERM/SIGINT stop it within SHUTDOWN_TIMEOUT_SECONDS. With no
  * channel configured and a terminal attached it opens a terminal chat as well.
  */
@@ -34,6 +35,15 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   const slack = settings.slackBotToken ? (await import("../channels/slack/fromSettings")).slackSupportFromSettings(settings, log) : undefined;
   if (slack && !settings.slackAppToken) http.use(slack.route());
   http.use(apiRoutes(app, settings.apiKeys, log));
+  // Prometheus metrics only with METRICS_TOKEN: prom-client is not even loaded otherwise.
+  if (settings.metricsToken) {
+    const [{ createMetrics, ticketOutbox }, { metricsRoute }, { installTelemetry }] = await Promise.all([
+      import("../metrics/prometheus"), import("../http/metricsRoute"), import("../core/telemetry")]);
+    const metrics = createMetrics(app.db);
+    metrics.addOutbox(ticketOutbox(app.db));
+    installTelemetry(metrics.telemetry);
+    http.use(metricsRoute(metrics, settings.metricsToken));
+  }
   // The web chat (a widget on any site) and the console whose playground is that widget.
   const webchat = settings.webchatEnabled ? await (await import("../channels/webchat/fromSettings")).webchatFromSettings(app, settings, log) : undefined;
   if (webchat) http.use(webchat.route);

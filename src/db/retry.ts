@@ -1,4 +1,5 @@
 import { DatabaseUnavailableError } from "../core/errors";
+import { telemetry } from "../core/telemetry";
 
 /**
  * SQLite lock codes, PostgreSQL/Node connection failures and Prisma's connection errors (P1001 can't
@@ -53,13 +54,26 @@ export async function withDbRetry<T>(fn: () => Promise<T>, options: RetryOptions
     try {
       return await fn();
     } catch (error) {
-      if (!isTransientDbError(error)) throw error;
+      const transient = isTransientDbError(error);
+      if (transient || isPermanentDbError(error)) telemetry.dbError(transient);
+      if (!transient) throw error;
       if (Date.now() - started + delay > budget) throw new DatabaseUnavailableError(attempt, error);
       options.onRetry?.(attempt, error);
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 1000);
     }
   }
+}
+
+/**
+ * A failure the database reported that a retry will not cure (a bad statement, a missing table, a
+ * full disk), for the metrics. A unique violation is not one: idempotent writes answer it as a repeat.
+ * Errors of Rapport's own (codes rapport_…) and of domain code are not the database's.
+ */
+function isPermanentDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || isUniqueViolation(error)) return false;
+  return /^P\d{4}$/.test(code) || code.startsWith("SQLITE_") || /^[0-9A-Z]{5}$/.test(code);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Logger } from "../core/log";
 import { PipelineError, RecipientUnreachableError } from "../core/errors";
 import { markReachable, markUnreachable } from "../contacts/reachability";
 import type { Database } from "../db/Database";
+import { telemetry } from "../core/telemetry";
 import { withDbRetry, type RetryOptions } from "../db/retry";
 import type { FlowRuntime, TurnInput, TurnOutput } from "../flows/FlowRuntime";
 import type { ContactView } from "../flows/types";
@@ -86,8 +87,12 @@ export class Engine {
   }
 
   /** Entry point for channels: resolves when the event is stored and handled and its replies were handed to the channel (a failed send is recorded). */
-  deliver = (event: InboundEvent, receipt?: DeliveryReceipt): Promise<void> =>
-    this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event, receipt));
+  deliver = (event: InboundEvent, receipt?: DeliveryReceipt): Promise<void> => {
+    telemetry.messageIn(event.channel);
+    const started = performance.now();
+    return this.queue.run(`${event.channel}\u0000${event.sender.externalUserId}`, () => this.handle(event, receipt))
+      .finally(() => telemetry.turnSeconds((performance.now() - started) / 1000));
+  };
 
   /** Waits for all in-flight events (graceful shutdown). */
   idle(): Promise<void> {
@@ -247,8 +252,10 @@ export class Engine {
       // A command run without the channel (a CLI sweep, an import) must not pass a reply off as sent.
       if (!channel) throw Object.assign(new Error(`the ${to.channel} channel is not running in this process; the reply is stored but was not sent`), { code: "rapport_channel_not_attached" });
       const sent = await channel.send(to, message);
+      telemetry.messageOut(to.channel);
       return { ok: true, externalMessageId: sent.externalMessageId };
     } catch (error) {
+      telemetry.sendFailed(to.channel, error instanceof RecipientUnreachableError);
       const err = error instanceof Error ? error : new Error(String(error));
       // The reply is stored; that it did not arrive goes into the history too, so staff can see it.
       this.log[error instanceof RecipientUnreachableError ? "warn" : "error"]("send failed", { contactId, channel: to.channel, error: err });
