@@ -70,6 +70,8 @@ export interface Settings {
   campaignRules: CampaignRules;
   /** METRICS_TOKEN: serves Prometheus `GET /metrics` to requests bearing it; unset, there is no /metrics. */
   metricsToken?: string;
+  /** Minutes a message to a customer keeps being retried after its first failed send (OUTBOX_RETRY_MINUTES). */
+  outboxRetryMinutes: number;
 }
 
 /** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
@@ -133,9 +135,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const purchaseEventsMaxAgeHours = Number(env.PURCHASE_EVENTS_MAX_AGE_HOURS?.trim() || 48);
   if (!(purchaseEventsMaxAgeHours >= 0)) throw new ConfigError("PURCHASE_EVENTS_MAX_AGE_HOURS", `"${env.PURCHASE_EVENTS_MAX_AGE_HOURS}" is not a number of hours`, "use a number such as 48 (0: only purchases made just now)");
   const campaignRules = campaignRulesFromEnv(env);
+  const outboxRetryMinutes = Number(env.OUTBOX_RETRY_MINUTES?.trim() || 240);
+  if (!(outboxRetryMinutes >= 0)) throw new ConfigError("OUTBOX_RETRY_MINUTES", `"${env.OUTBOX_RETRY_MINUTES}" is not a number of minutes`, "use a number such as 240 (0: no retries)");
   return {
     ...slack,
     campaignRules,
+    outboxRetryMinutes,
     apiKeys: parseApiKeys(env.RAPPORT_API_KEYS, rapportApiKey),
     retention: {
       messageTextDays: retentionDays(env, "RETAIN_MESSAGE_TEXT_DAYS"),

@@ -177,6 +177,20 @@ describe("loadSettings: PURCHASE_EVENTS_MAX_AGE_HOURS", () => {
   });
 });
 
+describe("loadSettings: OUTBOX_RETRY_MINUTES", () => {
+  it("defaults to 240 minutes and keeps 0 or more", () => {
+    expect(loadSettings({}, CWD).outboxRetryMinutes).toBe(240);
+    expect(loadSettings({ OUTBOX_RETRY_MINUTES: " 30 " }, CWD).outboxRetryMinutes).toBe(30);
+    expect(loadSettings({ OUTBOX_RETRY_MINUTES: "0" }, CWD).outboxRetryMinutes).toBe(0);
+  });
+
+  it.each(["-1", "an hour"])("refuses %j, naming it", (value) => {
+    const e = configError({ OUTBOX_RETRY_MINUTES: value });
+    expect(e.variable).toBe("OUTBOX_RETRY_MINUTES");
+    expect(e.message).toBe(`OUTBOX_RETRY_MINUTES: "${value}" is not a number of minutes\n  hint: use a number such as 240 (0: no retries)`);
+  });
+});
+
 describe("loadSettings: HTTP API", () => {
   it("keeps a RAPPORT_API_KEY of 32 characters or more, trimmed", () => {
     expect(loadSettings({ RAPPORT_API_KEY: ` ${"k".repeat(32)} ` }, CWD).rapportApiKey).toBe("k".repeat(32));

@@ -68,7 +68,7 @@ export interface App {
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
   settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number }
-    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules };
+    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; outboxRetryMinutes?: number };
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
@@ -114,12 +114,12 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     let rules = loadRules(settings.flowsDir);
     const services = new Services();
     const runtime = new FlowRuntime(catalog, () => translator, db, (error, context) => log.error("flow action failed", { ...context, error }), services);
-    const engine = new Engine(db, runtime, log, { retry: { budgetMs: (settings.dbRetrySeconds ?? 30) * 1000 }, ...engineOptions });
-    // Crossing a tier runs the flow for `loyalty.tier_changed` (a congratulation in the customer's language).
-    const ledger = new Ledger(db, () => rules, (contactId, change) => {
-      void engine.emit(contactId, "loyalty.tier_changed", { tier: change.to, from: change.from, multiplier: rules.tiers[change.to].multiplier })
-        .catch((error: unknown) => log.error("tier notification failed", { contactId, error: error as Error }));
-    });
+    const engine = new Engine(db, runtime, log, { retry: { budgetMs: (settings.dbRetrySeconds ?? 30) * 1000 }, ...engineOptions,
+      outbox: { retryMinutes: settings.outboxRetryMinutes, ...engineOptions?.outbox } });
+    // Crossing a tier stores a `loyalty.tier_changed` job with the points (a congratulation in the
+    // customer's language, through the outbox); the job runner is nudged so it goes out at once.
+    let runJobsNow = () => {};
+    const ledger = new Ledger(db, () => rules, () => runJobsNow());
     const referrals = new Referrals(db, ledger, () => rules, log);
     const support = new SupportDesk(db, engine, () => translator, log, { unansweredMs: (settings.supportUnansweredMinutes ?? 15) * 60_000, retry: { budgetMs: (settings.dbRetrySeconds ?? 30) * 1000 }, ...supportOptions });
     engine.handOffTo(support.handoff);
@@ -147,6 +147,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
         : await engine.resume(job.contactId, String(data.token), { onceKey: job.id });
       return result === "busy" ? "later" : "done";
     }, log, { channels: () => engine.channelNames(), ...jobOptions });
+    runJobsNow = () => void jobs.runDue().catch((error: unknown) => log.error("scheduled jobs failed", { error: error as Error }));
     // Idea updates go through the job queue: a mark from the CLI (no channels there) is sent by the
     // running bot, and a customer busy in another conversation is told a little later.
     const ideas = new Ideas(db, async (contactId, name, data, key) => {
@@ -175,7 +176,12 @@ export async function createApp({ settings, log, engine: engineOptions, support:
         const run = await recomputeSegments(db, now);
         return run.scored + run.cleared;
       } },
-      { name: "points.remind", run: (now) => remindDue(db, rules, (contactId, asOf) => engine.emit(contactId, "loyalty.points_expiring", { asOf: asOf.toISOString() }).then(() => undefined), now) },
+      { name: "points.remind", run: async (now) => {
+        const queued = await remindDue(db, rules, now); // as jobs, stored with the claim
+        if (queued > 0) runJobsNow();
+        return queued;
+      } },
+      { name: "outbox.purge", run: (now) => engine.outbox.purgeSent(now) },
     ], log);
     const reload = async () => {
       const previous = translator;
@@ -202,6 +208,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
         await jobs.stop();
         await support.outbox.stop();
         await engine.idle();
+        await engine.outbox.stop();
         await db.close();
       },
     };

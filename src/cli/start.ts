@@ -85,6 +85,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   if (webchat) channels.push("webchat");
   app.sweeper.start();
   app.support.outbox.start();
+  app.engine.outbox.start(); // what a crash left unsent goes out now
   app.jobs.start(); // overdue work (due while the process was down) runs now, once
   await app.campaigns.start(); // campaigns sent with `rapport campaigns send` go out from here, paced
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).

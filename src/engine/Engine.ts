@@ -1,10 +1,10 @@
-import type { Address, InboundEvent, OutboundMessage } from "../core/message";
+import type { Address, InboundEvent } from "../core/message";
 import type { Channel, DeliveryReceipt, MediaFile } from "../core/Channel";
 import { describeInbound } from "../core/message";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
-import { PipelineError, RecipientUnreachableError } from "../core/errors";
-import { markReachable, markUnreachable } from "../contacts/reachability";
+import { PipelineError } from "../core/errors";
+import { markReachable } from "../contacts/reachability";
 import type { Database } from "../db/Database";
 import { telemetry } from "../core/telemetry";
 import { withDbRetry, type RetryOptions } from "../db/retry";
@@ -16,15 +16,13 @@ import type { InteractionRow } from "../history/InteractionRow";
 import { recordInteraction } from "../history/recordInteraction";
 import { GroupCommit } from "./GroupCommit";
 import { KeyedQueue } from "./KeyedQueue";
-import type { HandoffHandler, SendResult } from "../core/handoff";
-import { completeTurns, handledPlan, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Received, type ReceiveItem } from "./turnPlans";
+import type { HandoffHandler } from "../core/handoff";
+import { completeTurns, handledPlan, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Completed, type Received, type ReceiveItem } from "./turnPlans";
+import { OutboxDispatcher, type DispatcherOptions, type SentReply } from "../outbox/OutboxDispatcher";
+import { PRIORITY, type OutboxEntry } from "../outbox/OutboxEntry";
+import { releaseLeases } from "../outbox/outboxStatements";
 
-/** A reply the engine handed to a channel (tests and the terminal chat observe these). */
-export interface SentReply {
-  to: Address;
-  message: OutboundMessage;
-  contactId: string;
-}
+export type { SentReply } from "../outbox/OutboxDispatcher";
 
 /**
  * What became of an event or timer: a flow started or resumed; the contact was busy (in another
@@ -35,17 +33,20 @@ export type WakeResult = "started" | "busy" | "ignored" | "duplicate";
 /** Options for the engine; all have production defaults. */
 export interface EngineOptions {
   retry?: RetryOptions;
-  /** Called after each reply is sent (or would have been, when its channel is not attached). */
+  /** Called after each message the outbox sent (the terminal chat and tests observe these). */
   onReply?: (reply: SentReply) => void;
+  /** The outbox dispatcher's settings (OUTBOX_RETRY_MINUTES and the like). */
+  outbox?: DispatcherOptions;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
 
 /**
  * The core's pipeline for every inbound event, per customer in order and across customers in
- * parallel: store the message (group commit) → run the flow runtime → store replies, flow events and
- * the new state (group commit, version-guarded) → send the replies. Nothing is sent before it is
- * stored, and nothing received is dropped: database hiccups are retried; a failure inside a turn is
+ * parallel: store the message (group commit) → run the flow runtime → store replies (history and
+ * outbox rows), flow events and the new state (group commit, version-guarded) → hand the outbox rows
+ * to the dispatcher, which sends them. Nothing is sent before it is stored, a reply stored is sent
+ * even after a crash (the outbox), and nothing received is dropped: database hiccups are retried; a failure inside a turn is
  * recorded and answered with an apology; a failure to store is thrown to the channel, which keeps
  * the update for redelivery. Events (`emit`) queue separately from messages; the version guard
  * keeps a message and an event for the same contact from overwriting each other.
@@ -54,8 +55,10 @@ export class Engine {
   private readonly channels = new Map<string, Channel>();
   private readonly queue = new KeyedQueue();
   private readonly receiver: GroupCommit<ReceiveItem, Received>;
-  private readonly completer: GroupCommit<CompleteItem, boolean>;
+  private readonly completer: GroupCommit<CompleteItem, Completed>;
   private handoff: HandoffHandler | undefined;
+  /** Sends every message to customers (issue 13); `rapport start` and the terminal chat start its poller. */
+  readonly outbox: OutboxDispatcher;
 
   constructor(
     private readonly db: Database,
@@ -69,6 +72,7 @@ export class Engine {
     const concurrency = db.dialect === "postgresql" ? 2 : 1;
     this.receiver = new GroupCommit((items) => receiveTurns(db, items, new Date()), concurrency);
     this.completer = new GroupCommit((items) => completeTurns(db, items, new Date()), concurrency);
+    this.outbox = new OutboxDispatcher(db, { channel: (name) => this.channels.get(name), channelNames: () => this.channelNames() }, log, options.outbox, options.onReply);
   }
 
   /** Makes a channel available for replies; the channel calls `deliver` for what it receives. */
@@ -86,7 +90,7 @@ export class Engine {
     this.handoff = handler;
   }
 
-  /** Entry point for channels: resolves when the event is stored and handled and its replies were handed to the channel (a failed send is recorded). */
+  /** Entry point for channels: resolves when the event is stored and handled and its replies were tried once (sent, failed, or left for a retry). */
   deliver = (event: InboundEvent, receipt?: DeliveryReceipt): Promise<void> => {
     telemetry.messageIn(event.channel);
     const started = performance.now();
@@ -94,9 +98,10 @@ export class Engine {
       .finally(() => telemetry.turnSeconds((performance.now() - started) / 1000));
   };
 
-  /** Waits for all in-flight events (graceful shutdown). */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  /** Waits for all in-flight events and sends (graceful shutdown, tests). */
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.outbox.idle();
   }
 
   /**
@@ -186,6 +191,9 @@ export class Engine {
 
   private async turn(contact: ContactView, state: ConversationState, input: TurnInput, runSeed: string, inboundId: string | undefined, to: Address | undefined, replyTo: string | undefined): Promise<TurnOutput | undefined> {
     let output: TurnOutput | undefined;
+    let entries: OutboxEntry[] = [];
+    let held = false;
+    const priority = input.kind === "message" ? PRIORITY.conversation : PRIORITY.notification;
     for (let attempt = 0; ; attempt++) {
       try {
         // A database hiccup inside the turn (reading an old flow version, an action's own query) is
@@ -197,12 +205,20 @@ export class Engine {
         this.log.error("turn failed", { contactId: contact.id, error: wrapped });
         output = this.runtime.failure(contact, state, wrapped);
       }
-      const rows = turnRows(contact.id, output, to?.channel ?? null);
-      const committed = await this.retry(() => this.completer.submit({ contactId: contact.id, state: output!.state, rows, inboundId, contactChanges: output!.contactChanges }));
-      if (committed) break;
+      const { rows, outbox } = turnRows(contact.id, output, to, replyTo, priority);
+      entries = outbox;
+      // Written leased to this process when it runs the channel; otherwise left for the process that does.
+      const lease = to && this.channels.has(to.channel) ? { until: this.outbox.leaseUntil(), owner: this.outbox.owner } : null;
+      const committed = await this.retry(() => this.completer.submit({ contactId: contact.id, state: output!.state, rows, inboundId, contactChanges: output!.contactChanges, outbox, lease }));
+      if (committed.won) { held = committed.held; break; }
       // Lost the version check. If this turn's own first row is stored, the commit did land and only
-      // its acknowledgement was lost (a connection dropped after COMMIT): send what was stored.
-      if (rows.length > 0 && (await this.retry(() => this.db.run(rowExistsPlan(rows[0]!.id))))) break;
+      // its acknowledgement was lost (a connection dropped after COMMIT): what it stored is sent (whether
+      // its rows were held is unknown, so they are given back and taken in order, below).
+      if (rows.length > 0 && (await this.retry(() => this.db.run(rowExistsPlan(rows[0]!.id))))) {
+        if (outbox.length > 0) await this.retry(() => this.db.query(releaseLeases(this.outbox.owner, outbox.map((e) => e.id))));
+        held = true;
+        break;
+      }
       // Someone else handled this message or job meanwhile (another instance ran the same job): once is enough.
       if (inboundId && (await this.retry(() => this.db.run(handledPlan(inboundId))))) return undefined;
       if (attempt >= MAX_CONFLICT_RETRIES) throw new PipelineError(`event for contact ${contact.id}`, new Error("conversation kept changing under us (another instance?)"));
@@ -210,33 +226,12 @@ export class Engine {
       if (!fresh) return undefined;
       ({ contact, state } = fresh);
     }
-    if (!to) return output;
-    const replies = output.timeline.flatMap((x) => ("reply" in x ? [x.reply] : []));
-    for (const [i, reply] of replies.entries()) {
-      const message = i === 0 && replyTo ? { ...reply.message, replyTo } : reply.message;
-      if (!(await this.send(contact.id, to, message))) break;
-    }
+    if (entries.length === 0) return output;
+    // Sent right away by this process. Held rows wait behind an earlier pending message: whatever of
+    // this contact's is due now is sent in order (nothing, while a retry is pending), the rest by the poller.
+    if (held) await this.outbox.drain(contact.id);
+    else await this.outbox.dispatch(entries);
     return output;
-  }
-
-  /** Hands one reply to its channel; false when the customer cannot be reached (skip the rest). */
-  private async send(contactId: string, to: Address, message: OutboundMessage): Promise<boolean> {
-    const result = await this.attempt(contactId, to, message);
-    if (result.ok) this.options.onReply?.({ to, message, contactId });
-    return result.ok || !result.unreachable;
-  }
-
-  /**
-   * Sends one message to a contact outside a turn (a support agent's reply, the desk's notices), to
-   * `to` or the contact's newest identity on an attached channel. The caller has stored it; a
-   * failure is recorded in the history like a turn's and returned, for the caller to retry or report.
-   */
-  async sendTo(contactId: string, message: OutboundMessage, to?: Address): Promise<SendResult> {
-    const address = to ?? (await this.addressOf(contactId));
-    if (!address) return { ok: false, error: new Error(`contact ${contactId} has no channel to reach them on`), unreachable: true };
-    const result = await this.attempt(contactId, address, message);
-    if (result.ok) this.options.onReply?.({ to: address, message, contactId });
-    return result;
   }
 
   /** Fetches a file a customer sent on `channel` (for support staff); throws where the channel cannot. */
@@ -244,31 +239,6 @@ export class Engine {
     const c = this.channels.get(channel);
     if (!c?.downloadFile) throw new Error(`the ${channel} channel ${c ? "cannot fetch files" : "is not running in this process"}`);
     return c.downloadFile(fileId);
-  }
-
-  private async attempt(contactId: string, to: Address, message: OutboundMessage): Promise<SendResult> {
-    const channel = this.channels.get(to.channel);
-    try {
-      // A command run without the channel (a CLI sweep, an import) must not pass a reply off as sent.
-      if (!channel) throw Object.assign(new Error(`the ${to.channel} channel is not running in this process; the reply is stored but was not sent`), { code: "rapport_channel_not_attached" });
-      const sent = await channel.send(to, message);
-      telemetry.messageOut(to.channel);
-      return { ok: true, externalMessageId: sent.externalMessageId };
-    } catch (error) {
-      telemetry.sendFailed(to.channel, error instanceof RecipientUnreachableError);
-      const err = error instanceof Error ? error : new Error(String(error));
-      // The reply is stored; that it did not arrive goes into the history too, so staff can see it.
-      this.log[error instanceof RecipientUnreachableError ? "warn" : "error"]("send failed", { contactId, channel: to.channel, error: err });
-      await recordInteraction(this.db.prisma, contactId, {
-        direction: "event", kind: "send.failed", actor: "system", channel: to.channel,
-        text: err.message, data: { code: (error as { code?: string })?.code ?? null },
-      }).catch((e: unknown) => this.log.error("could not record a failed send", { contactId, error: e as Error }));
-      if (!(error instanceof RecipientUnreachableError)) return { ok: false, error: err, unreachable: false };
-      // Blocked or gone: flag the contact once and stop; retrying would only repeat the refusal.
-      await markUnreachable(this.db, contactId, to.channel, error.reason)
-        .catch((e: unknown) => this.log.error("could not mark a contact unreachable", { contactId, error: e as Error }));
-      return { ok: false, error: err, unreachable: true };
-    }
   }
 
   private async addressOf(contactId: string): Promise<Address | undefined> {
@@ -288,9 +258,11 @@ function inboundRow(event: InboundEvent, now: Date): InteractionRow {
   };
 }
 
-function turnRows(contactId: string, output: TurnOutput, channel: string | null): InteractionRow[] {
+/** A turn's history rows, and its replies as outbox rows (the first one answering `replyTo`). */
+function turnRows(contactId: string, output: TurnOutput, to: Address | undefined, replyTo: string | undefined, priority: number): { rows: InteractionRow[]; outbox: OutboxEntry[] } {
   const at = new Date();
   const rows: InteractionRow[] = [];
+  const outbox: OutboxEntry[] = [];
   for (const item of output.timeline) {
     if ("entry" in item) {
       const e = item.entry;
@@ -299,11 +271,15 @@ function turnRows(contactId: string, output: TurnOutput, channel: string | null)
       continue;
     }
     const r = item.reply;
-    rows.push({ id: newId(), contactId, occurredAt: at, direction: "out", kind: "text", channel, externalId: null, dedupeKey: null, actor: "bot",
+    const id = newId();
+    rows.push({ id, contactId, occurredAt: at, direction: "out", kind: "text", channel: to?.channel ?? null, externalId: null, dedupeKey: null, actor: "bot",
       flowId: r.flowId ?? null, flowVersion: r.flowVersion ?? null, stepId: r.stepId ?? null, text: r.message.text,
       data: r.message.choices ? JSON.stringify({ choices: r.message.choices }) : null });
+    if (!to) continue;
+    const message = outbox.length === 0 && replyTo ? { ...r.message, replyTo } : r.message;
+    outbox.push({ id: newId(), contactId, to, message, priority, interactionId: id, attempts: 0, failingSince: null, source: null });
   }
-  return rows;
+  return { rows, outbox };
 }
 
 /**

@@ -78,8 +78,9 @@ ORDER BY x.n`, JSON.stringify(input), now, now, now);
 /**
  * Commits a batch of turns: each conversation state is written only if its version is still the one
  * the turn read; history rows, the inbound message's handled_messages row, locale and attribute
- * changes only for turns that won.
- * Returns the contact ids that won.
+ * changes, and the turn's outbox rows only for turns that won. Outbox rows are leased to the caller
+ * (who sends them right after) unless the contact has an earlier pending message that is not the
+ * caller's own; `held` says so per contact. Returns the contact ids that won.
  */
 export function completeStatement(items: CompleteItem[], now: Date): Statement {
   const states = items.map((i) => ({
@@ -94,6 +95,11 @@ export function completeStatement(items: CompleteItem[], now: Date): Statement {
   const inbound = items.filter((i) => i.inboundId).map((i) => ({ id: i.inboundId, contact_id: i.contactId }));
   const locales = items.filter((i) => i.contactChanges.locale).map((i) => ({ contact_id: i.contactId, locale: i.contactChanges.locale }));
   const attributes = items.filter((i) => i.contactChanges.attributes).map((i) => ({ contact_id: i.contactId, attributes: JSON.stringify(i.contactChanges.attributes) }));
+  const outbox = items.flatMap((i) => i.outbox.map((e) => ({
+    id: e.id, contact_id: i.contactId, channel: e.to.channel, chat_id: e.to.externalChatId, user_id: e.to.externalUserId, payload: JSON.stringify(e.message),
+    interaction_id: e.interactionId, priority: e.priority, source: e.source, lease: i.lease !== null,
+  })));
+  const lease = items.find((i) => i.lease)?.lease ?? null;
   const statement = sql(`
 WITH st AS (
   INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
@@ -121,9 +127,24 @@ WITH st AS (
   UPDATE contacts c SET attributes = jsonb_strip_nulls(c.attributes::jsonb || a.attributes::jsonb)::text, updated_at = ?::timestamp(3)
   FROM json_to_recordset(?::json) AS a(contact_id text, attributes text)
   WHERE c.id = a.contact_id AND a.contact_id IN (SELECT contact_id FROM st)
+), ob_in AS (
+  -- leased to the caller unless an earlier message to the contact is pending and not the caller's own
+  SELECT o.*, (o.lease AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.contact_id = o.contact_id AND p.status = 'pending' AND p.priority <= o.priority
+    AND (p.lease_owner IS NULL OR p.lease_owner <> ?::text OR p.lease_until < ?::timestamp(3)))) AS leased
+  FROM json_to_recordset(?::json) AS o(id text, contact_id text, channel text, chat_id text, user_id text, payload text, interaction_id text,
+    priority int, source text, lease boolean)
+  WHERE o.contact_id IN (SELECT contact_id FROM st)
+), ob AS (
+  INSERT INTO outbox (id, contact_id, channel, chat_id, user_id, payload, interaction_id, priority, status, attempts, next_attempt_at, lease_until, lease_owner, source, created_at)
+  SELECT o.id, o.contact_id, o.channel, o.chat_id, o.user_id, o.payload, o.interaction_id, o.priority, 'pending', 0, ?::timestamp(3),
+    CASE WHEN o.leased THEN ?::timestamp(3) END, CASE WHEN o.leased THEN ?::text END, o.source, ?::timestamp(3)
+  FROM ob_in o
+  RETURNING contact_id, lease_owner IS NULL AS held
 )
-SELECT contact_id FROM st`, now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales), now, JSON.stringify(attributes));
-  return { ...statement, name: "rapport_complete_v3" };
+SELECT st.contact_id, EXISTS (SELECT 1 FROM ob WHERE ob.contact_id = st.contact_id AND ob.held) AS held FROM st`,
+  now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales), now, JSON.stringify(attributes),
+  lease?.owner ?? "", now, JSON.stringify(outbox), now, lease?.until ?? null, lease?.owner ?? null, now);
+  return { ...statement, name: "rapport_complete_v4" };
 }
 
 /** Whether a receive row came back resolved to a contact (see receiveStatement). */

@@ -7,6 +7,7 @@ import { parseAttributes } from "../flows/attributes";
 import { inRounds } from "./inRounds";
 import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
 import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
+import { OUTBOX_COLUMNS, outboxValues, type OutboxEntry } from "../outbox/OutboxEntry";
 
 /** One inbound message to store: who sent it, and its history row (contactId filled in by the plan). */
 export interface ReceiveItem {
@@ -183,16 +184,32 @@ export interface CompleteItem {
   rows: InteractionRow[];
   inboundId?: string;
   contactChanges: ContactChanges;
+  /** The turn's replies for the outbox, written in this same commit (issue 13). */
+  outbox: OutboxEntry[];
+  /** Set when this process sends them itself (their channel is attached here): written leased to it. */
+  lease: { until: Date; owner: string } | null;
+}
+
+/**
+ * A committed turn (`won`: its state write won the version check) and whether its outbox rows were
+ * `held`: stored without a lease because an earlier message to the contact is still pending
+ * elsewhere (a retry, another process), so they must wait their turn and the poller sends them.
+ */
+export interface Completed {
+  won: boolean;
+  held: boolean;
 }
 
 
 /**
  * Commits a batch of turns in one transaction. Each conversation state is written only if its
- * version is still the one the turn read (multi-row upsert guarded by version); history rows and
- * the inbound message's handled_messages row are written only for the turns that won. Returns, per item,
- * whether it committed; a loser is re-run by the engine on fresh state.
+ * version is still the one the turn read (multi-row upsert guarded by version); history rows, outbox
+ * rows and the inbound message's handled_messages row are written only for the turns that won.
+ * Returns, per item, whether it committed; a loser is re-run by the engine on fresh state. Outbox
+ * rows are leased to the caller unless the contact has an earlier pending message that is not the
+ * caller's own (one statement, only when the batch has leased rows).
  */
-export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]> {
+export function* completePlan(items: CompleteItem[], now: Date): Plan<Completed[]> {
   const won = yield sql(
     `INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
      VALUES ${placeholders(items.length, 8)}
@@ -213,6 +230,27 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
     yield sql(`INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, INTERACTION_COLUMNS.length)}`,
       ...chunk.flatMap(interactionValues));
   }
+  const held = new Set<string>();
+  const sending = committed.filter((i) => i.outbox.length > 0);
+  if (sending.length > 0) {
+    const leased = sending.filter((i) => i.lease);
+    if (leased.length > 0) {
+      // An earlier message still pending that is not ours (a retry, another process's): wait behind it.
+      const owner = leased[0]!.lease!.owner;
+      const blocking = yield sql(
+        `SELECT contact_id, MIN(priority) AS priority FROM outbox WHERE contact_id IN (${leased.map(() => "?").join(",")}) AND status = 'pending'
+         AND (lease_owner IS NULL OR lease_owner <> ? OR lease_until < ?) GROUP BY contact_id`,
+        ...leased.map((i) => i.contactId), owner, now,
+      );
+      const first = new Map(blocking.map((r) => [r.contact_id as string, Number(r.priority)]));
+      for (const i of leased) if ((first.get(i.contactId) ?? Infinity) <= Math.min(...i.outbox.map((e) => e.priority))) held.add(i.contactId);
+    }
+    const values = sending.flatMap((i) => i.outbox.map((e) => outboxValues(e, now, held.has(i.contactId) ? null : i.lease)));
+    for (let start = 0; start < values.length; start += 500) {
+      const chunk = values.slice(start, start + 500);
+      yield sql(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, OUTBOX_COLUMNS.length)}`, ...chunk.flat());
+    }
+  }
   const inbound = committed.map((i) => i.inboundId).filter((x): x is string => !!x);
   if (inbound.length > 0) yield sql(`INSERT INTO handled_messages (interaction_id) VALUES ${placeholders(inbound.length, 1)} ON CONFLICT DO NOTHING`, ...inbound);
   for (const i of committed) {
@@ -220,7 +258,7 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<boolean[]>
     // json_patch merges (RFC 7396): a null value removes that attribute.
     if (i.contactChanges.attributes) yield sql(`UPDATE contacts SET attributes = json_patch(attributes, ?), updated_at = ? WHERE id = ?`, JSON.stringify(i.contactChanges.attributes), now, i.contactId);
   }
-  return ok;
+  return items.map((i, n) => ({ won: ok[n]!, held: ok[n]! && i.outbox.length > 0 && (!i.lease || held.has(i.contactId)) }));
 }
 
 /** True when a history row with this id is stored (a turn's commit that landed though its ack was lost). */
@@ -280,11 +318,11 @@ export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date
   });
 }
 
-/** Commits a batch of turns on either database; per item, whether its state write won. */
-export async function completeTurns(db: Database, items: CompleteItem[], now: Date): Promise<boolean[]> {
+/** Commits a batch of turns on either database; per item, whether its state write won and its outbox rows were held. */
+export async function completeTurns(db: Database, items: CompleteItem[], now: Date): Promise<Completed[]> {
   return inRounds(items, (i) => i.contactId, async (round) => {
     if (db.dialect !== "postgresql") return db.run(completePlan(round, now));
-    const won = new Set((await db.query(completeStatement(round, now))).map((r) => r.contact_id as string));
-    return round.map((i) => won.has(i.contactId));
+    const won = new Map((await db.query(completeStatement(round, now))).map((r) => [r.contact_id as string, r.held === true]));
+    return round.map((i) => ({ won: won.has(i.contactId), held: won.has(i.contactId) && i.outbox.length > 0 && (!i.lease || won.get(i.contactId) === true) }));
   });
 }

@@ -1,4 +1,5 @@
 import { newId } from "../core/ids";
+import { insertJob } from "../jobs/JobScheduler";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
 import { withDbRetry, isUniqueViolation } from "../db/retry";
@@ -114,7 +115,7 @@ export class Ledger {
     return posted;
   }
 
-  /** Tells the listener about a tier change, after commit (callers of `postIn` call it themselves). */
+  /** Tells the listener about a tier change, after commit (callers of `postIn` call it themselves); the congratulation itself is a job stored with the change. */
   announce(contactId: string, posted: Posted | undefined): void {
     if (posted?.tierChange && !posted.duplicate) this.onTierChange(contactId, posted.tierChange);
   }
@@ -157,6 +158,10 @@ export class Ledger {
       await tx.contact.update({ where: { id: input.contactId }, data: { tier } });
       tierChange = { from: contact.tier as Tier, to: tier };
       await recordInteraction(tx, input.contactId, { direction: "event", kind: "loyalty.tier_changed", actor: "system", text: `${contact.tier} → ${tier}`, data: { from: contact.tier, to: tier, lifetimePoints: contact.lifetimePoints } });
+      // The congratulation as stored work in this transaction (issue 13): a crash right after the
+      // commit still congratulates, once (the job id goes with the turn it runs), through the outbox.
+      await insertJob(tx, { kind: "event", contactId: input.contactId, name: "loyalty.tier_changed", dueAt: now, key: `tier:${entry.id}`,
+        data: { tier, from: contact.tier, multiplier: rules.tiers[tier].multiplier } });
     }
     await recordInteraction(tx, input.contactId, {
       direction: "event", kind: `points.${input.kind}`, actor: "system", text: input.reason,

@@ -1,4 +1,5 @@
 import type { Database } from "../db/Database";
+import { insertJob } from "../jobs/JobScheduler";
 import type { Ledger } from "./Ledger";
 import type { LoyaltyRules } from "./rules";
 
@@ -18,18 +19,28 @@ export async function expireDue(db: Database, ledger: Ledger, now = new Date()):
 }
 
 /**
- * Reminds each customer once per batch before points expire: claims the batches (a conditional
- * update, so only one sweep or instance wins each) and then calls `remind` once per contact.
+ * Reminds each customer once per batch before points expire: per contact, one transaction claims
+ * the batches (a conditional update, so only one sweep or instance wins each) and stores the
+ * `loyalty.points_expiring` event as a job (issue 13: marking reminded and then sending lost the
+ * reminder on a crash in between). The job runner starts the flow, whose reply goes through the
+ * outbox. Returns how many contacts were queued a reminder.
  */
-export async function remindDue(db: Database, rules: LoyaltyRules, remind: (contactId: string, asOf: Date) => Promise<void>, now = new Date()): Promise<number> {
+export async function remindDue(db: Database, rules: LoyaltyRules, now = new Date()): Promise<number> {
   if (rules.expiry.after_days === 0) return 0;
   const horizon = new Date(now.getTime() + rules.expiry.remind_days_before * 86_400_000);
-  const due = await db.prisma.ledgerEntry.findMany({ where: { remaining: { gt: 0 }, remindedAt: null, expiresAt: { gt: now, lte: horizon } }, select: { id: true, contactId: true }, take: 1000 });
-  const contacts = new Set<string>();
-  for (const batch of due) {
-    const claimed = await db.prisma.ledgerEntry.updateMany({ where: { id: batch.id, remindedAt: null }, data: { remindedAt: now } });
-    if (claimed.count > 0) contacts.add(batch.contactId);
+  const due = await db.prisma.ledgerEntry.findMany({ where: { remaining: { gt: 0 }, remindedAt: null, expiresAt: { gt: now, lte: horizon } }, select: { id: true, contactId: true }, orderBy: { id: "asc" }, take: 1000 });
+  const byContact = new Map<string, string[]>();
+  for (const batch of due) byContact.set(batch.contactId, [...(byContact.get(batch.contactId) ?? []), batch.id]);
+  let reminded = 0;
+  for (const [contactId, ids] of byContact) {
+    const queued = await db.prisma.$transaction(async (tx) => {
+      const claimed = await tx.ledgerEntry.updateMany({ where: { id: { in: ids }, remindedAt: null }, data: { remindedAt: now } });
+      if (claimed.count === 0) return false; // another sweep or instance was first
+      // Due by the clock, not by `now` (a sweep may look ahead); keyed by the first batch, so it is stored once.
+      await insertJob(tx, { kind: "event", contactId, name: "loyalty.points_expiring", data: { asOf: now.toISOString() }, dueAt: new Date(), key: `points.remind:${ids[0]}` });
+      return true;
+    });
+    if (queued) reminded++;
   }
-  for (const contactId of contacts) await remind(contactId, now);
-  return contacts.size;
+  return reminded;
 }

@@ -56,6 +56,8 @@ export const CONTACT_TABLES: readonly ContactTable[] = [
   { model: "TicketMessage", section: "ticketMessages", links: [{ via: "ticket", parentField: "contactId" }],
     erase: { kind: "keep", scrub: { text: "", lastError: null } },
     why: "the relay's rows keep delivery counts; every text is removed and undelivered ones are never sent" },
+  { model: "OutboxMessage", section: "outbox", links: [{ field: "contactId" }], erase: { kind: "delete" },
+    why: "messages owed to the person and recently sent (their texts are in the history too); nothing more may be sent to an erased person" },
   { model: "ScheduledJob", section: "scheduledJobs", links: [{ field: "contactId" }], erase: { kind: "delete" },
     why: "nothing more may be sent to an erased person" },
   { model: "ActionResult", section: "actionResults", links: [{ field: "contactId" }], erase: { kind: "delete" },

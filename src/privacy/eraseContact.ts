@@ -69,7 +69,7 @@ export async function eraseContact(prisma: Prisma, contactId: string, actor: str
     } });
     const ideas = (await tx.idea.findMany({ where: { contactId }, select: { id: true } })).map((i) => i.id);
     // Before the rows move: what must not be delivered any more, and states that would keep a ticket going.
-    await tx.ticketMessage.updateMany({ where: { ticket: { contactId }, status: "pending" }, data: { status: "failed" } });
+    await tx.ticketMessage.updateMany({ where: { ticket: { contactId }, status: { in: ["pending", "queued"] } }, data: { status: "failed" } });
     await tx.ticket.updateMany({ where: { contactId, status: { in: ["open", "claimed"] } }, data: { status: "cancelled", closedAt: now, closedBy: "system" } });
     await tx.idea.updateMany({ where: { contactId }, data: { status: "erased", reviewReason: null, updatedAt: now } });
     for (const table of CONTACT_TABLES) await eraseTable(tx as unknown as Prisma, table, contactId, pseudonym);

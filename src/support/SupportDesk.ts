@@ -13,7 +13,7 @@ import { normaliseKeyword } from "../flows/keywords";
 import { asksForPerson, asksToCancel, exitWhileWithPerson } from "./customerWords";
 import { ACTIVE_STATUSES, agentActor, isActive, isStaffActor, type EscalationReason, type StaffActor, type TicketActor } from "./Ticket";
 import type { StaffDesk, StaffRef } from "./StaffDesk";
-import { TicketOutbox, type OutboxOptions } from "./TicketOutbox";
+import { QUEUED, TicketOutbox, queueForCustomer, type OutboxOptions } from "./TicketOutbox";
 import { insertJob } from "../jobs/JobScheduler";
 import { TicketClosedError, TicketNotFoundError } from "./errors";
 import { recordAudit } from "../audit/record";
@@ -245,10 +245,13 @@ export class SupportDesk {
       if (claimed) await recordInteraction(tx, ticket.contactId, { direction: "event", kind: "ticket.claimed", actor, data: { ticketId: ticket.id } });
       await recordAudit(tx, { actor, action: "ticket.reply", target: { type: "ticket", id: ticket.id }, detail: { claimed } });
       const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor, channel: ticket.channel ?? undefined, text, externalId: source.externalId, data: { ticketId: ticket.id } });
+      const id = newId();
       await tx.ticketMessage.create({ data: {
-        id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text, author: actor, staffRef: source.staffRef,
-        sourceKey: source.sourceKey, status: "pending", nextAttemptAt: now,
+        id, ticketId: ticket.id, direction: "to_customer", interactionId, text, author: actor, staffRef: source.staffRef,
+        sourceKey: source.sourceKey, status: QUEUED, nextAttemptAt: now,
       } });
+      // Sent by the customer outbox, in order with the bot's messages; its receipt marks the staff message.
+      await queueForCustomer(tx, ticket, id, text, interactionId);
       return claimed ? "claimed" : "queued";
     }));
   }

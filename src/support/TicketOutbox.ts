@@ -8,6 +8,9 @@ import { ACTIVE_STATUSES } from "./Ticket";
 import type { CustomerLine } from "./CustomerLine";
 import { StaffMessageGoneError, type RelayOutcome, type StaffDesk, type StaffRef, type ThreadNote } from "./StaffDesk";
 import { buildTicketCard } from "./TicketCard";
+import { enqueueMessage } from "../outbox/enqueueMessage";
+import type { SendReceipt } from "../outbox/OutboxDispatcher";
+import { sql } from "../db/plan";
 
 /** Outbox settings; the defaults suit production, tests shorten them. */
 export interface OutboxOptions {
@@ -17,8 +20,13 @@ export interface OutboxOptions {
   pollMs?: number;
 }
 
-/** The writes an outbox row needs, inside the caller's transaction. */
-type OutboxWriter = Pick<Prisma, "ticketMessage" | "interaction" | "contact">;
+/** The writes a relay row needs, inside the caller's transaction. */
+export type RelayWriter = Pick<Prisma, "ticketMessage" | "interaction" | "contact" | "outboxMessage" | "channelIdentity">;
+
+/** A customer-bound relay row handed to the customer outbox; its receipt sets delivered or failed. */
+export const QUEUED = "queued";
+/** The outbox `source` of a relay row's message: its receipt finds the row by it. */
+const SOURCE = "ticket:";
 
 const DEFAULT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_600_000, 7_200_000];
 /**
@@ -31,12 +39,14 @@ const BATCH = 50;
 const POSTING = "posting:";
 
 /**
- * The relay's delivery side, a transactional outbox: ticket cards, customers' messages for the
- * thread, staff replies and the desk's notices for the customer are rows first, delivered here, and
- * retried with backoff until they arrive, in order per ticket. A message that still fails after the
- * last retry is marked failed and staff are told in the thread, never dropped silently. Rows are
- * claimed with conditional updates (a lease), so several instances can run outboxes on one database
- * without delivering anything twice; each delivers to the customer channels it runs.
+ * The relay's delivery side. Ticket cards and customers' messages for the thread are rows first,
+ * posted here, and retried with backoff until they arrive, in order per ticket; each pass takes the
+ * next due row of each ticket, so fifty messages behind one failing ticket starve no other (issue
+ * 13). Staff replies and the desk's notices for the customer go through the one customer outbox
+ * (src/outbox/, in order with the bot's own replies): their relay row is marked `queued` in the same
+ * transaction, and the outbox's receipts set it delivered (✅ on the staff message) or failed (❌,
+ * and "gave up" told in the thread), never dropped silently. Rows are claimed with conditional
+ * updates (a lease), so several instances can run on one database without posting anything twice.
  */
 export class TicketOutbox {
   private running: Promise<number> | undefined;
@@ -49,7 +59,9 @@ export class TicketOutbox {
     private readonly staff: () => StaffDesk | undefined,
     private readonly log: Logger,
     private readonly options: OutboxOptions = {},
-  ) {}
+  ) {
+    line.outbox.onReceipt((receipt) => this.receipt(receipt));
+  }
 
   /** Delivers in the background from now on: after each kick, and every `pollMs` for retries. */
   start(): void {
@@ -84,6 +96,8 @@ export class TicketOutbox {
         this.again = false;
         total += await this.pass(now ?? new Date());
       } while (this.again);
+      // Staff replies and notices are the customer outbox's: send what is due now and wait for it.
+      total += await this.line.outbox.drain();
       return total;
     })();
     try {
@@ -100,14 +114,16 @@ export class TicketOutbox {
    * notices that may repeat (an answer to each /menu typed while a person has the chat); by default a
    * notice is sent once per ticket and key.
    */
-  async enqueueNotice(tx: OutboxWriter, ticket: { id: string; contactId: string; channel: string | null }, key: string, translator: Translator, sourceKey = `notice:${ticket.id}:${key}`): Promise<void> {
+  async enqueueNotice(tx: RelayWriter, ticket: { id: string; contactId: string; channel: string | null }, key: string, translator: Translator, sourceKey = `notice:${ticket.id}:${key}`): Promise<void> {
     const contact = await tx.contact.findUnique({ where: { id: ticket.contactId }, select: { locale: true } });
     const text = translator.t(contact?.locale ?? "en", key);
     const interactionId = await recordInteraction(tx, ticket.contactId, { direction: "out", kind: "text", actor: "bot", channel: ticket.channel ?? undefined, text, data: { key, ticketId: ticket.id } });
+    const id = newId();
     await tx.ticketMessage.create({ data: {
-      id: newId(), ticketId: ticket.id, direction: "to_customer", interactionId, text, author: "bot",
-      sourceKey, status: "pending", nextAttemptAt: new Date(),
+      id, ticketId: ticket.id, direction: "to_customer", interactionId, text, author: "bot",
+      sourceKey, status: QUEUED, nextAttemptAt: new Date(),
     } });
+    await queueForCustomer(tx, ticket, id, text, interactionId);
   }
 
   /** Redraws a ticket's card; if Slack refuses, the card is marked stale and the next pass retries. */
@@ -144,27 +160,63 @@ export class TicketOutbox {
     let done = 0;
     if (staff) done += await this.postCards(staff);
     if (staff) await this.redrawStaleCards();
-    // Customers' messages wait for their ticket's card; replies go out only on channels this process runs.
-    const deliverable = [
-      { direction: "to_customer", ticket: { channel: { in: this.line.channelNames() } } },
-      ...(staff ? [{ direction: "to_staff", ticket: { cardRef: { not: null } }, NOT: { ticket: { cardRef: { startsWith: POSTING } } } }] : []),
-    ];
-    const due = await this.db.prisma.ticketMessage.findMany({
-      where: { status: "pending", nextAttemptAt: { lte: now }, OR: deliverable },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      take: BATCH,
-      include: { ticket: true },
-    });
+    await this.handOverLegacy();
+    if (!staff) return done;
+    // Customers' messages wait for their ticket's card. One row per ticket: its oldest pending one,
+    // if due; later rows of a ticket never overtake it, and a ticket stuck in retries takes no place
+    // from the others (the 50 oldest rows overall did: issue 13).
+    const heads = await this.db.query(sql(
+      `SELECT m.id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+       WHERE m.status = 'pending' AND m.direction = 'to_staff' AND m.next_attempt_at <= ?
+         AND t.card_ref IS NOT NULL AND t.card_ref NOT LIKE '${POSTING}%'
+         AND NOT EXISTS (SELECT 1 FROM ticket_messages e WHERE e.ticket_id = m.ticket_id AND e.direction = m.direction AND e.status = 'pending'
+           AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id)))
+       ORDER BY m.created_at LIMIT ${BATCH}`, now));
+    const due = await this.db.prisma.ticketMessage.findMany({ where: { id: { in: heads.map((h) => h.id as string) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { ticket: true } });
     for (const m of due) {
-      // In order per ticket and direction: an earlier message waiting for its retry holds the later ones.
-      const earlier = await this.db.prisma.ticketMessage.count({ where: { ticketId: m.ticketId, direction: m.direction, status: "pending", createdAt: { lt: m.createdAt } } });
-      if (earlier > 0) continue;
       const lease = await this.db.prisma.ticketMessage.updateMany({ where: { id: m.id, status: "pending", nextAttemptAt: m.nextAttemptAt }, data: { nextAttemptAt: new Date(Date.now() + LEASE_MS) } });
       if (lease.count === 0) continue; // another instance has it
-      if (m.direction === "to_staff") done += (await this.toStaff(staff!, m, now)) ? 1 : 0;
-      else done += (await this.toCustomer(m, now)) ? 1 : 0;
+      done += (await this.toStaff(staff, m, now)) ? 1 : 0;
     }
+    // A ticket whose head was just posted has its next row due: another pass takes it.
+    if (due.length > 0) this.again = true;
     return done;
+  }
+
+  /**
+   * Customer-bound rows stored before the relay used the customer outbox (`pending`, from an older
+   * version) are handed to it now, once each.
+   */
+  private async handOverLegacy(): Promise<void> {
+    const legacy = await this.db.prisma.ticketMessage.findMany({ where: { direction: "to_customer", status: "pending" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: BATCH, include: { ticket: true } });
+    for (const m of legacy) {
+      await this.db.prisma.$transaction(async (tx) => {
+        const taken = await tx.ticketMessage.updateMany({ where: { id: m.id, status: "pending" }, data: { status: QUEUED } });
+        if (taken.count > 0) await queueForCustomer(tx, m.ticket, m.id, m.text, m.interactionId);
+      });
+    }
+  }
+
+  /**
+   * What became of a staff reply or notice in the customer outbox: delivered (✅ on the staff
+   * message), failing (❌ with the reason on the first failure; retries are quiet) or given up (❌,
+   * and staff are told in the thread).
+   */
+  private async receipt(r: SendReceipt): Promise<void> {
+    if (!r.entry.source?.startsWith(SOURCE)) return;
+    const m = await this.db.prisma.ticketMessage.findUnique({ where: { id: r.entry.source.slice(SOURCE.length) }, include: { ticket: true } });
+    if (!m) return;
+    const t = m.ticket;
+    const refs = m.staffRef && t.staffChannel && t.cardRef ? { card: { channel: t.staffChannel, ts: t.cardRef }, message: { channel: t.staffChannel, ts: m.staffRef } } : undefined;
+    if (r.outcome === "sent") {
+      await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { status: "delivered", deliveredAt: new Date(), attempts: r.attempts } });
+      if (refs) await this.mark(refs.card, refs.message, { kind: "delivered" });
+      return;
+    }
+    const reason = r.error?.message ?? "not delivered";
+    this.log.warn("support relay failed", { messageId: m.id, attempts: r.attempts, willRetry: r.willRetry, error: r.error });
+    await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { attempts: r.attempts, lastError: reason.slice(0, 1000), ...(r.willRetry ? {} : { status: "failed" }) } });
+    if (refs && (m.attempts === 0 || !r.willRetry)) await this.mark(refs.card, refs.message, { kind: "failed", reason, willRetry: r.willRetry === true });
   }
 
   /**
@@ -242,21 +294,6 @@ export class TicketOutbox {
     }
   }
 
-  private async toCustomer(m: { id: string; text: string; attempts: number; staffRef: string | null; ticket: { id: string; contactId: string; staffChannel: string | null; cardRef: string | null } }, now: Date): Promise<boolean> {
-    const result = await this.line.sendTo(m.ticket.contactId, { text: m.text });
-    const t = m.ticket;
-    const refs = m.staffRef && t.staffChannel && t.cardRef ? { card: { channel: t.staffChannel, ts: t.cardRef }, message: { channel: t.staffChannel, ts: m.staffRef } } : undefined;
-    if (result.ok) {
-      await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { status: "delivered", deliveredAt: new Date(), attempts: m.attempts + 1 } });
-      if (refs) await this.mark(refs.card, refs.message, { kind: "delivered" });
-      return true;
-    }
-    const willRetry = await this.failed(m, result.error, now);
-    // Staff see the first failure and the final one; retries in between are quiet.
-    if (refs && (m.attempts === 0 || !willRetry)) await this.mark(refs.card, refs.message, { kind: "failed", reason: result.error.message, willRetry });
-    return false;
-  }
-
   /** Schedules the next attempt, or gives up after the last; true while it will be retried. */
   private async failed(m: { id: string; attempts: number }, error: unknown, now: Date): Promise<boolean> {
     const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -274,4 +311,22 @@ export class TicketOutbox {
   private async mark(card: StaffRef, message: StaffRef, outcome: RelayOutcome): Promise<void> {
     await this.staff()?.markRelayed(card, message, outcome).catch((error: unknown) => this.log.warn("could not mark a relayed message in the staff channel", { error: error as Error }));
   }
+}
+
+/**
+ * Hands a customer-bound relay row (a staff reply, a notice) to the customer outbox in the caller's
+ * transaction, addressed to the channel the ticket came from (else the contact's newest one); its
+ * receipt comes back to TicketOutbox by `source`. A contact with no channel left fails the row.
+ */
+export async function queueForCustomer(tx: RelayWriter, ticket: { id: string; contactId: string; channel: string | null }, ticketMessageId: string, text: string, interactionId: string | null): Promise<void> {
+  const identity = (ticket.channel ? await tx.channelIdentity.findFirst({ where: { contactId: ticket.contactId, channel: ticket.channel }, orderBy: { createdAt: "desc" } }) : null)
+    ?? await tx.channelIdentity.findFirst({ where: { contactId: ticket.contactId }, orderBy: { createdAt: "desc" } });
+  if (!identity) {
+    await tx.ticketMessage.update({ where: { id: ticketMessageId }, data: { status: "failed", lastError: "the customer has no channel to reach them on" } });
+    return;
+  }
+  await enqueueMessage(tx, {
+    contactId: ticket.contactId, to: { channel: identity.channel, externalChatId: identity.externalId, externalUserId: identity.externalId },
+    message: { text }, priority: "conversation", interactionId: interactionId ?? undefined, source: `${SOURCE}${ticketMessageId}`,
+  });
 }

@@ -20,7 +20,7 @@ describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
     url = await freshDatabaseUrl();
     const db = await open(url);
-    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
+    expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0012_outbox.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     expect(await migrate(db)).toEqual([]);
     const p = db.prisma;
     const now = new Date("2026-11-23T10:00:00.123Z");
@@ -45,6 +45,9 @@ describe(`migrate (${testDialect})`, () => {
       .rejects.toMatchObject({ code: "P2002" });
     await p.scheduledJob.create({ data: { id: "j1", kind: "event", contactId: "c1", name: "csat.ask", data: "{}", dueAt: now, status: "pending", idempotencyKey: "job:1" } });
     await expect(p.scheduledJob.create({ data: { id: "j2", kind: "event", contactId: "c1", name: "x", dueAt: now, status: "pending", idempotencyKey: "job:1" } })).rejects.toMatchObject({ code: "P2002" });
+    await p.outboxMessage.create({ data: { id: "o1", contactId: "c1", channel: "telegram", chatId: "9007199254740993", userId: "9007199254740993", payload: "{\"text\":\"hi\"}", status: "pending", nextAttemptAt: now, createdAt: now, idempotencyKey: "campaign:1:c1" } });
+    await expect(p.outboxMessage.create({ data: { id: "o2", contactId: "c1", channel: "telegram", chatId: "1", userId: "1", payload: "{}", status: "pending", nextAttemptAt: now, createdAt: now, idempotencyKey: "campaign:1:c1" } })).rejects.toMatchObject({ code: "P2002" });
+    expect(await p.outboxMessage.findUniqueOrThrow({ where: { id: "o1" } })).toMatchObject({ priority: 0, attempts: 0, leaseUntil: null, leaseOwner: null, failingSince: null, sentAt: null, nextAttemptAt: now });
     await p.surveyResponse.create({ data: { id: "s1", contactId: "c1", survey: "nps", score: 9, idempotencyKey: "survey:1" } });
     await p.idea.create({ data: { id: "d1", contactId: "c1", text: "dark mode" } });
     await p.ideaVote.create({ data: { ideaId: "d1", contactId: "c2" } });
@@ -98,6 +101,7 @@ describe(`migrate (${testDialect})`, () => {
     expect(await p.ticket.count()).toBe(0);
     expect(await p.ticketMessage.count()).toBe(0);
     expect(await p.scheduledJob.count()).toBe(0);
+    expect(await p.outboxMessage.count()).toBe(0);
     expect(await p.surveyResponse.count()).toBe(0);
     expect(await p.idea.count()).toBe(0);
     expect(await p.purchaseItem.count()).toBe(0);
@@ -121,7 +125,7 @@ describe(`migrate (${testDialect})`, () => {
       yield sql(`INSERT INTO conversation_states (contact_id, variables, version, updated_at) VALUES ('c1', '{}', 3, ?)`, now);
     })());
     for (const f of readdirSync(join(MIGRATIONS_DIR, db.dialect))) copyFileSync(join(MIGRATIONS_DIR, db.dialect, f), join(dir, db.dialect, f));
-    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
+    expect(await migrate(db, dir)).toEqual(["0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0012_outbox.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     // the columns 0004 adds to contacts get their defaults on existing rows
     expect(await db.prisma.contact.findUniqueOrThrow({ where: { id: "c1" } })).toMatchObject({ locale: "ru", points: 0, lifetimePoints: 0, referralCode: null, openTicketId: null });
     expect(await db.prisma.channelIdentity.count()).toBe(1);
@@ -149,7 +153,7 @@ describe(`migrate (${testDialect})`, () => {
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
     // each migration is applied exactly once in all, whichever instance got the lock for it
     expect(results.every(Array.isArray)).toBe(true);
-    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
+    expect((results as string[][]).flat().sort()).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0012_outbox.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     expect(await dbs[0]!.prisma.contact.count()).toBe(0);
   });
 });

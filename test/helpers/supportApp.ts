@@ -61,6 +61,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
   const app = await createApp({
     settings: { databaseUrl: options.databaseUrl?.(url) ?? url, flowsDir: join(ROOT, "flows"), localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: options.dbRetrySeconds ?? 2 },
     log, support: { retryDelaysMs: [200, 200, 200], pollMs: 100, ...options.desk }, jobs: { pollMs: 100 },
+    engine: { outbox: { retryDelaysMs: [200, 200, 200], pollMs: 100 } },
   });
   const emitted: SupportTestApp["emitted"] = [];
   const emit = app.engine.emit.bind(app.engine);
@@ -84,6 +85,7 @@ export async function startSupportApp(options: SupportAppOptions = {}): Promise<
     app.support.attachStaff(staff);
   }
   app.support.outbox.start();
+  app.engine.outbox.start();
   app.jobs.start();
   const eventsUrl = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
   const identity = (userId: number) => app.db.prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: "telegram", externalId: String(userId) } } });

@@ -8,6 +8,7 @@ import { timeline, type TimelineEntry } from "../../src/history/timeline";
 import { afterEach } from "vitest";
 import type { CampaignRules } from "../../src/campaigns/eligibility";
 import type { CampaignRunnerOptions } from "../../src/campaigns/CampaignRunner";
+import type { DispatcherOptions } from "../../src/outbox/OutboxDispatcher";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -41,12 +42,13 @@ export function bodyOf(input: string): InboundBody {
 }
 
 /** Starts a test app; `flowsDir`/`localesDir` default to the shipped ones. */
-export async function startTestApp(options: { flowsDir?: string; localesDir?: string; url?: string; log?: Logger; locale?: string; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; campaigns?: CampaignRunnerOptions } = {}): Promise<TestApp> {
+export async function startTestApp(options: { flowsDir?: string; localesDir?: string; url?: string; log?: Logger; locale?: string; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; campaigns?: CampaignRunnerOptions; outbox?: DispatcherOptions } = {}): Promise<TestApp> {
   const url = options.url ?? (await freshDatabaseUrl());
   const app = await createApp({
     settings: { databaseUrl: url, flowsDir: options.flowsDir ?? join(ROOT, "flows"), localesDir: options.localesDir ?? join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2, purchaseEventsMaxAgeHours: options.purchaseEventsMaxAgeHours, campaignRules: options.campaignRules },
     log: options.log ?? silentLogger,
     campaigns: options.campaigns,
+    engine: options.outbox ? { outbox: options.outbox } : undefined,
   });
   const channel = new FakeChannel();
   app.engine.attach(channel);

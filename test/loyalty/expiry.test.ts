@@ -34,10 +34,50 @@ describe("points expiry", () => {
     const soon = new Date(Date.now() + 340 * DAY); // within 30 days of expiry
     const before = t.channel.sent.length;
     expect((await t.app.sweeper.tick(soon))["points.remind"]).toBe(1);
+    await t.app.jobs.runDue(); // the reminder is a job stored with the reminder mark
     await t.app.engine.idle();
     expect((await t.app.sweeper.tick(soon))["points.remind"]).toBe(0);
     const sent = t.channel.sent.slice(before).map((s) => s.message.text);
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/50 баллов/);
+  });
+});
+
+describe("points expiry reminders and tier-up congratulations survive a crash", () => {
+  it("a reminder is stored as a job with the reminder mark, and a later instance sends it once", async () => {
+    const t = await startApp();
+    await t.say("cora", "/start");
+    await t.say("cora", "/balance");
+    const soon = new Date(Date.now() + 340 * DAY);
+    expect((await t.app.sweeper.tick(soon))["points.remind"]).toBe(1);
+    // The mark and the job were committed together: a crash now still reminds, from the stored job.
+    expect(await t.app.db.prisma.scheduledJob.count({ where: { name: "loyalty.points_expiring" } })).toBe(1);
+    expect(await t.app.db.prisma.ledgerEntry.count({ where: { remindedAt: { not: null } } })).toBe(1);
+    const before = t.channel.sent.length;
+    await t.app.jobs.runDue();
+    await t.app.jobs.runDue();
+    await t.app.engine.idle();
+    expect(t.channel.sent.slice(before).map((s) => s.message.text)).toEqual([expect.stringMatching(/50 of your points/)]);
+    expect(await t.app.db.prisma.outboxMessage.count({ where: { status: "sent", priority: 1 } })).toBe(1);
+  });
+
+  it("a tier-up stores its congratulation as a job in the points' transaction", async () => {
+    const t = await startApp();
+    await t.say("tim", "/start");
+    await t.say("tim", "/balance");
+    const { contactId } = await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "tim" } });
+    // Posted inside a transaction that is then rolled back: no points, and no congratulation either.
+    await t.app.db.prisma.$transaction(async (tx) => {
+      await t.app.services.get(LEDGER).postIn(tx as never, { contactId, kind: "earn", points: 5000, reason: "test", source: "test", key: "rolled-back" });
+      throw new Error("rolled back");
+    }).catch(() => undefined);
+    expect(await t.app.db.prisma.scheduledJob.count({ where: { name: "loyalty.tier_changed" } })).toBe(0);
+    await t.app.db.prisma.$transaction((tx) => t.app.services.get(LEDGER).postIn(tx as never, { contactId, kind: "earn", points: 5000, reason: "test", source: "test", key: "kept" }));
+    const job = await t.app.db.prisma.scheduledJob.findFirstOrThrow({ where: { name: "loyalty.tier_changed" } });
+    expect(job.status).toBe("pending"); // nobody announced it (postIn's caller "crashed" before announcing)
+    const before = t.channel.sent.length;
+    await t.app.jobs.runDue();
+    await t.app.engine.idle();
+    expect(t.channel.sent.slice(before)).toHaveLength(1);
   });
 });

@@ -35,8 +35,9 @@ const EPHEMERAL = new Set(["answerCallbackQuery", "editMessageReplyMarkup", "edi
 /**
  * Installs how Rapport talks to the Bot API, using grammY's own plugins:
  * - auto-retry: a send that meets a 429 waits `retry_after` and is retried, never dropped; a 5xx or
- *   network error is retried with backoff, without limit (shutdown aborts it through its signal, and
- *   the engine records the failed send). Setup calls retry a few times, but fail start at once when
+ *   network error is thrown at once (as a transient TelegramSendError), and the outbox retries it with
+ *   backoff for OUTBOX_RETRY_MINUTES, holding only that customer's later messages (issue 13: retrying
+ *   inside the send blocked the customer's queue without bound). Setup calls retry a few times, but fail start at once when
  *   the server cannot be reached. Callback answers and keyboard edits give up quickly, since they
  *   are stale in seconds; menu commands are cosmetic and never retried, so a server that refuses
  *   them cannot stall start.
@@ -48,7 +49,7 @@ const EPHEMERAL = new Set(["answerCallbackQuery", "editMessageReplyMarkup", "edi
  */
 export function installApiPolicies(api: Api, log: Logger, limits: TelegramLimits | false): void {
   api.config.use(logFloodWaits(log), logPollingFailures(log));
-  api.config.use(only(SENDS, autoRetry()));
+  api.config.use(only(SENDS, autoRetry({ rethrowInternalServerErrors: true, rethrowHttpErrors: true })));
   api.config.use(only(SETUP, autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true })));
   api.config.use(only(EPHEMERAL, autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: 5, rethrowHttpErrors: true, rethrowInternalServerErrors: true })));
   if (limits) {

@@ -12,8 +12,11 @@ export class TelegramSetupError extends RapportError {
 /** A message could not be sent for a reason other than the customer blocking the bot. */
 export class TelegramSendError extends RapportError {
   readonly code = "rapport_telegram_send_failed";
-  constructor(readonly chatId: string, problem: string, options?: { cause?: unknown }) {
+  /** Telegram or the network failed (5xx, 429, no answer), not this message: the outbox retries it later. */
+  readonly transient: boolean;
+  constructor(readonly chatId: string, problem: string, options?: { cause?: unknown; transient?: boolean }) {
     super(`Telegram sendMessage to chat ${chatId} failed: ${problem}`, options);
+    this.transient = options?.transient ?? false;
   }
 }
 
@@ -23,8 +26,9 @@ export class TelegramSendError extends RapportError {
  */
 export function sendFailure(chatId: string, error: unknown): Error {
   if (error instanceof GrammyError && error.error_code === 403) return new RecipientUnreachableError("telegram", error.description, { cause: error });
-  if (error instanceof GrammyError) return new TelegramSendError(chatId, `${error.error_code} ${error.description}`, { cause: error });
-  return new TelegramSendError(chatId, (error as Error)?.message ?? String(error), { cause: error });
+  if (error instanceof GrammyError) return new TelegramSendError(chatId, `${error.error_code} ${error.description}`, { cause: error, transient: error.error_code >= 500 || error.error_code === 429 });
+  // HttpError (network, timeout) and anything else that did not come from Telegram's answer.
+  return new TelegramSendError(chatId, (error as Error)?.message ?? String(error), { cause: error, transient: true });
 }
 
 /** Translates a failed setup call into an error that says which setting to look at. */

@@ -174,7 +174,7 @@ describe("support handoff to Slack", () => {
     const slack = t.slack!;
     const { customer } = await escalate(t, 506);
     const ts = await cardTs(t);
-    t.telegram.fail("sendMessage", { error_code: 400, description: "Bad Request: chat not found" }, 2);
+    t.telegram.fail("sendMessage", { error_code: 502, description: "Bad Gateway" }, 2);
     const r = reply("UANNA", ts, "Are you there?");
     await t.post(r);
     await slack.waitFor(() => slack.callsTo("reactions.add").some((x) => x.name === "x"));
@@ -239,7 +239,7 @@ describe("support handoff to Slack", () => {
     const slack = t.slack!;
     const { customer } = await escalate(t, 509);
     const ts = await cardTs(t);
-    t.telegram.fail("sendMessage", { error_code: 400, description: "Bad Request: chat not found" }, 1);
+    t.telegram.fail("sendMessage", { error_code: 502, description: "Bad Gateway" }, 1);
     await t.post(reply("UANNA", ts, "first"));
     await t.post(reply("UANNA", ts, "second"));
     // Slack is answered before an event is handled, so events can be handled in parallel: wait until

@@ -38,11 +38,14 @@ describe("sendFailure", () => {
     expect(send.chatId).toBe("-1001234567890");
     expect(send.message).toBe("Telegram sendMessage to chat -1001234567890 failed: 400 Bad Request: message text is empty");
     expect(send.cause).toBe(cause);
+    expect(send.transient).toBe(false); // the message itself was refused: the outbox does not retry it
+    expect((sendFailure("1", apiError("sendMessage", 502, "Bad Gateway")) as TelegramSendError).transient).toBe(true);
   });
 
   it("maps a network failure to TelegramSendError with its message", () => {
     const cause = new HttpError("Network request for 'sendMessage' failed!", new Error("ECONNRESET"));
     const e = sendFailure("123", cause) as TelegramSendError;
+    expect(e.transient).toBe(true); // retried by the outbox
     expect(e).toBeInstanceOf(TelegramSendError);
     expect(e.message).toBe("Telegram sendMessage to chat 123 failed: Network request for 'sendMessage' failed!");
   });

@@ -1,0 +1,346 @@
+import type { Channel } from "../core/Channel";
+import { newId } from "../core/ids";
+import type { Logger } from "../core/log";
+import type { Address, OutboundMessage } from "../core/message";
+import { markUnreachable } from "../contacts/reachability";
+import type { Database } from "../db/Database";
+import { withDbRetry } from "../db/retry";
+import { GroupCommit } from "../engine/GroupCommit";
+import { recordInteraction } from "../history/recordInteraction";
+import { sendOrder, toEntry, type OutboxEntry } from "./OutboxEntry";
+import { claimHeads, markSent, releaseLeases, renewLeases, scheduleRetry } from "./outboxStatements";
+import { classifySendFailure } from "./sendFailure";
+import { telemetry } from "../core/telemetry";
+
+/** Where the dispatcher can send: the engine's attached channels. */
+export interface ChannelLookup {
+  channel(name: string): Channel | undefined;
+  channelNames(): string[];
+}
+
+/** Dispatcher settings; the defaults suit production, tests shorten them. */
+export interface DispatcherOptions {
+  /** How long a message keeps being retried after its first failed attempt (OUTBOX_RETRY_MINUTES, default 240). */
+  retryMinutes?: number;
+  /** Waits before successive retries; the last one repeats. */
+  retryDelaysMs?: number[];
+  /** How often the poller looks for work without a kick (a retry coming due, another process's rows). */
+  pollMs?: number;
+  /** A lease on rows being sent; renewed while this process works, so a crashed process's rows are retaken after it. */
+  leaseMs?: number;
+  /** Campaign messages being sent at once, at most: they must never queue ahead of conversation replies. */
+  campaignConcurrency?: number;
+  /** Contacts the poller takes at once. */
+  pollBatch?: number;
+}
+
+/** What became of a message, for the code that enqueued it (the support relay's ✅/❌ on a staff reply). */
+export interface SendReceipt {
+  entry: OutboxEntry;
+  outcome: "sent" | "failed";
+  /** Sends tried so far, this one included. */
+  attempts: number;
+  error?: Error;
+  /** For a failure: whether it will be tried again. */
+  willRetry?: boolean;
+}
+
+/** A message handed to a channel (tests and the terminal chat observe these). */
+export interface SentReply {
+  to: Address;
+  message: OutboundMessage;
+  contactId: string;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 30_000, 120_000, 300_000, 900_000];
+
+interface LaneItem { entry: OutboxEntry; settle: () => void }
+interface Lane { items: LaneItem[]; followUp: boolean; done: Promise<void> }
+
+/**
+ * Sends the outbox (issue 13). The engine hands a turn's rows over right after their commit (no
+ * polling delay); a poller with leases takes what a crash left, retries that came due, and what
+ * another process (a CLI command, another instance) enqueued, for the channels attached here.
+ *
+ * Per contact, messages go out one at a time in order (priority, then as stored) through a lane in
+ * memory; contacts never wait for each other. A sent message is marked sent (in batches across
+ * contacts) before the contact's next one is sent, so a kill -9 can make at most one message per
+ * contact go out twice: the one that reached the channel just before the kill. A transient failure
+ * (5xx, network) is retried with backoff for `retryMinutes`, holding that contact's later messages
+ * back; then the message fails and `send.failed` is recorded in the history with the reason. A
+ * blocked bot (RecipientUnreachableError) marks the contact unreachable and fails their pending
+ * messages at once. Lanes are bounded: the engine waits for its turn's messages (one turn per
+ * contact at a time), and the poller takes at most `pollBatch` contacts, one message each.
+ */
+export class OutboxDispatcher {
+  /** This process's name on the leases it takes. */
+  readonly owner = newId();
+  private readonly lanes = new Map<string, Lane>();
+  private readonly marker: GroupCommit<string, undefined>;
+  private readonly receipts: ((receipt: SendReceipt) => Promise<void>)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private polling: Promise<number> | undefined;
+  private pollAgain = false;
+  private stopping = false;
+  private campaignsInFlight = 0;
+  private readonly campaignWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly channels: ChannelLookup,
+    private readonly log: Logger,
+    private readonly options: DispatcherOptions = {},
+    private readonly onReply?: (reply: SentReply) => void,
+  ) {
+    this.marker = new GroupCommit(async (ids) => {
+      await db.query(markSent(db.dialect, ids, new Date()));
+      return ids.map(() => undefined);
+    }, db.dialect === "postgresql" ? 2 : 1);
+  }
+
+  /** How long a lease taken now lasts. */
+  leaseUntil(now = new Date()): Date {
+    return new Date(now.getTime() + (this.options.leaseMs ?? 30_000));
+  }
+
+  /** Calls `handler` with what became of each message (sent, failed, will retry); the support relay's receipts. */
+  onReceipt(handler: (receipt: SendReceipt) => Promise<void>): void {
+    this.receipts.push(handler);
+  }
+
+  /**
+   * Sends rows this process holds the lease on (the engine's, right after their commit). Resolves
+   * once each was tried: sent, failed, or left for a retry.
+   */
+  dispatch(entries: OutboxEntry[]): Promise<void> {
+    return Promise.all(entries.map((e) => new Promise<void>((settle) => this.enqueue(e, settle, false)))).then(() => undefined);
+  }
+
+  /** Starts the poller (at once: what a crash left) and the lease heartbeat. */
+  start(): void {
+    if (this.timer) return;
+    this.stopping = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 2_000);
+    this.timer.unref();
+    const leaseMs = this.options.leaseMs ?? 30_000;
+    this.heartbeat = setInterval(() => {
+      if (this.lanes.size === 0) return;
+      const now = new Date();
+      void this.db.query(renewLeases(this.owner, this.leaseUntil(now), now)).catch((error: unknown) => this.log.warn("could not renew outbox leases", { error: error as Error }));
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    this.heartbeat.unref();
+    this.kick();
+  }
+
+  /** Looks for work now (after rows were stored for others to send); only once started. */
+  kick(): void {
+    if (!this.timer || this.stopping) return;
+    void this.poll().catch((error: unknown) => this.log.error("outbox poll failed", { error: error as Error }));
+  }
+
+  /** Takes due rows now and hands them to their lanes; returns how many (one pass at a time). */
+  async poll(): Promise<number> {
+    if (this.polling) {
+      this.pollAgain = true;
+      return this.polling;
+    }
+    this.polling = (async () => {
+      let total = 0;
+      do {
+        this.pollAgain = false;
+        total += (await this.pass()).length;
+      } while (this.pollAgain && !this.stopping);
+      return total;
+    })();
+    try {
+      return await this.polling;
+    } finally {
+      this.polling = undefined;
+    }
+  }
+
+  /**
+   * Sends what is due now and waits for it (the support relay after a staff reply, tests): the
+   * poller's pass without waiting for its timer, then the sends it started. With `contactId`, only
+   * that contact's messages.
+   */
+  async drain(contactId?: string): Promise<number> {
+    const started = await this.pass(contactId);
+    await Promise.all(started.map((id) => this.lanes.get(id)?.done));
+    return started.length;
+  }
+
+  /** Resolves when nothing is being sent (tests; shutdown). */
+  async idle(): Promise<void> {
+    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()].map((l) => l.done));
+  }
+
+  /** Stops polling; the send in progress per contact finishes, the rest is given back for the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.timer);
+    clearInterval(this.heartbeat);
+    this.timer = undefined;
+    this.heartbeat = undefined;
+    await this.polling?.catch(() => 0);
+    await this.idle();
+  }
+
+  /** Deletes sent rows older than `keepMs` (7 days): the history keeps what was said. */
+  async purgeSent(now = new Date(), keepMs = 7 * 86_400_000): Promise<number> {
+    const gone = await this.db.prisma.outboxMessage.deleteMany({ where: { status: "sent", sentAt: { lt: new Date(now.getTime() - keepMs) } } });
+    return gone.count;
+  }
+
+  /** Claims due heads (one per contact) and starts their lanes; returns those contacts. */
+  private async pass(contactId?: string): Promise<string[]> {
+    const channels = this.channels.channelNames();
+    const room = contactId ? 1 : (this.options.pollBatch ?? 100) - this.lanes.size;
+    if (channels.length === 0 || room <= 0 || this.stopping) return [];
+    const now = new Date();
+    const rows = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels, now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit: room, contactId })));
+    const entries = rows.map(toEntry);
+    for (const e of entries) this.enqueue(e, () => {}, true);
+    return entries.map((e) => e.contactId);
+  }
+
+  private enqueue(entry: OutboxEntry, settle: () => void, followUp: boolean): void {
+    const lane = this.lanes.get(entry.contactId);
+    if (lane) {
+      lane.items.push({ entry, settle });
+      lane.followUp ||= followUp;
+      return;
+    }
+    const fresh: Lane = { items: [{ entry, settle }], followUp, done: Promise.resolve() };
+    this.lanes.set(entry.contactId, fresh);
+    fresh.done = this.runLane(entry.contactId, fresh);
+  }
+
+  /** One contact's messages, one at a time, in order; ends (and is forgotten) when none is left. */
+  private async runLane(contactId: string, lane: Lane): Promise<void> {
+    let blocked = false;
+    // The check and the delete below have no await between them, so nothing enqueued meanwhile is lost.
+    while (lane.items.length > 0) {
+      if (blocked || this.stopping) {
+        // Held back behind a retry (or stopping): given back; the poller takes them in order later.
+        const rest = lane.items.splice(0);
+        await this.retry(() => this.db.query(releaseLeases(this.owner, rest.map((i) => i.entry.id)))).catch((error: unknown) => this.log.warn("could not release outbox leases", { contactId, error: error as Error }));
+        rest.forEach((i) => i.settle());
+        continue;
+      }
+      lane.items.sort((a, b) => sendOrder(a.entry, b.entry));
+      const item = lane.items.shift()!;
+      let outcome: "sent" | "failed" | "blocked" = "blocked";
+      try {
+        outcome = await this.sendOne(item.entry);
+      } catch (error) {
+        // The database failed past its retry budget: the row stays pending and leased; the lease runs out and the poller retries.
+        this.log.error("outbox: could not record a send", { contactId, outboxId: item.entry.id, error: error as Error });
+      } finally {
+        item.settle();
+      }
+      if (outcome === "blocked") blocked = true;
+      else if (lane.items.length === 0 && lane.followUp && !this.stopping) {
+        // Taken by the poller (a backlog): the contact's next message, if it is due.
+        const now = new Date();
+        const next = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels: this.channels.channelNames(), now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit: 1, contactId })))
+          .catch(() => []);
+        for (const r of next) lane.items.push({ entry: toEntry(r), settle: () => {} });
+      }
+    }
+    this.lanes.delete(contactId);
+  }
+
+  private async sendOne(entry: OutboxEntry): Promise<"sent" | "failed" | "blocked"> {
+    const channel = this.channels.channel(entry.to.channel);
+    if (!channel) return "blocked"; // detached meanwhile: given back for a process that has it
+    let failure: unknown;
+    let sent = false;
+    await this.campaignSlot(entry.priority);
+    try {
+      await channel.send(entry.to, entry.message);
+      sent = true;
+      telemetry.messageOut(entry.to.channel);
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.releaseCampaignSlot(entry.priority);
+    }
+    if (sent) {
+      // Marked before the contact's next message goes: a crash re-sends at most this one.
+      await this.retry(() => this.marker.submit(entry.id));
+      this.onReply?.({ to: entry.to, message: entry.message, contactId: entry.contactId });
+      await this.tellReceipt({ entry, outcome: "sent", attempts: entry.attempts + 1 });
+      return "sent";
+    }
+    const error = failure instanceof Error ? failure : new Error(String(failure));
+    const kind = classifySendFailure(failure);
+    telemetry.sendFailed(entry.to.channel, kind === "unreachable");
+    const now = new Date();
+    this.log[kind === "unreachable" ? "warn" : "error"]("send failed", { contactId: entry.contactId, channel: entry.to.channel, outboxId: entry.id, kind, error });
+    if (kind === "transient") {
+      const since = entry.failingSince ?? now;
+      if (now.getTime() - since.getTime() < (this.options.retryMinutes ?? 240) * 60_000) {
+        const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+        const delay = delays[Math.min(entry.attempts, delays.length - 1)]!;
+        await this.retry(() => this.db.query(scheduleRetry(entry.id, new Date(now.getTime() + delay), error.message.slice(0, 1000), since)));
+        await this.tellReceipt({ entry, outcome: "failed", attempts: entry.attempts + 1, error, willRetry: true });
+        return "blocked";
+      }
+    }
+    const others = await this.retry(() => this.giveUp(entry, error, now, kind === "unreachable"));
+    await this.tellReceipt({ entry, outcome: "failed", attempts: entry.attempts + 1, error, willRetry: false });
+    for (const other of others) await this.tellReceipt({ entry: other, outcome: "failed", attempts: other.attempts, error, willRetry: false });
+    if (kind !== "unreachable") return "failed";
+    // Blocked or gone: flag the contact once; their other messages failed with this one.
+    await markUnreachable(this.db, entry.contactId, entry.to.channel, (failure as { reason?: string }).reason ?? error.message)
+      .catch((e: unknown) => this.log.error("could not mark a contact unreachable", { contactId: entry.contactId, error: e as Error }));
+    return "blocked";
+  }
+
+  /** Fails the row (and, when the customer is unreachable, their other pending rows) with `send.failed` in the history; returns those others. */
+  private async giveUp(entry: OutboxEntry, error: Error, now: Date, unreachable: boolean): Promise<OutboxEntry[]> {
+    return this.db.prisma.$transaction(async (tx) => {
+      const lastError = error.message.slice(0, 1000);
+      await tx.outboxMessage.updateMany({ where: { id: entry.id, status: "pending" }, data: { status: "failed", attempts: { increment: 1 }, lastError, failingSince: entry.failingSince ?? now } });
+      let others: OutboxEntry[] = [];
+      if (unreachable) {
+        // Not rows another process is sending right now (its own send meets the same refusal).
+        const where = { contactId: entry.contactId, channel: entry.to.channel, status: "pending", OR: [{ leaseOwner: null }, { leaseOwner: this.owner }, { leaseUntil: { lt: now } }] };
+        const rows = await tx.outboxMessage.findMany({ where });
+        await tx.outboxMessage.updateMany({ where: { id: { in: rows.map((r) => r.id) }, status: "pending" }, data: { status: "failed", lastError, failingSince: now } });
+        others = rows.map((r) => toEntry({ id: r.id, contact_id: r.contactId, channel: r.channel, chat_id: r.chatId, user_id: r.userId, payload: r.payload, interaction_id: r.interactionId, priority: r.priority, attempts: r.attempts, failing_since: r.failingSince, source: r.source }));
+      }
+      await recordInteraction(tx, entry.contactId, {
+        direction: "event", kind: "send.failed", actor: "system", channel: entry.to.channel, text: error.message,
+        data: { code: (error as { code?: string }).code ?? null, outboxId: entry.id, interactionId: entry.interactionId, attempts: entry.attempts + 1, ...(others.length > 0 ? { alsoFailed: others.length } : {}) },
+      });
+      return others;
+    });
+  }
+
+  private async tellReceipt(receipt: SendReceipt): Promise<void> {
+    for (const handler of this.receipts) {
+      await handler(receipt).catch((error: unknown) => this.log.warn("an outbox receipt failed", { outboxId: receipt.entry.id, error: error as Error }));
+    }
+  }
+
+  private async campaignSlot(priority: number): Promise<void> {
+    if (priority < 2) return;
+    const limit = this.options.campaignConcurrency ?? 4;
+    while (this.campaignsInFlight >= limit) await new Promise<void>((r) => this.campaignWaiters.push(r));
+    this.campaignsInFlight++;
+  }
+
+  private releaseCampaignSlot(priority: number): void {
+    if (priority < 2) return;
+    this.campaignsInFlight--;
+    this.campaignWaiters.shift()?.();
+  }
+
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    return withDbRetry(fn, { onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
+  }
+}
+

@@ -1,0 +1,58 @@
+import type { Dialect } from "../db/Database";
+import { sql, type Statement } from "../db/plan";
+import { ENTRY_COLUMNS } from "./OutboxEntry";
+
+/**
+ * The dispatcher's SQL, one statement each, the same on both databases except where noted. Only
+ * `markSent` is on the hot path (once per batch of sent messages); the others run on the slow
+ * path (a crash left rows, a retry came due, another process enqueued).
+ */
+
+/** Marks a batch of sent messages; only rows still pending (a row failed meanwhile stays failed). */
+export function markSent(dialect: Dialect, ids: string[], now: Date): Statement {
+  if (dialect === "postgresql") {
+    return { ...sql(`UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status = 'pending'`, now, ids), name: "rapport_outbox_sent_v1" };
+  }
+  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (${ids.map(() => "?").join(",")}) AND status = 'pending'`, now, ...ids);
+}
+
+/**
+ * Leases, per contact, the message that is next (lowest priority, then oldest pending) if it is due
+ * and nobody holds it: one row per contact, so fifty rows behind one failing contact's head take no
+ * place from others (issue 13: the relay's 50-oldest batch starved every other ticket). A contact's
+ * later rows are never taken while an earlier one is pending. Only rows for `channels` (attached in
+ * this process); optionally one contact. PostgreSQL skips rows another poller is claiming.
+ */
+export function claimHeads(dialect: Dialect, input: { channels: string[]; now: Date; leaseUntil: Date; owner: string; limit: number; contactId?: string }): Statement {
+  const skipLocked = dialect === "postgresql" ? "FOR UPDATE SKIP LOCKED" : "";
+  const one = input.contactId ? "AND o.contact_id = ?" : "";
+  return sql(
+    `UPDATE outbox SET lease_until = ?, lease_owner = ?
+     WHERE id IN (SELECT o.id FROM outbox o
+       WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until < ?)
+         AND o.channel IN (${input.channels.map(() => "?").join(",")}) ${one}
+         AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.contact_id = o.contact_id AND e.status = 'pending'
+           AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))
+       ORDER BY o.priority, o.next_attempt_at LIMIT ${Math.max(1, Math.floor(input.limit))} ${skipLocked})
+       AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?)
+     RETURNING ${ENTRY_COLUMNS}`,
+    input.leaseUntil, input.owner, input.now, input.now, ...input.channels, ...(input.contactId ? [input.contactId] : []), input.now,
+  );
+}
+
+/** Keeps this process's leases alive while it works through them (a crash lets them run out soon). */
+export function renewLeases(owner: string, until: Date, now: Date): Statement {
+  return sql(`UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'pending' AND lease_until >= ?`, until, owner, now);
+}
+
+/** Gives rows back (not sent here: a retry comes first, or the process is stopping); the poller retakes them. */
+export function releaseLeases(owner: string, ids: string[]): Statement {
+  return sql(`UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE id IN (${ids.map(() => "?").join(",")}) AND lease_owner = ? AND status = 'pending'`, ...ids, owner);
+}
+
+/** A transient failure: try again at `at`; the lease is given back so the poller (of any instance) retakes it. */
+export function scheduleRetry(id: string, at: Date, error: string, failingSince: Date): Statement {
+  return sql(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, failing_since = COALESCE(failing_since, ?),
+    lease_until = NULL, lease_owner = NULL WHERE id = ? AND status = 'pending'`, at, error, failingSince, id);
+}
+

@@ -1,0 +1,164 @@
+/**
+ * The outbox (issue 13): a reply is stored with its turn and sent by the dispatcher, so a crash
+ * between commit and send loses nothing, a failing customer holds up nobody else, retries end, and
+ * a blocked bot fails that customer's messages at once. Runs on SQLite and PostgreSQL.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { Channel } from "../../src/core/Channel";
+import { RecipientUnreachableError } from "../../src/core/errors";
+import type { Address, OutboundMessage } from "../../src/core/message";
+import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
+import { startTestApp, type TestApp } from "../helpers/testApp";
+import { helpText } from "../helpers/helpText";
+
+const open: TestApp[] = [];
+const urls: string[] = [];
+afterEach(async () => {
+  for (const t of open.splice(0)) await t.close();
+  for (const u of urls.splice(0)) await dropDatabase(u);
+});
+
+async function app(options: Parameters<typeof startTestApp>[0] = {}): Promise<TestApp> {
+  const t = await startTestApp(options);
+  open.push(t);
+  return t;
+}
+
+async function sharedUrl(): Promise<string> {
+  const url = await freshDatabaseUrl();
+  urls.push(url);
+  return url;
+}
+
+/** A test channel whose sends do what `behave` says per chat (throw, hang) and records what went out. */
+class ScriptedChannel implements Channel {
+  readonly name = "test";
+  readonly sent: { to: Address; message: OutboundMessage }[] = [];
+  constructor(private readonly behave: (to: Address, n: number) => Promise<void> | void = () => {}) {}
+  private n = 0;
+  async start() {}
+  async stop() {}
+  async send(to: Address, message: OutboundMessage) {
+    await this.behave(to, this.n++);
+    this.sent.push({ to, message });
+    return { externalMessageId: String(this.sent.length) };
+  }
+}
+
+const transient = () => Object.assign(new Error("Telegram sendMessage failed: 502 Bad Gateway"), { transient: true });
+
+async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function deliver(t: TestApp, user: string, text: string, id = `${user}-${Math.random()}`) {
+  return t.app.engine.deliver({ channel: "test", sender: { externalUserId: user }, externalChatId: user, externalMessageId: id, receivedAt: new Date(), body: text.startsWith("/") ? { kind: "command", command: text.slice(1) } : { kind: "text", text } });
+}
+
+describe("outbox dispatcher", () => {
+  it("a reply committed but not sent when the process died is sent once by the next instance", async () => {
+    const url = await sharedUrl();
+    const first = await app({ url, outbox: { leaseMs: 300 } });
+    let killed!: (e: Error) => void;
+    const dying = new Promise<void>((_, reject) => { killed = reject; });
+    dying.catch(() => undefined);
+    first.app.engine.attach(new ScriptedChannel(() => dying)); // the send never returns: the process "dies" in it
+    void deliver(first, "kai", "/help", "update-1").catch(() => undefined);
+    await waitUntil(async () => (await first.app.db.prisma.outboxMessage.count()) === 1);
+    expect(await first.app.db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ status: "pending", attempts: 0 });
+
+    const second = await app({ url, outbox: { leaseMs: 300, pollMs: 50 } });
+    second.app.engine.outbox.start();
+    await waitUntil(() => second.channel.sent.length === 1);
+    expect(second.channel.sent[0]!.message.text).toBe(helpText(second.app, "en"));
+    expect(second.channel.sent[0]!.message.replyTo).toBe("update-1"); // the turn's first reply answers the message
+    await waitUntil(async () => (await second.app.db.prisma.outboxMessage.findFirstOrThrow()).status === "sent");
+    await new Promise((r) => setTimeout(r, 400)); // past another lease: still once
+    expect(second.channel.sent).toHaveLength(1);
+    killed(transient()); // the first instance's send "returns" after all: the row is sent, nothing changes
+    await first.app.engine.idle();
+    expect(await second.app.db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("a customer whose sends fail does not hold up anyone else", async () => {
+    const t = await app({ outbox: { retryDelaysMs: [60_000] } });
+    const channel = new ScriptedChannel((to) => { if (to.externalUserId === "bad") throw transient(); });
+    t.app.engine.attach(channel);
+    await deliver(t, "bad", "/help");
+    await deliver(t, "good", "/help");
+    expect(channel.sent.map((s) => s.to.externalUserId)).toEqual(["good"]);
+    const rows = await t.app.db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.userId, r.status, r.attempts])).toEqual([["bad", "pending", 1], ["good", "sent", 1]]);
+    expect(rows[0]!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+    expect(rows[0]!.lastError).toContain("502");
+  });
+
+  it("retries with backoff for a bounded time, then marks the message failed and records send.failed", async () => {
+    const t = await app({ outbox: { retryDelaysMs: [30], retryMinutes: 0.005, pollMs: 20 } }); // 300 ms
+    const channel = new ScriptedChannel(() => { throw transient(); });
+    t.app.engine.attach(channel);
+    t.app.engine.outbox.start();
+    await deliver(t, "rey", "/help");
+    await waitUntil(async () => (await t.app.db.prisma.outboxMessage.findFirstOrThrow()).status === "failed");
+    const row = await t.app.db.prisma.outboxMessage.findFirstOrThrow();
+    expect(row.attempts).toBeGreaterThan(2);
+    expect(row.lastError).toContain("502 Bad Gateway");
+    const history = await t.history("rey");
+    const failed = history.filter((e) => e.kind === "send.failed");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.text).toContain("502 Bad Gateway");
+    expect(failed[0]!.data).toMatchObject({ outboxId: row.id, interactionId: row.interactionId, attempts: row.attempts });
+  });
+
+  it("keeps a customer's messages in order: later ones wait behind one being retried", async () => {
+    const t = await app({ outbox: { retryDelaysMs: [150], pollMs: 20 } });
+    let fails = 1;
+    const channel = new ScriptedChannel((to) => { if (to.externalUserId === "ord" && fails-- > 0) throw transient(); });
+    t.app.engine.attach(channel);
+    t.app.engine.outbox.start();
+    await deliver(t, "ord", "/start"); // greeting + menu: the greeting fails once
+    await deliver(t, "ord", "/help");
+    expect(channel.sent).toHaveLength(0); // all held behind the greeting's retry
+    await waitUntil(async () => (await t.app.db.prisma.outboxMessage.count({ where: { status: "pending" } })) === 0);
+    const stored = await t.app.db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    expect(channel.sent.map((s) => s.message.text)).toEqual(stored.map((r) => (JSON.parse(r.payload) as OutboundMessage).text));
+  });
+
+  it("a blocked bot (403) marks the customer unreachable and fails their pending messages, with one send.failed", async () => {
+    const t = await app();
+    const channel = new ScriptedChannel(() => { throw new RecipientUnreachableError("test", "Forbidden: bot was blocked by the user"); });
+    t.app.engine.attach(channel);
+    await deliver(t, "blk", "/start"); // two replies: the first is refused, the second never tried
+    const rows = await t.app.db.prisma.outboxMessage.findMany();
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.every((r) => r.status === "failed")).toBe(true);
+    const history = await t.history("blk");
+    expect(history.filter((e) => e.kind === "send.failed")).toHaveLength(1);
+    expect(history.filter((e) => e.kind === "contact.unreachable")).toHaveLength(1);
+    const contact = await t.app.db.prisma.contact.findFirstOrThrow();
+    expect(contact.unreachable).toBe(true);
+  });
+
+  it("a process without the customer's channel leaves the replies pending for the one that has it, without recording failures", async () => {
+    const url = await sharedUrl();
+    const bot = await app({ url, outbox: { pollMs: 30 } });
+    await bot.say("cli", "/help");
+    const cli = await app({ url });
+    const { contactId } = await cli.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "cli" } });
+    (cli.app.engine as unknown as { channels: Map<string, Channel> }).channels.clear(); // a CLI command: no channel here
+    await cli.app.engine.emit(contactId, "loyalty.tier_changed", { tier: "star", from: "novice", multiplier: 1.5 }, { channel: "test", externalChatId: "cli", externalUserId: "cli" });
+    const pending = await cli.app.db.prisma.outboxMessage.findMany({ where: { status: "pending" } });
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.leaseOwner).toBeNull();
+    expect((await cli.history("cli")).some((e) => e.kind === "send.failed")).toBe(false);
+    const before = bot.channel.sent.length;
+    bot.app.engine.outbox.start();
+    await waitUntil(() => bot.channel.sent.length === before + 1);
+    expect(bot.channel.sent.at(-1)!.message.text).toMatch(/Congratulations/);
+  });
+});

@@ -1,0 +1,78 @@
+/**
+ * The relay under one failing ticket (issue 13): fifty messages queued behind a ticket whose sends
+ * fail must not starve the other tickets, in either direction. Staff replies go through the customer
+ * outbox and keep their receipts (✅ delivered, ❌ with the reason).
+ */
+import { describe, expect, it } from "vitest";
+import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "../../src/support/StaffDesk";
+import type { TicketCard } from "../../src/support/TicketCard";
+import type { Address, OutboundMessage } from "../../src/core/message";
+import { useTestApps, type TestApp } from "../helpers/testApp";
+
+const start = useTestApps();
+
+/** Records what the desk posts; posting into `failingCard`'s thread fails. */
+class Staff implements StaffDesk {
+  readonly name = "recording";
+  readonly thread: { ref: StaffRef; note: ThreadNote }[] = [];
+  readonly marks: { message: StaffRef; outcome: RelayOutcome }[] = [];
+  failingCard: string | undefined;
+  private n = 0;
+  async postCard() { return { channel: "C1", ts: `card.${++this.n}` }; }
+  async updateCard(_ref: StaffRef, _card: TicketCard) {}
+  async postInThread(ref: StaffRef, note: ThreadNote) {
+    if (ref.ts === this.failingCard) throw new Error("channel_not_found");
+    this.thread.push({ ref, note });
+    return { channel: "C1", ts: `msg.${++this.n}` };
+  }
+  async postFileInThread(ref: StaffRef, _file: unknown, note: ThreadNote) { return this.postInThread(ref, note); }
+  async markRelayed(_card: StaffRef, message: StaffRef, outcome: RelayOutcome) { this.marks.push({ message, outcome }); }
+}
+
+async function ticketOf(t: TestApp, user: string) {
+  await t.say(user, "operator");
+  await t.say(user, `question from ${user}`);
+  await t.app.support.outbox.flush();
+  const { contactId } = await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: user } });
+  return t.app.db.prisma.ticket.findFirstOrThrow({ where: { contactId } });
+}
+
+describe("ticket relay", () => {
+  it("fifty staff replies to a customer who cannot be reached do not hold up another ticket's reply; receipts mark both", async () => {
+    const t = await start({ outbox: { retryDelaysMs: [60_000] } });
+    const staff = new Staff();
+    t.app.support.attachStaff(staff);
+    const stuck = await ticketOf(t, "stuck");
+    const free = await ticketOf(t, "free");
+    const send = t.channel.send.bind(t.channel);
+    t.channel.send = async (to: Address, message: OutboundMessage) => {
+      if (to.externalUserId === "stuck") throw Object.assign(new Error("502 Bad Gateway"), { transient: true });
+      return send(to, message);
+    };
+    for (let i = 0; i < 55; i++) {
+      await t.app.support.fromStaff({ card: { channel: "C1", ts: stuck.cardRef! }, message: { channel: "C1", ts: `s${i}` }, staffUserId: "U1", text: `reply ${i}` });
+    }
+    await t.app.support.fromStaff({ card: { channel: "C1", ts: free.cardRef! }, message: { channel: "C1", ts: "f1" }, staffUserId: "U2", text: "here you go" });
+    expect(t.channel.sent.filter((s) => s.to.externalUserId === "free").map((s) => s.message.text)).toContain("here you go");
+    expect(await t.app.db.prisma.ticketMessage.findFirstOrThrow({ where: { staffRef: "f1" } })).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(staff.marks.find((m) => m.message.ts === "f1")?.outcome).toEqual({ kind: "delivered" });
+    // The stuck ticket's first reply failed once (❌, will retry); the others wait behind it, unsent.
+    expect(staff.marks.find((m) => m.message.ts === "s0")?.outcome).toMatchObject({ kind: "failed", willRetry: true, reason: "502 Bad Gateway" });
+    expect(await t.app.db.prisma.ticketMessage.count({ where: { ticketId: stuck.id, direction: "to_customer", status: "queued" } })).toBe(55);
+    expect(t.channel.sent.some((s) => s.to.externalUserId === "stuck" && /reply/.test(s.message.text))).toBe(false);
+  });
+
+  it("fifty customer messages behind a thread Slack refuses do not hold up another ticket's thread", async () => {
+    const t = await start();
+    const staff = new Staff();
+    t.app.support.attachStaff(staff);
+    const stuck = await ticketOf(t, "loud");
+    await ticketOf(t, "quiet");
+    staff.failingCard = stuck.cardRef!;
+    for (let i = 0; i < 55; i++) await t.say("loud", `message ${i}`);
+    await t.say("quiet", "just one question");
+    await t.app.support.outbox.flush();
+    expect(staff.thread.map((x) => x.note.text)).toContain("just one question");
+    expect(await t.app.db.prisma.ticketMessage.count({ where: { ticketId: stuck.id, direction: "to_staff", status: "pending" } })).toBe(55);
+  });
+});
