@@ -101,7 +101,7 @@ export class OutboxDispatcher {
 
   /** How long a lease taken now lasts. */
   leaseUntil(now = new Date()): Date {
-    return new Date(now.getTime() + (this.options.leaseMs ?? 30_000));
+    return new Date(now.getTime() + (this.options.leaseMs ?? 10_000));
   }
 
   /** Calls `handler` with what became of each message (sent, failed, will retry); the support relay's receipts. */
@@ -123,7 +123,7 @@ export class OutboxDispatcher {
     this.stopping = false;
     this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 2_000);
     this.timer.unref();
-    const leaseMs = this.options.leaseMs ?? 30_000;
+    const leaseMs = this.options.leaseMs ?? 10_000;
     this.heartbeat = setInterval(() => {
       if (this.lanes.size === 0) return;
       const now = new Date();
@@ -254,7 +254,11 @@ export class OutboxDispatcher {
 
   private async sendOne(entry: OutboxEntry): Promise<"sent" | "failed" | "blocked"> {
     const channel = this.channels.channel(entry.to.channel);
-    if (!channel) return "blocked"; // detached meanwhile: given back for a process that has it
+    if (!channel) {
+      // Detached meanwhile: given back (with the rest of the lane) for a process that has it.
+      await this.retry(() => this.db.query(releaseLeases(this.owner, [entry.id])));
+      return "blocked";
+    }
     let failure: unknown;
     let sent = false;
     await this.campaignSlot(entry.priority);

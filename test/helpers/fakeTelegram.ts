@@ -23,6 +23,7 @@ export class FakeTelegram {
   private waiting: (() => void)[] = [];
   private readonly faults = new Map<string, ({ error_code: number; description: string; parameters?: Record<string, unknown>; status?: number } | undefined)[]>();
   private readonly blocked = new Set<string>();
+  private readonly held = new Set<string>();
   private nextUpdateId = 5000;
   private nextMessageId = 100;
   private closed = false;
@@ -52,6 +53,19 @@ export class FakeTelegram {
     for (let i = 0; i < after; i++) list.push(undefined);
     for (let i = 0; i < times; i++) list.push(error);
     this.faults.set(method, list);
+  }
+
+  /**
+   * Calls of `method` are recorded but never answered (Telegram stalls; the bot is killed while it
+   * waits), until `release`: what was held never reached a chat, later calls are answered again.
+   */
+  hold(method: string): void {
+    this.held.add(method);
+  }
+
+  /** Ends `hold`. */
+  release(method: string): void {
+    this.held.delete(method);
   }
 
   /** The customer in this chat blocked the bot: sends answer 403. */
@@ -164,6 +178,7 @@ export class FakeTelegram {
     const method = m[2]!;
     const payload = chunks.length ? JSON.parse(Buffer.concat(chunks).toString("utf8")) : {};
     this.calls.push({ method, payload, at: Date.now() });
+    if (this.held.has(method)) return; // never answered: the caller waits until it gives up or dies
     const fault = this.faults.get(method)?.shift();
     if (fault) return reply(fault.error_code >= 400 && fault.error_code < 600 ? fault.error_code : 400, { ok: false, ...fault });
     if (payload.chat_id !== undefined && method.startsWith("send") && this.blocked.has(String(payload.chat_id))) {
