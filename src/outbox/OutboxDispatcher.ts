@@ -76,6 +76,8 @@ export class OutboxDispatcher {
   /** This process's name on the leases it takes. */
   readonly owner = newId();
   private readonly lanes = new Map<string, Lane>();
+  /** Per contact, the "sent" mark of their last message, if it is still being written. */
+  private readonly marks = new Map<string, Promise<void>>();
   private readonly marker: GroupCommit<string, undefined>;
   private readonly receipts: ((receipt: SendReceipt) => Promise<void>)[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -166,6 +168,8 @@ export class OutboxDispatcher {
    * that contact's messages.
    */
   async drain(contactId?: string): Promise<number> {
+    // A message whose "sent" mark is still being written holds its contact's next ones back: wait for it.
+    await (contactId ? this.marks.get(contactId) : Promise.all(this.marks.values()));
     const started = await this.pass(contactId);
     await Promise.all(started.map((id) => this.lanes.get(id)?.done));
     return started.length;
@@ -173,7 +177,10 @@ export class OutboxDispatcher {
 
   /** Resolves when nothing is being sent (tests; shutdown). */
   async idle(): Promise<void> {
-    while (this.lanes.size > 0) await Promise.all([...this.lanes.values()].map((l) => l.done));
+    while (this.lanes.size > 0 || this.marks.size > 0) {
+      await Promise.all([...this.lanes.values()].map((l) => l.done));
+      await Promise.all([...this.marks.values()]);
+    }
   }
 
   /** Stops polling; the send in progress per contact finishes, the rest is given back for the next start. */
@@ -231,9 +238,11 @@ export class OutboxDispatcher {
       }
       lane.items.sort((a, b) => sendOrder(a.entry, b.entry));
       const item = lane.items.shift()!;
+      // The contact's previous message must be marked sent before this one goes (at most one re-sent per crash).
+      await this.marks.get(contactId);
       let outcome: "sent" | "failed" | "blocked" = "blocked";
       try {
-        outcome = await this.sendOne(item.entry);
+        outcome = await this.sendOne(item.entry, lane.items.length > 0);
       } catch (error) {
         // The database failed past its retry budget: the row stays pending and leased; the lease runs out and the poller retries.
         this.log.error("outbox: could not record a send", { contactId, outboxId: item.entry.id, error: error as Error });
@@ -242,7 +251,8 @@ export class OutboxDispatcher {
       }
       if (outcome === "blocked") blocked = true;
       else if (lane.items.length === 0 && lane.followUp && !this.stopping) {
-        // Taken by the poller (a backlog): the contact's next message, if it is due.
+        // Taken by the poller (a backlog): the contact's next message, if it is due (once this one is marked sent).
+        await this.marks.get(contactId);
         const now = new Date();
         const next = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels: this.channels.channelNames(), now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit: 1, contactId })))
           .catch(() => []);
@@ -252,7 +262,8 @@ export class OutboxDispatcher {
     this.lanes.delete(contactId);
   }
 
-  private async sendOne(entry: OutboxEntry): Promise<"sent" | "failed" | "blocked"> {
+  /** Sends one row; with `more` (the lane has the contact's next message) its "sent" mark is awaited, otherwise written in the background. */
+  private async sendOne(entry: OutboxEntry, more: boolean): Promise<"sent" | "failed" | "blocked"> {
     const channel = this.channels.channel(entry.to.channel);
     if (!channel) {
       // Detached meanwhile: given back (with the rest of the lane) for a process that has it.
@@ -272,8 +283,18 @@ export class OutboxDispatcher {
       this.releaseCampaignSlot(entry.priority);
     }
     if (sent) {
-      // Marked before the contact's next message goes: a crash re-sends at most this one.
-      await this.retry(() => this.marker.submit(entry.id));
+      // Marked (in a batch with other contacts' marks) before the contact's next message goes, so a
+      // crash re-sends at most this one. Their last message's mark is not waited for here: the next
+      // send to them waits for it (runLane), which keeps a turn's answer from waiting on it.
+      const marked = this.retry(() => this.marker.submit(entry.id)).then(() => undefined, (error: unknown) => {
+        // The database is gone past its retry budget: the row stays pending; its lease runs out and it is sent again.
+        this.log.error("outbox: could not mark a message sent", { contactId: entry.contactId, outboxId: entry.id, error: error as Error });
+      });
+      if (more) await marked;
+      else {
+        const tracked = marked.finally(() => { if (this.marks.get(entry.contactId) === tracked) this.marks.delete(entry.contactId); });
+        this.marks.set(entry.contactId, tracked);
+      }
       this.onReply?.({ to: entry.to, message: entry.message, contactId: entry.contactId });
       await this.tellReceipt({ entry, outcome: "sent", attempts: entry.attempts + 1 });
       return "sent";

@@ -22,11 +22,10 @@ describe("loyalty flows", () => {
     const before = t.channel.sent.length;
     const result = await t.app.services.get(PURCHASES).record({ contactId: await contactOf(t, "kasia"), orderId: "PL-1", amountMinor: 434_800, currency: "pln", occurredAt: new Date() }); // 4,348 PLN at 0.23: 1,000 points
     expect(result).toMatchObject({ points: 1000, balance: 1050, tier: "connoisseur", duplicate: false });
-    await t.app.jobs.runDue(); // the congratulation is a job stored with the points
+    await t.app.jobs.runDue(); // the congratulation is a job stored with the points (the purchase's thanks is another)
     await t.app.engine.idle();
     const sent = t.channel.sent.slice(before).map((s) => s.message.text);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toContain("Koneser");
+    expect(sent.filter((text) => text.includes("Koneser"))).toHaveLength(1);
     expect((await t.history("kasia")).map((e) => e.kind)).toEqual(expect.arrayContaining(["purchase", "points.earn", "loyalty.tier_changed"]));
   });
 

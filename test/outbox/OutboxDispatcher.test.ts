@@ -91,6 +91,7 @@ describe("outbox dispatcher", () => {
     await deliver(t, "bad", "/help");
     await deliver(t, "good", "/help");
     expect(channel.sent.map((s) => s.to.externalUserId)).toEqual(["good"]);
+    await t.app.engine.idle(); // the last message's "sent" mark is written in the background
     const rows = await t.app.db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.userId, r.status, r.attempts])).toEqual([["bad", "pending", 1], ["good", "sent", 1]]);
     expect(rows[0]!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now() + 50_000);

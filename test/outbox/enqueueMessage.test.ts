@@ -14,6 +14,7 @@ describe("enqueueMessage", () => {
   it("stores the message with the caller's transaction, once per key, and the running dispatcher sends it", async () => {
     const t = await start();
     await t.say("ema", "/help");
+    await t.app.engine.idle(); // the reply's "sent" mark is written in the background
     const { contactId } = await t.app.db.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "ema" } });
     const first = await t.app.db.prisma.$transaction((tx) => enqueueMessage(tx, { contactId, message: { text: "Spring sale", choices: [{ value: "shop", label: "Shop" }] }, priority: "campaign", key: "campaign:c1:ema" }));
     const again = await t.app.db.prisma.$transaction((tx) => enqueueMessage(tx, { contactId, message: { text: "Spring sale" }, priority: "campaign", key: "campaign:c1:ema" }));
