@@ -238,9 +238,9 @@ export function* completePlan(items: CompleteItem[], now: Date): Plan<Completed[
       // An earlier message still pending that is not ours (a retry, another process's): wait behind it.
       const owner = leased[0]!.lease!.owner;
       const blocking = yield sql(
-        `SELECT contact_id, MIN(priority) AS priority FROM outbox WHERE contact_id IN (${leased.map(() => "?").join(",")}) AND status = 'pending'
+        `SELECT contact_id, MIN(priority) AS priority FROM outbox WHERE contact_id IN (SELECT value FROM json_each(?)) AND status = 'pending'
          AND (lease_owner IS NULL OR lease_owner <> ? OR lease_until < ?) GROUP BY contact_id`,
-        ...leased.map((i) => i.contactId), owner, now,
+        JSON.stringify(leased.map((i) => i.contactId)), owner, now,
       );
       const first = new Map(blocking.map((r) => [r.contact_id as string, Number(r.priority)]));
       for (const i of leased) if ((first.get(i.contactId) ?? Infinity) <= Math.min(...i.outbox.map((e) => e.priority))) held.add(i.contactId);

@@ -13,7 +13,8 @@ export function markSent(dialect: Dialect, ids: string[], now: Date): Statement 
   if (dialect === "postgresql") {
     return { ...sql(`UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status = 'pending'`, now, ids), name: "rapport_outbox_sent_v1" };
   }
-  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (${ids.map(() => "?").join(",")}) AND status = 'pending'`, now, ...ids);
+  // One statement text whatever the batch size: SQLite's statement cache is shared with the hot path.
+  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'`, now, JSON.stringify(ids));
 }
 
 /**
