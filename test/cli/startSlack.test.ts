@@ -46,7 +46,7 @@ describe("rapport start with SLACK_BOT_TOKEN", () => {
   it("hands a Telegram chat to Slack over HTTP mode on PORT, keeps texts and secrets out of the log, stops on SIGTERM", async () => {
     const run = await start();
     await run.ready();
-    expect(run.lines().find((l) => l.msg === "rapport ready")).toMatchObject({ channels: ["telegram (polling)", "slack (http)"] });
+    expect(run.lines().find((l) => l.msg === "rapport ready")).toMatchObject({ channels: ["telegram (polling)", "slack (http)", "webchat"] });
     const kim = run.telegram.customer(6001, { first_name: "Kimberly", language_code: "en" });
     await kim.send("operator");
     await kim.waitForMessages(1, 15_000);

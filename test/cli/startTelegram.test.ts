@@ -66,6 +66,9 @@ describe("rapport start with TELEGRAM_BOT_TOKEN", () => {
     await kai.send("/help");
     await kai.waitForMessages(1, 15_000);
     const locker = new BetterSqlite3(join(first.cwd, "data", "rapport.db"));
+    // /help's answer is marked sent a moment after it went (README, "Delivery guarantees": a kill before
+    // that sends it again); this test is about the next update, so let that mark land first.
+    await first.telegram.waitFor("the answer to be marked sent", () => (locker.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'pending'").get() as { n: number }).n === 0, 15_000);
     locker.exec("BEGIN EXCLUSIVE"); // the database cannot take the next update
     await kai.send("/balance");
     await first.telegram.waitFor("the store to be retried", () => first.lines().some((l) => l.msg === "database busy or unreachable; retrying"), 15_000);
