@@ -11,7 +11,7 @@ const texts = { q1: "old question", q2: "new question", done1: "thanks from v1 (
 const open: TestApp[] = [];
 afterEach(async () => { for (const a of open.splice(0)) await a.close(); });
 
-async function until(check: () => boolean | Promise<boolean>, ms = 5000) {
+async function until(check: () => boolean | Promise<boolean>, ms = 20_000) { // a file watcher, a debounce and a lint: seconds on a loaded machine
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not met in time");
