@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { LineCounter, parseDocument, visit, type Node } from "yaml";
+import { visit, type Document, type Node } from "yaml";
 import type { z } from "zod";
 import type { FlowProblem } from "../core/errors";
 import { parseDuration } from "../core/duration";
 import { describeIssue, schemaFields } from "../flows/lint/describeIssue";
-import { yamlSyntaxProblems } from "../flows/lint/yamlProblems";
-import { positionOf } from "../flows/loadFlowFile";
+import { readYamlDocument } from "../flows/lint/readYamlDocument";
 import type { Position } from "../flows/types";
 import type { Campaign, CampaignVariant, CampaignWhen } from "./Campaign";
 import { campaignSchema } from "./schema";
@@ -20,18 +19,8 @@ export const CAMPAIGN_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
  * Never throws for bad input: every problem comes back with its line and column, as flows' do.
  */
 export function loadCampaignFile(file: string, source: string): { campaign?: Campaign; problems: FlowProblem[] } {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problems: FlowProblem[] = [];
-  const posOf = (offset: number | undefined): Position => {
-    const p = lines.linePos(offset ?? 0);
-    return { line: p.line, col: p.col };
-  };
-  const report = (at: Position, message: string) => problems.push({ file, line: at.line, col: at.col, message });
-  for (const p of yamlSyntaxProblems(source, doc.errors, lines)) report(p, p.message);
+  const { doc, problems, report, posOf, nodeAt, keyAt } = readYamlDocument(file, source);
   if (problems.length > 0) return { problems };
-  const nodeAt = (path: (string | number)[]) => positionOf(doc, path, posOf, false);
-  const keyAt = (path: (string | number)[]) => positionOf(doc, path, posOf, true);
   const data = doc.toJS() as unknown;
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     report({ line: 1, col: 1 }, "a campaign file is a set of fields: audience, message (or start), when, … (see flows/README.md, Campaigns)");
@@ -101,7 +90,7 @@ function rangeProblems(audience: z.infer<typeof campaignSchema>["audience"], nod
 }
 
 /** Where each text value is written (first occurrence), so lint points at the line of a key or a flow name. */
-function scalarPositions(doc: ReturnType<typeof parseDocument>, posOf: (o: number | undefined) => Position): Record<string, Position> {
+function scalarPositions(doc: Document, posOf: (o: number | undefined) => Position): Record<string, Position> {
   const out: Record<string, Position> = {};
   visit(doc, {
     Scalar(key, scalar) {

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { isMap, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair } from "yaml";
+import { isMap, isSeq, visit, type Document, type Node, type Pair } from "yaml";
 import { z } from "zod";
 import type { FlowProblem } from "../core/errors";
 import { stepKinds } from "./steps";
 import { suggest } from "./suggest";
 import { describeIssue, schemaFields } from "./lint/describeIssue";
-import { yamlSyntaxProblems } from "./lint/yamlProblems";
+import { readYamlDocument } from "./lint/readYamlDocument";
 import type { Flow, Position, Step, Trigger } from "./types";
 
 /** Outcome of reading one flow file: the flow when it is valid on its own, and every problem found. */
@@ -52,18 +52,8 @@ const fileSchema = z.object({
  * bad input: every problem comes back with its line and column.
  */
 export function loadFlowFile(file: string, source: string): LoadResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const problems: FlowProblem[] = [];
-  const posOf = (offset: number | undefined): Position => {
-    const p = lines.linePos(offset ?? 0);
-    return { line: p.line, col: p.col };
-  };
-  const report = (at: Position, message: string) => problems.push({ file, line: at.line, col: at.col, message });
-  for (const p of yamlSyntaxProblems(source, doc.errors, lines)) report(p, p.message);
+  const { doc, problems, report, posOf, nodeAt, keyAt } = readYamlDocument(file, source);
   if (problems.length > 0) return { problems };
-  const nodeAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf, false);
-  const keyAt = (path: (string | number)[]): Position => positionOf(doc, path, posOf, true);
   /** Unknown fields point at the first unknown key; anything else at the value in question. */
   const issueAt = (base: (string | number)[], issue: z.core.$ZodIssue): Position =>
     issue.code === "unrecognized_keys" ? keyAt([...base, ...(issue.path as (string | number)[]), issue.keys[0]!]) : nodeAt([...base, ...(issue.path as (string | number)[])]);
