@@ -72,6 +72,11 @@ export interface Settings {
   metricsToken?: string;
   /** Minutes a message to a customer keeps being retried after its first failed send (OUTBOX_RETRY_MINUTES). */
   outboxRetryMinutes: number;
+  /**
+   * Seconds between sweeps (SWEEP_INTERVAL_SECONDS, default 60); with several instances also how soon
+   * another one takes over the sweeper after the one running it died.
+   */
+  sweepIntervalSeconds: number;
 }
 
 /** The shortest API key accepted (RAPPORT_API_KEY and each of RAPPORT_API_KEYS). */
@@ -137,10 +142,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const campaignRules = campaignRulesFromEnv(env);
   const outboxRetryMinutes = Number(env.OUTBOX_RETRY_MINUTES?.trim() || 240);
   if (!(outboxRetryMinutes >= 0)) throw new ConfigError("OUTBOX_RETRY_MINUTES", `"${env.OUTBOX_RETRY_MINUTES}" is not a number of minutes`, "use a number such as 240 (0: no retries)");
+  const sweepIntervalSeconds = Number(env.SWEEP_INTERVAL_SECONDS?.trim() || 60);
+  if (!(sweepIntervalSeconds >= 1 && sweepIntervalSeconds <= 3600)) throw new ConfigError("SWEEP_INTERVAL_SECONDS", `"${env.SWEEP_INTERVAL_SECONDS}" is not a number of seconds from 1 to 3600`, "use e.g. 60");
   return {
     ...slack,
     campaignRules,
     outboxRetryMinutes,
+    sweepIntervalSeconds,
     apiKeys: parseApiKeys(env.RAPPORT_API_KEYS, rapportApiKey),
     retention: {
       messageTextDays: retentionDays(env, "RETAIN_MESSAGE_TEXT_DAYS"),

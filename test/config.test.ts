@@ -191,6 +191,20 @@ describe("loadSettings: OUTBOX_RETRY_MINUTES", () => {
   });
 });
 
+describe("loadSettings: SWEEP_INTERVAL_SECONDS", () => {
+  it("defaults to 60 seconds and keeps 1 to 3600", () => {
+    expect(loadSettings({}, CWD).sweepIntervalSeconds).toBe(60);
+    expect(loadSettings({ SWEEP_INTERVAL_SECONDS: " 5 " }, CWD).sweepIntervalSeconds).toBe(5);
+    expect(loadSettings({ SWEEP_INTERVAL_SECONDS: "3600" }, CWD).sweepIntervalSeconds).toBe(3600);
+  });
+
+  it.each(["0", "3601", "a minute"])("refuses %j, naming it", (value) => {
+    const e = configError({ SWEEP_INTERVAL_SECONDS: value });
+    expect(e.variable).toBe("SWEEP_INTERVAL_SECONDS");
+    expect(e.message).toBe(`SWEEP_INTERVAL_SECONDS: "${value}" is not a number of seconds from 1 to 3600\n  hint: use e.g. 60`);
+  });
+});
+
 describe("loadSettings: HTTP API", () => {
   it("keeps a RAPPORT_API_KEY of 32 characters or more, trimmed", () => {
     expect(loadSettings({ RAPPORT_API_KEY: ` ${"k".repeat(32)} ` }, CWD).rapportApiKey).toBe("k".repeat(32));

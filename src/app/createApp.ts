@@ -20,6 +20,7 @@ import { LOYALTY_RULES } from "../loyalty/rulesService";
 import { REFERRALS, Referrals } from "../referrals/Referrals";
 import { expireDue, remindDue } from "../loyalty/expiry";
 import { Sweeper } from "../jobs/Sweeper";
+import { LEADER_LOCKS } from "../db/Leadership";
 import { SUPPORT_DESK, SupportDesk, type SupportDeskOptions } from "../support/SupportDesk";
 import { BUSY_RETRIES, JobScheduler, type JobSchedulerOptions } from "../jobs/JobScheduler";
 import { SCHEDULER } from "../core/scheduling";
@@ -68,7 +69,7 @@ export interface App {
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
   settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number }
-    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; outboxRetryMinutes?: number };
+    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; outboxRetryMinutes?: number; sweepIntervalSeconds?: number };
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
@@ -182,7 +183,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
         return queued;
       } },
       { name: "outbox.purge", run: (now) => engine.outbox.purgeSent(now) },
-    ], log);
+    ], log, (settings.sweepIntervalSeconds ?? 60) * 1000, db.leadership(LEADER_LOCKS.sweeper)); // one instance sweeps (issue 17)
     const reload = async () => {
       const previous = translator;
       try {

@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/client";
 import { ConfigError } from "../core/errors";
 import type { Plan, Row, Statement } from "./plan";
+import { pgLeadership, soleLeadership, type Leadership } from "./Leadership";
 
 /** The two databases Rapport supports; `DATABASE_URL`'s scheme picks one. */
 export type Dialect = "sqlite" | "postgresql";
@@ -32,6 +33,11 @@ export interface Database {
    * On PostgreSQL it uses a connection of its own, so busy pools do not make a healthy server look down.
    */
   ping(timeoutMs: number): Promise<boolean>;
+  /**
+   * Leadership of cluster-wide work under advisory lock `key` (LEADER_LOCKS): on PostgreSQL one
+   * instance at a time, on a connection of its own; on SQLite always this process. `close` releases it.
+   */
+  leadership(key: number): Leadership;
   close(): Promise<void>;
 }
 
@@ -173,6 +179,7 @@ function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaCli
         return false;
       }
     },
+    leadership: () => soleLeadership,
     async close() {
       await prisma.$disconnect();
       hot.close();
@@ -255,6 +262,11 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
     p.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
   }
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
+  const leaderships: Leadership[] = [];
+  const leaderConfig: pg.ClientConfig = {
+    connectionString: url, connectionTimeoutMillis: connectMs, statement_timeout: limits.hotStatementMs, query_timeout: limits.hotStatementMs + CLIENT_GRACE_MS,
+    keepAlive: true, keepAliveInitialDelayMillis: limits.keepAliveDelayMs,
+  };
   return {
     dialect: "postgresql",
     prisma,
@@ -296,7 +308,13 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
         clearTimeout(timer);
       }
     },
+    leadership(key: number): Leadership {
+      const l = pgLeadership(key, { pg, config: leaderConfig, checkMs: limits.hotStatementMs });
+      leaderships.push(l);
+      return l;
+    },
     async close() {
+      await Promise.all(leaderships.map((l) => l.release()));
       await prisma.$disconnect();
       await Promise.all([pool, hotPool, probePool].map((p) => p.end().catch(() => undefined)));
     },
