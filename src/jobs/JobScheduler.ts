@@ -32,7 +32,10 @@ export interface JobSchedulerOptions {
   channels?: () => string[];
   /** How often due jobs are looked for. */
   pollMs?: number;
-  /** A claimed job is leased this long; a crashed runner's job is taken again after it. */
+  /**
+   * A claimed job is leased this long (default 30 s), renewed every third of it while this process
+   * holds it; a killed runner's jobs are taken again by another process once it runs out.
+   */
   leaseMs?: number;
   /** Wait before running a job again whose customer was busy, and how many times. */
   busyRetryMs?: number;
@@ -55,6 +58,8 @@ export class JobScheduler implements Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopping = false;
+  /** Jobs this process claimed and has not finished or given back: their leases are renewed. */
+  private readonly held = new Set<string>();
 
   constructor(private readonly db: Database, private readonly runner: JobRunner, private readonly log: Logger, private readonly options: JobSchedulerOptions = {}) {}
 
@@ -107,25 +112,40 @@ export class JobScheduler implements Scheduler {
 
   private async pass(now: Date): Promise<number> {
     let done = 0;
-    for (;;) {
-      const jobs = await this.claim(now);
-      for (const [i, job] of jobs.entries()) {
-        if (this.stopping) {
-          for (const left of jobs.slice(i)) await this.release(left.id, now);
-          return done;
+    // While jobs are held, their leases are renewed (a kill -9 stops that, and another process takes them
+    // within a lease: seconds, where a five-minute lease left a killed batch waiting that long).
+    const leaseMs = this.options.leaseMs ?? 30_000;
+    const heartbeat = setInterval(() => {
+      if (this.held.size === 0) return;
+      void this.db.prisma.scheduledJob.updateMany({ where: { id: { in: [...this.held] }, status: "running" }, data: { lockedUntil: this.leaseEnd(now) } })
+        .catch((error: unknown) => this.log.warn("could not renew the leases of scheduled jobs", { error: error as Error }));
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
+    try {
+      for (;;) {
+        const jobs = await this.claim(now);
+        for (const job of jobs) this.held.add(job.id);
+        for (const [i, job] of jobs.entries()) {
+          if (this.stopping) {
+            for (const left of jobs.slice(i)) { await this.release(left.id, now); this.held.delete(left.id); }
+            return done;
+          }
+          // Renew the lease as each job starts too: a batch that waited behind a slow job starts each on a full lease.
+          const held = await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id, status: "running" }, data: { lockedUntil: this.leaseEnd(now) } });
+          if (held.count > 0) done += (await this.runOne(job, now)) ? 1 : 0;
+          this.held.delete(job.id);
         }
-        // Renew the lease as each job starts: a long batch never runs on a lease that ran out.
-        const held = await this.db.prisma.scheduledJob.updateMany({ where: { id: job.id, status: "running" }, data: { lockedUntil: this.leaseEnd(now) } });
-        if (held.count === 0) continue;
-        done += (await this.runOne(job, now)) ? 1 : 0;
+        if (jobs.length < BATCH) return done;
       }
-      if (jobs.length < BATCH) return done;
+    } finally {
+      clearInterval(heartbeat);
+      this.held.clear();
     }
   }
 
   /** When a lease taken now ends: from the later of `now` (tests look ahead) and the clock. */
   private leaseEnd(now: Date): Date {
-    return new Date(Math.max(now.getTime(), Date.now()) + (this.options.leaseMs ?? 5 * 60_000));
+    return new Date(Math.max(now.getTime(), Date.now()) + (this.options.leaseMs ?? 30_000));
   }
 
   /** Takes up to BATCH due jobs (pending and due, or running with an expired lease) in one statement. */

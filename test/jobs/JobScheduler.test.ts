@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { makeFixture } from "../helpers/fixture";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
 import { startTestApp, type TestApp } from "../helpers/testApp";
+import { JobScheduler } from "../../src/jobs/JobScheduler";
+import { silentLogger } from "../../src/core/log";
 
 const FLOWS = {
   remind: `
@@ -176,6 +178,39 @@ describe(`scheduled work (${testDialect})`, () => {
     expect(await cli.app.jobs.runDue(new Date(Date.now() + 72 * HOUR + 1000))).toBe(0);
     expect(await t.app.jobs.runDue(new Date(Date.now() + 72 * HOUR + 1000))).toBe(1);
     expect(texts(t, "hal")).toContain("en: pong");
+  });
+
+  it("a job running longer than its lease keeps it (renewed while it runs): another process does not take it", async () => {
+    const t = await app(await database());
+    await t.say("jo", "/later");
+    await t.app.db.prisma.scheduledJob.updateMany({ data: { dueAt: new Date(Date.now() - 1000) } }); // due now
+    const runs: string[] = [];
+    let finish!: () => void;
+    const slow = new JobScheduler(t.app.db, async (job) => { runs.push(`slow ${job.id}`); await new Promise<void>((r) => (finish = r)); return "done"; }, silentLogger, { leaseMs: 150 });
+    const other = new JobScheduler(t.app.db, async (job) => { runs.push(`other ${job.id}`); return "done"; }, silentLogger, { leaseMs: 150 });
+    const running = slow.runDue();
+    while (runs.length === 0) await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i < 8; i++) { // a second instance polls for a while, well past the 150 ms lease
+      expect(await other.runDue()).toBe(0);
+      await new Promise((r) => setTimeout(r, 60));
+    }
+    finish();
+    expect(await running).toBe(1);
+    expect(runs).toHaveLength(1);
+  });
+
+  it("a job whose process died mid-run (no renewal) is taken by another within seconds, not minutes", async () => {
+    const t = await app(await database());
+    await t.say("kit", "/later");
+    await t.app.db.prisma.scheduledJob.updateMany({ data: { dueAt: new Date(Date.now() - 1000) } });
+    // What a process killed -9 mid-job leaves: the job running, leased with the default lease.
+    const dead = new JobScheduler(t.app.db, () => new Promise(() => {}), silentLogger);
+    const claimed = Date.now();
+    void dead.runDue();
+    let job = await t.app.db.prisma.scheduledJob.findFirst({ where: { status: "running" } });
+    while (!job) job = await t.app.db.prisma.scheduledJob.findFirst({ where: { status: "running" } });
+    // The batch a kill strands used to wait five minutes; now the default lease is 30 s.
+    expect(job.lockedUntil!.getTime() - claimed).toBeLessThanOrEqual(31_000);
   });
 
   it("finished jobs are purged after 30 days, by the sweeper", async () => {
