@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { consentBlock, setConsent } from "../../src/marketing/consent";
+import { consentHistory } from "../../src/marketing/consentHistory";
 import { useTestApps, type TestApp } from "../helpers/testApp";
 
 // Issue 15, part 2: consent and preference. /stop and "stop"/"unsubscribe" in the customer's language
@@ -93,5 +94,21 @@ describe("/stop and /subscribe", { timeout: 90_000 }, () => {
     expect(await setConsent(t.app.db, c.id, "granted", "operator")).toBe(false);
     const rows = (await t.history("cy")).filter((r) => r.kind === "consent.granted");
     expect(rows).toEqual([expect.objectContaining({ actor: "system", data: { from: null, to: "granted", source: "operator" } })]);
+  });
+
+  it("consentHistory lists each change newest first, with where it came from (the console's contact page)", async () => {
+    const t = await start();
+    await t.say("dee", "hello");
+    const c = await contactOf(t, "dee");
+    const at = (m: number) => new Date(Date.UTC(2026, 10, 1, 10, m));
+    await setConsent(t.app.db, c.id, "granted", "operator", at(1));
+    await setConsent(t.app.db, c.id, "denied", "chat", at(2));
+    await setConsent(t.app.db, c.id, "granted", "api", at(3));
+    expect(await consentHistory(t.app.db, c.id)).toEqual([
+      { at: at(3), from: "denied", to: "granted", source: "api" },
+      { at: at(2), from: "granted", to: "denied", source: "chat" },
+      { at: at(1), from: null, to: "granted", source: "operator" },
+    ]);
+    expect(await consentHistory(t.app.db, c.id, 1)).toHaveLength(1);
   });
 });

@@ -2,6 +2,9 @@ import type { App } from "../../app/createApp";
 import { ContactNotFoundError } from "../../core/errors";
 import { timeline } from "../../history/timeline";
 import { AlreadyErasedError } from "../../privacy/errors";
+import { contactDeliveries } from "../../campaigns/contactDeliveries";
+import { consentHistory } from "../../marketing/consentHistory";
+import { contactMarketingView } from "./contactMarketingView";
 import { can } from "../auth/roles";
 import type { ConsolePage } from "../http/consoleRoutes";
 import { html } from "../http/html";
@@ -34,7 +37,7 @@ export async function searchContacts(app: App, query: string) {
   return app.db.prisma.contact.findMany({ where: { erasedAt: null, OR: or as never }, include: { identities: true }, orderBy: { updatedAt: "desc" }, take: MAX_RESULTS });
 }
 
-/** The contacts pages: search, one contact (timeline, points, tier, segment, tickets), export and erase. */
+/** The contacts pages: search, one contact (timeline, points, tier, segment, consent, campaign deliveries, tickets), export and erase. */
 export function contactsPages(app: App): ConsolePage[] {
   return [
     {
@@ -58,10 +61,12 @@ ${q ? html`<table><caption>${found.length === MAX_RESULTS ? `First ${MAX_RESULTS
       async handle({ res, session, params, url }) {
         const contact = await app.db.prisma.contact.findUnique({ where: { id: params[0]! }, include: { identities: true } });
         if (!contact || contact.erasedAt) return sendHtml(res, 404, notFoundPage(session, "There is no such contact (or the person was erased)."));
-        const [entries, ledger, tickets] = await Promise.all([
+        const [entries, ledger, tickets, consentChanges, deliveries] = await Promise.all([
           timeline(app.db, contact.id, 200),
           app.db.prisma.ledgerEntry.findMany({ where: { contactId: contact.id }, orderBy: { createdAt: "desc" }, take: 50 }),
           app.db.prisma.ticket.findMany({ where: { contactId: contact.id }, orderBy: { createdAt: "desc" }, take: 50 }),
+          consentHistory(app.db, contact.id),
+          contactDeliveries(app.db, contact.id),
         ]);
         const attributes = JSON.parse(contact.attributes || "{}") as Record<string, unknown>;
         const erased = url.searchParams.get("erased");
@@ -73,18 +78,18 @@ ${erased ? html`<p role="status" class="ok">Erased.</p>` : ""}
   <div class="figure"><span>Segment</span><b>${contact.segment ?? "–"}</b></div>
   <div class="figure"><span>Language</span><b>${contact.locale}</b></div>
 </div>
-<section class="card" aria-labelledby="profile-h"><h2 id="profile-h">Profile and consent</h2>
+<section class="card" aria-labelledby="profile-h"><h2 id="profile-h">Profile</h2>
 <ul>
   <li>Name: ${contact.displayName ?? "–"}${contact.username ? html` (@${contact.username})` : ""}</li>
   <li>Channels: ${contact.identities.map((i) => `${i.channel}:${i.externalId}`).join(", ") || "none"}</li>
   <li>Reachable: ${contact.unreachable ? "no (blocked the bot or left); nothing is sent until they write again" : "yes"}</li>
-  <li>Consent: Rapport writes only to people who wrote first; campaigns and surveys stop when the person blocks the bot or asks to be forgotten (/forget_me).</li>
   <li>Attributes: ${Object.keys(attributes).length === 0 ? "none" : Object.entries(attributes).map(([k, v]) => `${k}=${String(v)}`).join(", ")}</li>
   <li>Contact since ${contact.createdAt.toISOString().slice(0, 10)}; lifetime points ${contact.lifetimePoints}</li>
 </ul>
 <form method="post" action="/console/contacts/${encodeURIComponent(contact.id)}/export" class="inline">${csrfField(session)}<button type="submit">Export (JSON)</button></form>
 ${can(session.role, "contacts.erase") ? html` <form method="post" action="/console/contacts/${encodeURIComponent(contact.id)}/erase" class="inline" data-confirm="Erase everything held about this person? This cannot be undone.">${csrfField(session)}<button type="submit" class="danger">Erase…</button></form>` : ""}
 </section>
+${contactMarketingView(contact, app.campaigns.rules().consent, consentChanges, deliveries)}
 <section aria-labelledby="tickets-h"><h2 id="tickets-h">Tickets</h2>
 ${tickets.length === 0 ? html`<p>None.</p>` : html`<table><thead><tr><th scope="col">Opened</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Question</th></tr></thead><tbody>${tickets.map((t) => html`<tr><td>${t.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${t.status}</td><td>${t.assignee ?? "–"}</td><td>${t.question ?? ""}</td></tr>`)}</tbody></table>`}
 </section>
