@@ -32,3 +32,9 @@ export function sendDownload(res: ServerResponse, fileName: string, contentType:
   res.writeHead(200, { ...SECURITY_HEADERS, "content-type": contentType, "content-disposition": `attachment; filename="${fileName.replace(/[^\w.-]/g, "_")}"`, "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
+
+/** Sends plain text (a refusal a download link gets: the browser shows it as is). */
+export function sendText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,17 +1,21 @@
 import type { App } from "../../app/createApp";
+import { campaignResults } from "../../campaigns/campaignResults";
+import type { CampaignReport } from "../../campaigns/report";
 import { parsePeriod, PeriodError } from "../../feedback/period";
 import { buildReport, type Report } from "../../feedback/report";
 import { barChart } from "../charts/barChart";
 import type { ConsolePage } from "../http/consoleRoutes";
 import { html, Raw } from "../http/html";
 import { page } from "../http/layout";
-import { sendDownload, sendHtml } from "../http/respond";
+import { sendDownload, sendHtml, sendText } from "../http/respond";
+import { campaignCsvRows, campaignResultsView } from "./campaignResultsView";
 
 /**
- * The report's figures (products included) as rows of `section,measure,key,value`: one CSV for any spreadsheet, the same
- * numbers as the charts (and as `rapport report --json`).
+ * The report's figures (products and campaigns included) as rows of `section,measure,key,value`: one
+ * CSV for any spreadsheet, the same numbers as the charts (and as `rapport report --json` and
+ * `rapport campaigns status`).
  */
-export function reportCsv(r: Report): string {
+export function reportCsv(r: Report, campaigns: CampaignReport[] = []): string {
   const rows: (string | number | null)[][] = [["section", "measure", "key", "value"]];
   const add = (section: string, measure: string, key: string, value: number | null) => rows.push([section, measure, key, value]);
   add("period", "from", "", null); rows[rows.length - 1]![3] = r.period.from;
@@ -34,6 +38,7 @@ export function reportCsv(r: Report): string {
   add("products", "low_ratings", "", pr.low.ratings); add("products", "low_reached_support", "", pr.low.reachedSupport);
   for (const s of r.segments.sizes) add("segments", "contacts", s.segment, s.contacts);
   add("segments", "unsegmented", "", r.segments.unsegmented);
+  rows.push(...campaignCsvRows(campaigns));
   return `${rows.map((row) => row.map(csvCell).join(",")).join("\n")}\n`;
 }
 
@@ -56,8 +61,9 @@ export function reportsPages(app: App): ConsolePage[] {
         const to = url.searchParams.get("to") ?? "";
         let body: Raw;
         try {
-          const r = await buildReport(app.db, periodOf(url));
-          body = html`${periodForm(from, to)}${reportView(r, url.search)}`;
+          const period = periodOf(url);
+          const [r, campaigns] = await Promise.all([buildReport(app.db, period), campaignResults(app.db, period)]);
+          body = html`${periodForm(from, to)}${reportView(r, url.search)}${campaignResultsView(campaigns)}`;
         } catch (error) {
           if (!(error instanceof PeriodError)) throw error;
           body = html`${periodForm(from, to)}<p class="problem" role="alert">${error.message}</p>`;
@@ -68,8 +74,15 @@ export function reportsPages(app: App): ConsolePage[] {
     {
       method: "GET", pattern: /^\/console\/reports\.csv$/, needs: "reports", what: "download reports",
       async handle({ res, url }) {
-        const r = await buildReport(app.db, periodOf(url));
-        sendDownload(res, `rapport-report-${r.period.from.slice(0, 10)}-${r.period.to.slice(0, 10)}.csv`, "text/csv; charset=utf-8", reportCsv(r));
+        let period;
+        try {
+          period = periodOf(url);
+        } catch (error) {
+          if (!(error instanceof PeriodError)) throw error;
+          return sendText(res, 400, `${error.message}\n`);
+        }
+        const [r, campaigns] = await Promise.all([buildReport(app.db, period), campaignResults(app.db, period)]);
+        sendDownload(res, `rapport-report-${r.period.from.slice(0, 10)}-${r.period.to.slice(0, 10)}.csv`, "text/csv; charset=utf-8", reportCsv(r, campaigns));
       },
     },
   ];

@@ -1,4 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadCampaignFile } from "../../../src/campaigns/loadCampaignFile";
+import { newId } from "../../../src/core/ids";
+import { setConsent } from "../../../src/marketing/consent";
 import { CONSOLE_USERS, startConsoleApp, type ConsoleTestApp } from "../../helpers/consoleApp";
 
 // Sign-in, sessions, CSRF and roles over plain HTTP (the browser tests cover the pages themselves).
@@ -83,6 +88,55 @@ describe("console CSRF and roles", () => {
     const html = await res.text();
     expect(html).not.toMatch(/<script>(?!<\/script>)/); // no inline script
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing from another site (the SVG namespace aside)
+  });
+});
+
+describe("console campaigns and consent", () => {
+  const SPRING = "audience: { segment: at_risk }\nmessage: { text: campaigns:winback.text, count: contact.points }\n";
+
+  it("shows a contact's marketing consent with its changes, and their campaign deliveries", async () => {
+    const contact = await t.app.db.prisma.contact.create({ data: { id: newId(), displayName: "Consent Carla", segment: "at_risk" } });
+    await t.app.db.prisma.channelIdentity.create({ data: { channel: "test", externalId: "carla", contactId: contact.id } });
+    await setConsent(t.app.db, contact.id, "granted", "operator", new Date("2026-10-01T08:00:00Z"));
+    await setConsent(t.app.db, contact.id, "denied", "chat", new Date("2026-10-05T09:30:00Z"));
+    const spring = await t.app.campaigns.store.send(loadCampaignFile("flows/campaigns/spring.yaml", SPRING).campaign!, "operator:test");
+    await t.app.db.prisma.campaignDelivery.create({ data: { id: newId(), campaignId: spring.id, contactId: contact.id, variant: "a", status: "skipped", reason: "opted_out", dueAt: new Date(), key: `campaign:${spring.id}:${contact.id}:a` } });
+    const lead = (await signIn(CONSOLE_USERS.lead)).session;
+    const html = await (await fetch(`${t.base}/console/contacts/${contact.id}`, { headers: { cookie: lead } })).text();
+    expect(html).toContain('<b id="c-consent">refused (no)</b> since 2026-10-05 09:30 UTC');
+    expect(html).toMatch(/<span id="c-may-market">no: they said no<\/span>/);
+    expect(html).toMatch(/<td>2026-10-05 09:30 UTC<\/td><td>agreed \(yes\)<\/td><td>refused \(no\)<\/td><td>the customer, in chat<\/td>/);
+    expect(html).toMatch(/<td>2026-10-01 08:00 UTC<\/td><td>never said<\/td><td>agreed \(yes\)<\/td><td>an operator<\/td>/);
+    expect(html).toMatch(/<tr data-campaign="spring" data-status="skipped"><td>spring <small>\(running\)<\/small><\/td><td>a<\/td><td>skipped: they said no to marketing<\/td>/);
+  });
+
+  it("lets a marketer read campaign results as a chart, a table and CSV rows; a bad period is refused", async () => {
+    const mia = (await signIn(CONSOLE_USERS.marketer)).session;
+    const html = await (await fetch(`${t.base}/console/reports`, { headers: { cookie: mia } })).text();
+    expect(html).toMatch(/<rect class="part"[^>]* data-bar="spring" data-part="Skipped" data-value="1">/);
+    expect(html).toMatch(/<tr data-campaign="spring">.*<td data-m="audience">1<\/td>/s);
+    const csv = await (await fetch(`${t.base}/console/reports.csv`, { headers: { cookie: mia } })).text();
+    expect(csv).toContain("campaign,audience,spring,1\n");
+    expect(csv).toContain("campaign,skipped_opted_out,spring,1\n");
+    const bad = await fetch(`${t.base}/console/reports.csv?from=2026-13-01`, { headers: { cookie: mia } });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("from:");
+    expect((await fetch(`${t.base}/console/contacts/x`, { headers: { cookie: mia } })).status).toBe(403); // consent and deliveries are customer data
+  });
+
+  it("lists campaign files on the flows page with their diagram, and a broken one with its problem's position", async () => {
+    mkdirSync(join(t.flowsDir, "campaigns"), { recursive: true });
+    writeFileSync(join(t.flowsDir, "campaigns", "zz-typo.yaml"), "audience: { segment: at_risk }\nmessage: { text: campaigns:winback.text, buttons: [{ label: campaigns:winback.button, flow: rewardz }] }\n");
+    const mia = (await signIn(CONSOLE_USERS.marketer)).session;
+    const list = await (await fetch(`${t.base}/console/flows`, { headers: { cookie: mia } })).text();
+    expect(list).toMatch(/<a href="\/console\/flows\?campaign=winback">winback<\/a>/);
+    expect(list).toMatch(/<a href="\/console\/flows\?campaign=zz-typo">zz-typo<\/a> <span class="badge bad">1 problem<\/span>/);
+    const winback = await (await fetch(`${t.base}/console/flows?campaign=winback`, { headers: { cookie: mia } })).text();
+    expect(winback).toContain('<div class="diagram" data-campaign="winback" data-variants="1">');
+    expect(winback).toContain('data-to="flow:rewards"');
+    const typo = await (await fetch(`${t.base}/console/flows?campaign=zz-typo`, { headers: { cookie: mia } })).text();
+    expect(typo).toMatch(/zz-typo\.yaml:2:\d+<\/code> there is no flow &quot;rewardz&quot;; did you mean &quot;rewards&quot;\?/);
+    expect(typo).toContain('data-campaign="zz-typo"'); // its diagram still shows
   });
 });
 
