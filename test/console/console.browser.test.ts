@@ -4,7 +4,9 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeViolations, browserAvailable, launchBrowser, screenshot, type AxeViolation } from "../helpers/browser";
 import { CONSOLE_USERS, startConsoleApp, type ConsoleTestApp } from "../helpers/consoleApp";
+import { loadCampaignFile } from "../../src/campaigns/loadCampaignFile";
 import { newId } from "../../src/core/ids";
+import { setConsent } from "../../src/marketing/consent";
 
 // The console in a real browser (Debian's chromium through playwright-core): one browser and one app
 // for the whole file, pages visited in order as a person would, each screenshotted into
@@ -125,6 +127,28 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
     expect(doc.history.length).toBe(await rows.count());
     const audit = await t.app.db.prisma.auditEntry.findFirst({ where: { action: "contact.export" } });
     expect(audit?.actor).toBe("console:ada");
+  });
+
+  it("shows campaigns: a campaign file's diagram, a contact's consent and deliveries, the results chart", async () => {
+    await page.goto(`${t.base}/console/flows?campaign=winback`);
+    expect(await page.locator('.diagram[data-campaign="winback"] svg .node').count()).toBe(4); // when, audience, message, flow rewards
+    expect(await page.locator('svg .edge[data-kind="flow"][data-to="flow:rewards"]').count()).toBe(1);
+    await visit("campaign-file");
+    const alice = await t.app.db.prisma.contact.findFirstOrThrow({ where: { displayName: "Alice Tester" } });
+    await setConsent(t.app.db, alice.id, "granted", "chat");
+    const yaml = `audience: { contacts: [${alice.id}] }\nmessage: { text: campaigns:winback.text, count: contact.points, buttons: [{ label: campaigns:winback.button, flow: rewards }] }\n`;
+    await t.app.campaigns.store.send(loadCampaignFile("flows/campaigns/spring.yaml", yaml).campaign!, "operator:test");
+    expect(await t.app.campaigns.runner.round()).toBe(1);
+    expect(sent.at(-1)).toContain("miss you");
+    await page.goto(`${t.base}/console/contacts/${alice.id}`);
+    expect(await page.locator("#c-consent").textContent()).toBe("agreed (yes)");
+    expect(await page.locator("#consent-changes tbody tr").first().textContent()).toContain("the customer, in chat");
+    expect(await page.locator('#campaign-deliveries tr[data-campaign="spring"] td').nth(2).textContent()).toBe("reached the customer");
+    await visit("contact-campaigns");
+    await page.goto(`${t.base}/console/reports`);
+    expect(await page.locator('rect.part[data-bar="spring"][data-part="Reached"]').getAttribute("data-value")).toBe("1");
+    expect(await page.locator('#campaign-results tr[data-campaign="spring"] [data-m="delivered"]').textContent()).toBe("1");
+    await visit("reports-campaigns");
   });
 
   it("charts the report for the chosen period", async () => {

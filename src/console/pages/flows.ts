@@ -14,6 +14,9 @@ import { html, Raw } from "../http/html";
 import { page } from "../http/layout";
 import { sendHtml } from "../http/respond";
 import { sendJson } from "../../http/server";
+import { CAMPAIGNS_DIR } from "../../campaigns/lintCampaigns";
+import { campaignFileView, readCampaignFiles } from "./campaignFiles";
+import { textsTable } from "./textsTable";
 
 /** One flow file as the console lists it: its flow when it loaded, and its lint problems. */
 interface FlowFileView {
@@ -69,14 +72,21 @@ export function flowsPages(deps: { flowsDir: string; localesDir: string; transla
     {
       method: "GET", pattern: /^\/console\/flows$/, needs: "flows", what: "see flows",
       handle({ res, url, session }) {
-        const files = readFlowFiles(deps.flowsDir, deps.translator());
-        const chosen = files.find((f) => f.name === url.searchParams.get("flow")) ?? files.find((f) => f.problems.length > 0) ?? files.find((f) => f.name === "welcome") ?? files[0];
+        const translator = deps.translator();
+        const files = readFlowFiles(deps.flowsDir, translator);
+        const campaigns = readCampaignFiles(deps.flowsDir, files.flatMap((f) => (f.flow ? [f.flow] : [])), translator);
+        const campaign = campaigns.find((c) => c.name === url.searchParams.get("campaign"));
+        const chosen = campaign ? undefined : files.find((f) => f.name === url.searchParams.get("flow")) ?? files.find((f) => f.problems.length > 0) ?? files.find((f) => f.name === "welcome") ?? files[0];
+        const badge = (n: number) => (n > 0 ? html` <span class="badge bad">${n} problem${n === 1 ? "" : "s"}</span>` : "");
         const body = html`
 <div class="split">
-<nav class="file-list" aria-label="Flow files"><ul>
-${files.map((f) => html`<li><a href="/console/flows?flow=${encodeURIComponent(f.name)}"${f === chosen ? html` aria-current="page"` : ""}>${f.name}</a>${f.problems.length > 0 ? html` <span class="badge bad">${f.problems.length} problem${f.problems.length === 1 ? "" : "s"}</span>` : ""}</li>`)}
-</ul></nav>
-<div id="flow-view" data-fingerprint="${flowsFingerprint([deps.flowsDir, deps.localesDir])}">${chosen ? flowView(chosen, deps.translator()) : html`<p>No flow files in ${deps.flowsDir}.</p>`}</div>
+<nav class="file-list" aria-label="Flow and campaign files"><h2 class="list-h">Flows</h2><ul>
+${files.map((f) => html`<li><a href="/console/flows?flow=${encodeURIComponent(f.name)}"${f === chosen ? html` aria-current="page"` : ""}>${f.name}</a>${badge(f.problems.length)}</li>`)}
+</ul>
+<h2 class="list-h">Campaigns</h2>${campaigns.length === 0 ? html`<p class="hint">None in ${CAMPAIGNS_DIR}/.</p>` : html`<ul>
+${campaigns.map((c) => html`<li><a href="/console/flows?campaign=${encodeURIComponent(c.name)}"${c === campaign ? html` aria-current="page"` : ""}>${c.name}</a>${badge(c.problems.length)}</li>`)}
+</ul>`}</nav>
+<div id="flow-view" data-fingerprint="${flowsFingerprint([deps.flowsDir, deps.localesDir])}">${campaign ? campaignFileView(campaign, translator) : chosen ? flowView(chosen, translator) : html`<p>No flow files in ${deps.flowsDir}.</p>`}</div>
 </div>`;
         sendHtml(res, 200, page("Flows", session, body, "/console/flows", ["/console/assets/flows.js"]));
       },
@@ -119,11 +129,7 @@ function stepDetail(flow: Flow, step: Step, translator: Translator): Raw {
 <h3>Step ${step.id.startsWith("#") ? `at line ${step.at.line}` : step.id} (${step.kind})</h3>
 <p><code>${flow.file}:${from}</code></p>
 <pre class="yaml"><code>${shown.split("\n").map((l, j) => html`<span class="ln">${from + j}</span>${l}\n`)}</code></pre>
-${unique.length > 0 ? html`<table class="texts"><caption>Texts in every language</caption><thead><tr><th scope="col">Key</th>${SUPPORTED_LOCALES.map((l) => html`<th scope="col">${l}</th>`)}</tr></thead><tbody>
-${unique.map((k) => html`<tr><th scope="row"><code>${k}</code></th>${SUPPORTED_LOCALES.map((l) => {
-    const forms = translator.forms(l, k);
-    return html`<td lang="${l}">${forms.length === 0 ? html`<em class="bad">missing</em>` : forms.map((x, n) => html`${n > 0 ? html`<br>` : ""}${forms.length > 1 ? html`<small>${x.key.split("_").pop()}:</small> ` : ""}${x.text}`)}</td>`;
-  })}</tr>`)}
-</tbody></table>` : html`<p>This step shows no text.</p>`}
+${unique.length > 0 ? textsTable(unique, translator) : html`<p>This step shows no text.</p>`}
 </section>`;
 }
+
