@@ -29,6 +29,11 @@ export interface Settings {
   telegramWebhookSecret?: string;
   /** Another Bot API server (self-hosted, or an emulator in tests); unset means api.telegram.org. */
   telegramApiRoot?: string;
+  /**
+   * Messages per second this process sends over all Telegram chats (TELEGRAM_MESSAGES_PER_SECOND,
+   * default 30, Telegram's limit per bot). A process's own budget: with several instances, divide.
+   */
+  telegramMessagesPerSecond: number;
   /** Bearer key shops send to `/api/v1` (purchases, refunds, points); unset, the API answers 503 to everything. */
   rapportApiKey?: string;
   /**
@@ -142,6 +147,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   const campaignRules = campaignRulesFromEnv(env);
   const outboxRetryMinutes = Number(env.OUTBOX_RETRY_MINUTES?.trim() || 240);
   if (!(outboxRetryMinutes >= 0)) throw new ConfigError("OUTBOX_RETRY_MINUTES", `"${env.OUTBOX_RETRY_MINUTES}" is not a number of minutes`, "use a number such as 240 (0: no retries)");
+  const telegramMessagesPerSecond = Number(env.TELEGRAM_MESSAGES_PER_SECOND?.trim() || 30);
+  if (!(telegramMessagesPerSecond >= 1)) throw new ConfigError("TELEGRAM_MESSAGES_PER_SECOND", `"${env.TELEGRAM_MESSAGES_PER_SECOND}" is not a number of messages per second`, "use e.g. 30 (Telegram's limit per bot), divided by the number of instances");
   const sweepIntervalSeconds = Number(env.SWEEP_INTERVAL_SECONDS?.trim() || 60);
   if (!(sweepIntervalSeconds >= 1 && sweepIntervalSeconds <= 3600)) throw new ConfigError("SWEEP_INTERVAL_SECONDS", `"${env.SWEEP_INTERVAL_SECONDS}" is not a number of seconds from 1 to 3600`, "use e.g. 60");
   return {
@@ -149,6 +156,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
     campaignRules,
     outboxRetryMinutes,
     sweepIntervalSeconds,
+    telegramMessagesPerSecond,
     apiKeys: parseApiKeys(env.RAPPORT_API_KEYS, rapportApiKey),
     retention: {
       messageTextDays: retentionDays(env, "RETAIN_MESSAGE_TEXT_DAYS"),

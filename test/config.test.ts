@@ -191,6 +191,19 @@ describe("loadSettings: OUTBOX_RETRY_MINUTES", () => {
   });
 });
 
+describe("loadSettings: TELEGRAM_MESSAGES_PER_SECOND", () => {
+  it("defaults to Telegram's 30 and keeps 1 or more", () => {
+    expect(loadSettings({}, CWD).telegramMessagesPerSecond).toBe(30);
+    expect(loadSettings({ TELEGRAM_MESSAGES_PER_SECOND: " 10 " }, CWD).telegramMessagesPerSecond).toBe(10);
+  });
+
+  it.each(["0", "fast"])("refuses %j, naming it", (value) => {
+    const e = configError({ TELEGRAM_MESSAGES_PER_SECOND: value });
+    expect(e.variable).toBe("TELEGRAM_MESSAGES_PER_SECOND");
+    expect(e.message).toBe(`TELEGRAM_MESSAGES_PER_SECOND: "${value}" is not a number of messages per second\n  hint: use e.g. 30 (Telegram's limit per bot), divided by the number of instances`);
+  });
+});
+
 describe("loadSettings: SWEEP_INTERVAL_SECONDS", () => {
   it("defaults to 60 seconds and keeps 1 to 3600", () => {
     expect(loadSettings({}, CWD).sweepIntervalSeconds).toBe(60);

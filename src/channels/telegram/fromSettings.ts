@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import type { Settings } from "../../config";
 import type { Logger } from "../../core/log";
 import { TelegramChannel, type TelegramChannelOptions } from "./TelegramChannel";
+import { TELEGRAM_LIMITS } from "./apiPolicies";
 
 /**
  * Builds the Telegram channel from TELEGRAM_* settings, or undefined when no token is set. With a
@@ -19,6 +20,7 @@ export function telegramChannelFromSettings(settings: Settings, log: Logger, com
     apiRoot: settings.telegramApiRoot,
     commands,
     polling: { storeReady },
+    limits: { ...TELEGRAM_LIMITS, perSecond: settings.telegramMessagesPerSecond ?? TELEGRAM_LIMITS.perSecond },
     webhook: url ? { url, secret: settings.telegramWebhookSecret ?? derivedSecret(token) } : undefined,
   });
 }
