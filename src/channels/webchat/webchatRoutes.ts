@@ -10,7 +10,8 @@ import { sendAsset } from "../../console/http/assets";
 import { timeline } from "../../history/timeline";
 import { RateLimiter, type Rate } from "./RateLimiter";
 import { visitorIdOf, VISITOR_TOKEN } from "./visitor";
-import type { WebchatChannel, WebchatMessage } from "./WebchatChannel";
+import type { WebchatChannel } from "./WebchatChannel";
+import type { WebchatFeed, WebchatMessage } from "./WebchatFeed";
 
 /** How much one visitor and one address may send (README, "Web chat"). */
 export interface WebchatLimits {
@@ -21,9 +22,10 @@ export interface WebchatLimits {
 /** A visitor may send 20 messages in 30 s; one address (an office behind one NAT) 120 a minute. */
 export const WEBCHAT_LIMITS: WebchatLimits = { perVisitor: { max: 20, windowMs: 30_000 }, perAddress: { max: 120, windowMs: 60_000 } };
 
-/** What the routes need: the channel, the database (history), and optionally the Telegram link maker. */
+/** What the routes need: the channel, its feed (the replies), the database (history), and optionally the Telegram link maker. */
 export interface WebchatDeps {
   channel: WebchatChannel;
+  feed: WebchatFeed;
   db: Database;
   log: Logger;
   /** Origins allowed to embed the widget (CORS); ["*"] for any site. */
@@ -39,8 +41,9 @@ const KEEPALIVE_MS = 20_000;
 /**
  * The web chat's HTTP side on PORT: the widget script (`/webchat/widget.js`, one `<script>` tag on
  * any site), `POST /webchat/v1/messages` (a message or a button press), `GET /webchat/v1/events`
- * (server-sent events with the replies, resumable with `since`), `GET /webchat/v1/history` (the
- * conversation so far, after a reload) and `POST /webchat/v1/link` (a code to join Telegram). The
+ * (server-sent events with the replies, resumable with `since` or Last-Event-ID: the ids are the
+ * outbox rows', so any instance can resume a stream), `GET /webchat/v1/history` (the conversation so
+ * far, after a reload) and `POST /webchat/v1/link` (a code to join Telegram). The
  * visitor's token travels in the body or query, never in a cookie, so any site can embed the widget.
  */
 export function webchatRoutes(deps: WebchatDeps): Route {
@@ -73,19 +76,21 @@ export function webchatRoutes(deps: WebchatDeps): Route {
         const locale = typeof body.locale === "string" ? body.locale.slice(0, 35) : undefined;
         const name = typeof body.name === "string" && body.name.trim() ? body.name.trim().slice(0, 80) : undefined;
         await deps.channel.receive(visitor, inbound, locale, name);
-        sendJson(res, 200, { ok: true, visitor, lastSeq: deps.channel.lastSeq(visitor) });
+        sendJson(res, 200, { ok: true, visitor });
         return true;
       }
       if (path === "/webchat/v1/events" && req.method === "GET") {
         const visitor = visitorOf(url.searchParams.get("token"));
         limit(perAddress.take(`a:${address}`), "this address");
-        stream(deps.channel, visitor, Number(url.searchParams.get("since") ?? req.headers["last-event-id"] ?? 0) || 0, req, res);
+        // A browser reconnecting on its own sends Last-Event-ID (newer than the `since` in its URL).
+        const since = [url.searchParams.get("since") ?? "", String(req.headers["last-event-id"] ?? "")].sort().at(-1)!;
+        await stream(deps.feed, deps.log, visitor, since, req, res);
         return true;
       }
       if (path === "/webchat/v1/history" && req.method === "GET") {
         const visitor = visitorOf(url.searchParams.get("token"));
         limit(perAddress.take(`a:${address}`), "this address");
-        sendJson(res, 200, { visitor, lastSeq: deps.channel.lastSeq(visitor), messages: await history(deps.db, visitor) });
+        sendJson(res, 200, { visitor, ...await history(deps.db, visitor) });
         return true;
       }
       if (path === "/webchat/v1/link" && req.method === "POST") {
@@ -134,23 +139,41 @@ function corsHeaders(req: IncomingMessage, allowed: string[]): Record<string, st
   return { vary: "Origin" };
 }
 
-function stream(channel: WebchatChannel, visitor: string, since: number, req: IncomingMessage, res: ServerResponse): void {
+async function stream(feed: WebchatFeed, log: Logger, visitor: string, since: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
-  const write = (m: WebchatMessage) => res.write(`id: ${m.seq}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
+  const write = (m: WebchatMessage) => res.write(`id: ${m.id}\nevent: message\ndata: ${JSON.stringify(m)}\n\n`);
   res.write(": connected\nretry: 2000\n\n");
-  const sub = channel.subscribe(visitor, since, write, () => res.end());
-  for (const m of sub.backlog) write(m);
+  let closed = false;
+  let sub: { close: () => void } | undefined;
   const ping = setInterval(() => res.write(": ping\n\n"), KEEPALIVE_MS);
-  const done = () => { clearInterval(ping); sub.close(); };
+  const done = () => { closed = true; clearInterval(ping); sub?.close(); };
   req.on("close", done);
   res.on("close", done);
+  try {
+    sub = await feed.listen(visitor, since, write, () => res.end());
+  } catch (error) {
+    log.warn("web chat: could not open a stream; the browser will reconnect", { error: error as Error });
+    res.end();
+    return;
+  }
+  if (closed) sub.close();
 }
 
-/** The visitor's conversation so far (the last 40 messages), from the contact history. */
-async function history(db: Database, visitor: string): Promise<{ direction: string; text: string; at: string; choices?: unknown }[]> {
+/**
+ * The visitor's conversation so far (the last 40 messages), from the contact history, each bot message
+ * with its outbox id where it has one, and `lastId`: the newest outbox id for the visitor, read before
+ * the history, so the stream (from `lastId`) repeats at most a message the history already has (the
+ * widget skips ids it showed) and never misses one.
+ */
+async function history(db: Database, visitor: string): Promise<{ lastId: string; messages: { direction: string; text: string; at: string; id?: string; choices?: unknown }[] }> {
   const identity = await db.prisma.channelIdentity.findUnique({ where: { channel_externalId: { channel: "webchat", externalId: visitor } } });
-  if (!identity) return [];
+  if (!identity) return { lastId: "", messages: [] };
+  const sent = await db.prisma.outboxMessage.findMany({ where: { contactId: identity.contactId, channel: "webchat", chatId: visitor }, orderBy: { id: "desc" }, take: 100, select: { id: true, interactionId: true } });
+  const lastId = sent[0]?.id ?? "";
+  const idOf = new Map(sent.filter((o) => o.interactionId).map((o) => [o.interactionId!, o.id]));
   const entries = await timeline(db, identity.contactId, 200);
-  return entries.filter((e) => (e.direction === "in" || e.direction === "out") && e.text).slice(-40)
-    .map((e) => ({ direction: e.direction, text: e.text!, at: e.at, ...(e.direction === "out" && (e.data as { choices?: unknown } | null)?.choices ? { choices: (e.data as { choices: unknown }).choices } : {}) }));
+  const messages = entries.filter((e) => (e.direction === "in" || e.direction === "out") && e.text).slice(-40)
+    .map((e) => ({ direction: e.direction, text: e.text!, at: e.at, ...(idOf.has(e.id) ? { id: idOf.get(e.id)! } : {}),
+      ...(e.direction === "out" && (e.data as { choices?: unknown } | null)?.choices ? { choices: (e.data as { choices: unknown }).choices } : {}) }));
+  return { lastId, messages };
 }

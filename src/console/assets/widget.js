@@ -128,14 +128,17 @@
       });
   });
 
-  var since = 0;
+  // Message ids are the server's outbox ids: they sort by time, and any instance can resume after one.
+  var since = "";
+  var shown = {};
   var source;
   function listen() {
-    source = new EventSource(api + "/events?token=" + encodeURIComponent(token) + "&since=" + since);
+    source = new EventSource(api + "/events?token=" + encodeURIComponent(token) + "&since=" + encodeURIComponent(since));
     source.addEventListener("message", function (e) {
       var m = JSON.parse(e.data);
-      if (m.seq <= since) return;
-      since = m.seq;
+      if (shown[m.id]) return;
+      shown[m.id] = true;
+      if (m.id > since) since = m.id;
       show("bot", m.text, m.choices, m.choicesAreValues);
     });
   }
@@ -144,8 +147,11 @@
     .then(function (r) { return r.json(); })
     .then(function (h) {
       root.setAttribute("data-visitor", h.visitor || "");
-      (h.messages || []).forEach(function (m, i, all) { show(m.direction === "in" ? "me" : "bot", m.text, i === all.length - 1 ? m.choices : null); });
-      since = h.lastSeq || 0;
+      (h.messages || []).forEach(function (m, i, all) {
+        if (m.id) shown[m.id] = true;
+        show(m.direction === "in" ? "me" : "bot", m.text, i === all.length - 1 ? m.choices : null);
+      });
+      since = h.lastId || "";
       listen();
       root.setAttribute("data-ready", "true");
       notify({ direction: "ready" });

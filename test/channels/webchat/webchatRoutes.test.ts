@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebchatChannel } from "../../../src/channels/webchat/WebchatChannel";
+import { WebchatFeed, type WebchatMessage } from "../../../src/channels/webchat/WebchatFeed";
 import { webchatRoutes } from "../../../src/channels/webchat/webchatRoutes";
 import { visitorIdOf } from "../../../src/channels/webchat/visitor";
 import { silentLogger } from "../../../src/core/log";
@@ -13,16 +14,28 @@ import { startTestApp, type TestApp } from "../../helpers/testApp";
 let t: TestApp;
 let server: Server;
 let base: string;
-const channel = new WebchatChannel();
+let other: Server; // a second instance on the same database: its own feed and routes, no engine
+let otherBase: string;
+let feed: WebchatFeed;
+let otherFeed: WebchatFeed;
+let channel: WebchatChannel;
 const received: InboundEvent[] = [];
 const TOKEN = "a".repeat(30);
 const OTHER = "b".repeat(30);
 
 beforeAll(async () => {
   t = await startTestApp();
+  feed = new WebchatFeed(t.app.db, silentLogger);
+  channel = new WebchatChannel(feed);
   t.app.engine.attach(channel);
   await channel.start(async (e) => { received.push(e); await t.app.engine.deliver(e); });
-  const route = webchatRoutes({ channel, db: t.app.db, log: silentLogger, allowedOrigins: ["https://shop.example"], limits: { perVisitor: { max: 2, windowMs: 60_000 }, perAddress: { max: 50, windowMs: 60_000 } } });
+  otherFeed = new WebchatFeed(t.app.db, silentLogger, { pollMs: 50 });
+  const otherRoute = webchatRoutes({ channel: new WebchatChannel(otherFeed), feed: otherFeed, db: t.app.db, log: silentLogger, allowedOrigins: ["*"] });
+  other = createServer((req, res) => void otherRoute(req, res));
+  await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+  const o = other.address();
+  otherBase = `http://127.0.0.1:${typeof o === "object" && o ? o.port : 0}`;
+  const route = webchatRoutes({ channel, feed, db: t.app.db, log: silentLogger, allowedOrigins: ["https://shop.example"], limits: { perVisitor: { max: 2, windowMs: 60_000 }, perAddress: { max: 50, windowMs: 60_000 } } });
   server = createServer((req, res) => void route(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const a = server.address();
@@ -30,10 +43,40 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await channel.stop();
-  server?.closeAllConnections();
-  server?.close();
+  otherFeed?.stop();
+  for (const s of [server, other]) { s?.closeAllConnections(); s?.close(); }
   await t?.close();
 });
+
+/** Reads a server-sent events stream message by message. */
+function events(url: string, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const response = fetch(url, { headers, signal: controller.signal });
+  let buffer = "";
+  const queue: WebchatMessage[] = [];
+  const pump = (async () => {
+    const reader = (await response).body!.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += new TextDecoder().decode(value);
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(block);
+        if (data) queue.push(JSON.parse(data[1]!) as WebchatMessage);
+      }
+    }
+  })().catch(() => undefined);
+  return {
+    async next(): Promise<WebchatMessage> {
+      await expect.poll(() => queue.length, { timeout: 5_000 }).toBeGreaterThan(0);
+      return queue.shift()!;
+    },
+    close() { controller.abort(); void pump; },
+  };
+}
 
 const post = (body: unknown, headers: Record<string, string> = {}) => fetch(`${base}/webchat/v1/messages`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 
@@ -51,17 +94,47 @@ describe("webchat routes", () => {
   });
 
   it("streams the replies as server-sent events from a sequence number, and lists the history", async () => {
-    const res = await fetch(`${base}/webchat/v1/events?token=${TOKEN}&since=0`);
+    const res = await fetch(`${base}/webchat/v1/events?token=${TOKEN}&since=`);
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
     let text = "";
     while (!text.includes("event: message")) text += new TextDecoder().decode((await reader.read()).value);
     await reader.cancel();
-    const first = JSON.parse(/data: (.*)\n/.exec(text)![1]!) as { seq: number; text: string };
+    const first = JSON.parse(/data: (.*)\n/.exec(text)![1]!) as WebchatMessage;
+    expect(text).toContain(`id: ${first.id}\n`);
     expect(first.text).toBe(t.app.translator().t("ru", "welcome:greeting"));
     const history = await (await fetch(`${base}/webchat/v1/history?token=${TOKEN}`)).json() as { messages: { direction: string; text: string; choices?: unknown[] }[] };
     expect(history.messages[0]).toMatchObject({ direction: "in", text: "/start" });
     expect(history.messages.at(-1)!.choices!.length).toBeGreaterThan(1); // the menu's buttons
+  });
+
+  it("streams a reply another instance sent, and after a restart what came while the browser was away", async () => {
+    const { lastId, messages } = await (await fetch(`${base}/webchat/v1/history?token=${TOKEN}`)).json() as { lastId: string; messages: { id?: string }[] };
+    expect(lastId).toMatch(/^[0-9a-z]{21}$/);
+    expect(messages.at(-1)!.id).toBe(lastId); // the newest bot message carries its outbox id
+    // The browser's stream is held by the other instance; this one's dispatcher sends a staff reply.
+    const stream = events(`${otherBase}/webchat/v1/events?token=${TOKEN}&since=${lastId}`);
+    await expect.poll(() => otherFeed.open).toBe(1);
+    const visitor = visitorIdOf(TOKEN);
+    const { contactId } = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "webchat", externalId: visitor } } });
+    const to = { channel: "webchat", externalChatId: visitor, externalUserId: visitor };
+    expect(await t.app.engine.sendTo(contactId, { text: "Anna from support: your parcel left today." }, to, "notification")).toEqual({ ok: true });
+    const got = await stream.next();
+    expect(got).toMatchObject({ text: "Anna from support: your parcel left today." });
+    expect(got.id > lastId).toBe(true);
+    stream.close();
+    // A message while no browser listens, then a new process (a fresh feed): the browser resumes from
+    // the last id it had (Last-Event-ID, as EventSource sends on reconnect) and gets it.
+    await t.app.engine.sendTo(contactId, { text: "Are you still there?", choices: [{ value: "yes", label: "Yes" }] }, to, "notification");
+    const restarted = new WebchatFeed(t.app.db, silentLogger);
+    const resumed: WebchatMessage[] = [];
+    const sub = await restarted.listen(visitor, got.id, (m) => resumed.push(m), () => undefined);
+    expect(resumed.map((m) => [m.text, m.choices])).toEqual([["Are you still there?", [{ value: "yes", label: "Yes" }]]]);
+    sub.close();
+    restarted.stop();
+    const viaHeader = events(`${base}/webchat/v1/events?token=${TOKEN}&since=${lastId}`, { "last-event-id": got.id });
+    expect((await viaHeader.next()).text).toBe("Are you still there?");
+    viaHeader.close();
   });
 
   it("takes a button press as a choice", async () => {

@@ -69,5 +69,15 @@ describe.skipIf(!browserAvailable())("web chat widget on a plain page", () => {
     expect(res.status).toBe(200);
     await page.getByText("It left the warehouse today.").waitFor({ timeout: 10_000 });
     await screenshot(page, "widget-handoff");
+    // A reload shows the conversation from the history once; a reply sent meanwhile streams in once.
+    const bot = await page.locator(".rapport-bot").count();
+    await page.reload();
+    await page.getByRole("button", { name: "Chat with us" }).click();
+    await page.locator("[data-rapport-chat][data-ready=true]").waitFor();
+    const again = await postToSlackApp(`${t.base}${SLACK_EVENTS_PATH}`, "test-signing-secret", { json: messageEvent({ channel: "CSUPPORT", user: "UANNA", text: "Tracking number: 123.", ts: "1800000000.000002", threadTs: cardRef! }) });
+    expect(again.status).toBe(200);
+    await page.getByText("Tracking number: 123.").waitFor({ timeout: 10_000 });
+    expect(await page.getByText("It left the warehouse today.").count()).toBe(1);
+    expect(await page.locator(".rapport-bot").count()).toBeLessThanOrEqual(bot + 1);
   });
 });
