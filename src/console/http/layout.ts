@@ -23,6 +23,7 @@ export function page(title: string, session: ConsoleSession | undefined, body: R
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Rapport console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/assets/console.css">
 ${session ? html`<meta name="csrf-token" content="${session.csrfToken}">` : ""}
 <script src="/console/assets/console.js" defer></script>

@@ -1,4 +1,5 @@
 import type { App } from "../../app/createApp";
+import { MAX_SEARCH_RESULTS, searchContacts } from "../../contacts/searchContacts";
 import { ContactNotFoundError } from "../../core/errors";
 import { timeline } from "../../history/timeline";
 import { AlreadyErasedError } from "../../privacy/errors";
@@ -12,31 +13,6 @@ import { csrfField, page } from "../http/layout";
 import { sendDownload, sendHtml } from "../http/respond";
 import { notFoundPage } from "./signIn";
 
-const MAX_RESULTS = 50;
-
-/**
- * Finds contacts from what a support lead types: part of a name or username, a channel id
- * (`telegram:123456`, or just `123456`), or an attribute (`city=Warsaw`, or any text in the
- * attributes). Erased people are never found.
- */
-export async function searchContacts(app: App, query: string) {
-  const q = query.trim();
-  if (q === "") return [];
-  const insensitive = app.db.dialect === "postgresql" ? { mode: "insensitive" as const } : {};
-  const or: Record<string, unknown>[] = [
-    { id: q },
-    { displayName: { contains: q, ...insensitive } },
-    { username: { contains: q.replace(/^@/, ""), ...insensitive } },
-    { identities: { some: { externalId: { contains: q } } } },
-    { attributes: { contains: q, ...insensitive } },
-  ];
-  const sep = q.indexOf(":");
-  if (sep > 0) or.push({ identities: { some: { channel: q.slice(0, sep), externalId: q.slice(sep + 1) } } });
-  const eq = /^([a-z][a-z0-9_]*)\s*=\s*(.+)$/.exec(q);
-  if (eq) or.push({ attributes: { contains: `"${eq[1]}":${JSON.stringify(eq[2]!.trim())}` } }, { attributes: { contains: `"${eq[1]}":${eq[2]!.trim()}` } });
-  return app.db.prisma.contact.findMany({ where: { erasedAt: null, OR: or as never }, include: { identities: true }, orderBy: { updatedAt: "desc" }, take: MAX_RESULTS });
-}
-
 /** The contacts pages: search, one contact (timeline, points, tier, segment, consent, campaign deliveries, tickets), export and erase. */
 export function contactsPages(app: App): ConsolePage[] {
   return [
@@ -44,13 +20,13 @@ export function contactsPages(app: App): ConsolePage[] {
       method: "GET", pattern: /^\/console\/contacts$/, needs: "contacts", what: "see contacts",
       async handle({ res, url, session }) {
         const q = url.searchParams.get("q") ?? "";
-        const found = await searchContacts(app, q);
+        const found = await searchContacts(app.db, q);
         const body = html`
 <form class="row" method="get" action="/console/contacts" role="search">
   <p><label for="q">Name, username, channel id or attribute (city=Warsaw)</label><br><input id="q" name="q" value="${q}" size="40"></p>
   <p><button type="submit">Search</button></p>
 </form>
-${q ? html`<table><caption>${found.length === MAX_RESULTS ? `First ${MAX_RESULTS} contacts` : `${found.length} contact${found.length === 1 ? "" : "s"}`} matching “${q}”</caption>
+${q ? html`<table><caption>${found.length === MAX_SEARCH_RESULTS ? `First ${MAX_SEARCH_RESULTS} contacts` : `${found.length} contact${found.length === 1 ? "" : "s"}`} matching “${q}”</caption>
 <thead><tr><th scope="col">Name</th><th scope="col">Channels</th><th scope="col">Points</th><th scope="col">Tier</th><th scope="col">Segment</th></tr></thead>
 <tbody>${found.map((c) => html`<tr><td><a href="/console/contacts/${encodeURIComponent(c.id)}">${c.displayName ?? c.username ?? c.id}</a></td><td>${c.identities.map((i) => `${i.channel}:${i.externalId}`).join(", ")}</td><td>${c.points}</td><td>${c.tier}</td><td>${c.segment ?? "–"}</td></tr>`)}</tbody></table>` : ""}`;
         sendHtml(res, 200, page("Contacts", session, body, "/console/contacts"));
