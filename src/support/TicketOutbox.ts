@@ -164,20 +164,23 @@ export class TicketOutbox {
     if (!staff) return done;
     // Customers' messages wait for their ticket's card. One row per ticket: its oldest pending one,
     // if due; later rows of a ticket never overtake it, and a ticket stuck in retries takes no place
-    // from the others (the 50 oldest rows overall did: issue 13).
-    const heads = await this.db.query(sql(
-      `SELECT m.id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
-       WHERE m.status = 'pending' AND m.direction = 'to_staff' AND m.next_attempt_at <= ?
-         AND t.card_ref IS NOT NULL AND t.card_ref NOT LIKE '${POSTING}%'
-         AND NOT EXISTS (SELECT 1 FROM ticket_messages e WHERE e.ticket_id = m.ticket_id AND e.direction = m.direction AND e.status = 'pending'
-           AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id)))
-       ORDER BY m.created_at LIMIT ${BATCH}`, now));
-    const due = await this.db.prisma.ticketMessage.findMany({ where: { id: { in: heads.map((h) => h.id as string) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { ticket: true } });
-    for (const m of due) {
-      const lease = await this.db.prisma.ticketMessage.updateMany({ where: { id: m.id, status: "pending", nextAttemptAt: m.nextAttemptAt }, data: { nextAttemptAt: new Date(Date.now() + LEASE_MS) } });
-      if (lease.count === 0) continue; // another instance has it
-      done += (await this.toStaff(staff, m, now)) ? 1 : 0;
-    }
+    // from the others (the 50 oldest rows overall did: issue 13). The heads are leased in the same
+    // statement that finds them: read first and leased after, another instance's lease taken in
+    // between was read back as the row's due time and "matched", and both posted the message (issue
+    // 17, found by the three-instance test). PostgreSQL skips heads another pass is claiming.
+    const skipLocked = this.db.dialect === "postgresql" ? "FOR UPDATE OF m SKIP LOCKED" : "";
+    const claimed = await this.db.query(sql(
+      `UPDATE ticket_messages SET next_attempt_at = ?
+       WHERE id IN (SELECT m.id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+         WHERE m.status = 'pending' AND m.direction = 'to_staff' AND m.next_attempt_at <= ?
+           AND t.card_ref IS NOT NULL AND t.card_ref NOT LIKE '${POSTING}%'
+           AND NOT EXISTS (SELECT 1 FROM ticket_messages e WHERE e.ticket_id = m.ticket_id AND e.direction = m.direction AND e.status = 'pending'
+             AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id)))
+         ORDER BY m.created_at LIMIT ${BATCH} ${skipLocked})
+         AND status = 'pending' AND next_attempt_at <= ?
+       RETURNING id`, new Date(Date.now() + LEASE_MS), now, now));
+    const due = await this.db.prisma.ticketMessage.findMany({ where: { id: { in: claimed.map((h) => h.id as string) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { ticket: true } });
+    for (const m of due) done += (await this.toStaff(staff, m, now)) ? 1 : 0;
     // A ticket whose head was just posted has its next row due: another pass takes it.
     if (due.length > 0) this.again = true;
     return done;

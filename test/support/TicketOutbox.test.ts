@@ -8,6 +8,9 @@ import type { RelayOutcome, StaffDesk, StaffRef, ThreadNote } from "../../src/su
 import type { TicketCard } from "../../src/support/TicketCard";
 import type { Address, OutboundMessage } from "../../src/core/message";
 import { useTestApps, type TestApp } from "../helpers/testApp";
+import { TicketOutbox } from "../../src/support/TicketOutbox";
+import { silentLogger } from "../../src/core/log";
+import type { Database } from "../../src/db/Database";
 
 const start = useTestApps();
 
@@ -74,5 +77,38 @@ describe("ticket relay", () => {
     await t.app.support.outbox.flush();
     expect(staff.thread.map((x) => x.note.text)).toContain("just one question");
     expect(await t.app.db.prisma.ticketMessage.count({ where: { ticketId: stuck.id, direction: "to_staff", status: "pending" } })).toBe(55);
+  });
+
+  it("two instances passing at once post a customer's message in the thread once (the head is claimed as it is read)", async () => {
+    const t = await start();
+    // Instance A: the app's own relay, whose Slack post hangs until released (A holds the lease meanwhile).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let posting!: () => void;
+    const aPosting = new Promise<void>((r) => (posting = r));
+    const a = new Staff();
+    const post = a.postInThread.bind(a);
+    a.postInThread = async (ref, note) => { if (note.text === "where is it?") { posting(); await gate; } return post(ref, note); };
+    t.app.support.attachStaff(a);
+    await ticketOf(t, "olga");
+    await t.say("olga", "where is it?");
+    // Instance B on the same database: right after its first look at the heads, A passes too.
+    const b = new Staff();
+    let interleaved = false;
+    const db: Database = { ...t.app.db, query: async (statement) => {
+      const rows = await t.app.db.query(statement);
+      if (!interleaved && statement.sql.includes("FROM ticket_messages m")) {
+        interleaved = true;
+        // A passes now: it either takes the message and starts posting, or finds it taken already.
+        await Promise.race([aPosting, t.app.support.outbox.flush()]);
+      }
+      return rows;
+    } };
+    const other = new TicketOutbox(db, { downloadFile: async () => { throw new Error("no files here"); }, channelNames: () => ["test"], outbox: t.app.engine.outbox }, () => b, silentLogger);
+    await other.flush();
+    release();
+    await t.app.support.outbox.flush();
+    const posts = [...a.thread, ...b.thread].filter((x) => x.note.text === "where is it?");
+    expect(posts).toHaveLength(1);
   });
 });
