@@ -69,7 +69,7 @@ export interface App {
 /** What createApp needs: the settings it reads, and hooks for tests. */
 export interface AppOptions {
   settings: Pick<Settings, "databaseUrl" | "flowsDir" | "localesDir" | "hotReload"> & { dbRetrySeconds?: number; supportUnansweredMinutes?: number }
-    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; outboxRetryMinutes?: number; sweepIntervalSeconds?: number };
+    & Partial<Pick<Settings, "slackBotToken" | "slackApiUrl" | "ideaReviewWords">> & { retention?: RetentionSettings; purchaseEventsMaxAgeHours?: number; campaignRules?: CampaignRules; outboxRetryMinutes?: number; sweepIntervalSeconds?: number; campaignRatePerSecond?: number };
   log: Logger;
   engine?: EngineOptions;
   support?: SupportDeskOptions;
@@ -116,7 +116,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
     const services = new Services();
     const runtime = new FlowRuntime(catalog, () => translator, db, (error, context) => log.error("flow action failed", { ...context, error }), services);
     const engine = new Engine(db, runtime, log, { retry: { budgetMs: (settings.dbRetrySeconds ?? 30) * 1000 }, ...engineOptions,
-      outbox: { retryMinutes: settings.outboxRetryMinutes, ...engineOptions?.outbox } });
+      outbox: { retryMinutes: settings.outboxRetryMinutes, campaignRatePerSecond: campaignOptions?.ratePerSecond ?? settings.campaignRatePerSecond, ...engineOptions?.outbox } });
     // Crossing a tier stores a `loyalty.tier_changed` job with the points (a congratulation in the
     // customer's language, through the outbox); the job runner is nudged so it goes out at once.
     let runJobsNow = () => {};
@@ -160,7 +160,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
       .provide(PRODUCT_REVIEWS, new ProductReviews(db));
     // Without settings (tests, embedding), the defaults as the environment would give them.
     const campaignRules = settings.campaignRules ?? campaignRulesFromEnv({});
-    const campaigns = new CampaignDesk(db, settings.flowsDir, catalog, () => translator, () => campaignRules, engine, ledger, log, campaignOptions);
+    const campaigns = new CampaignDesk(db, settings.flowsDir, catalog, () => translator, () => campaignRules, engine, ledger, log, { ratePerSecond: settings.campaignRatePerSecond, ...campaignOptions });
     const retention = new Retention(db, () => settings.retention ?? {});
     // Messages stored whose turn never finished (kill -9 or an outage mid-turn): answered once, from the sweeper.
     const unfinished = new UnfinishedTurns(db, engine.deliver, () => engine.channelNames(), log);

@@ -13,7 +13,7 @@ import type { CampaignRules } from "./eligibility";
 import { CampaignNotFoundError } from "./errors";
 import { findCampaignFiles, lintCampaigns } from "./lintCampaigns";
 import { campaignReport, type CampaignReport } from "./report";
-import { DirectCampaignSender, settleInterrupted } from "./send";
+import { OutboxCampaignSender } from "./send";
 
 /** What the CLI and the HTTP API ask of campaigns; one object per app. */
 export class CampaignDesk {
@@ -32,7 +32,7 @@ export class CampaignDesk {
     runnerOptions: CampaignRunnerOptions = {},
   ) {
     this.store = new Campaigns(db, rules);
-    const sender = new DirectCampaignSender(db, engine, translator, ledger, log);
+    const sender = new OutboxCampaignSender(db, engine, translator, ledger, log);
     this.runner = new CampaignRunner({ db, rules, sender, log, flows: () => catalog.all() }, runnerOptions);
   }
 
@@ -72,10 +72,12 @@ export class CampaignDesk {
     throw new CampaignNotFoundError(name, []);
   }
 
-  /** Starts delivering in this process (`rapport start`), after settling what a killed process left. */
+  /**
+   * Starts delivering in this process (`rapport start`). What a killed process left needs nothing
+   * here: its messages are in the outbox (the dispatcher sends them), its flow starts are handed over
+   * again by the runner, once.
+   */
   async start(intervalMs?: number): Promise<void> {
-    const settled = await settleInterrupted(this.db);
-    if (settled > 0) this.log.warn("campaign messages interrupted by a stop were not sent again", { deliveries: settled });
     this.runner.start(intervalMs);
   }
 

@@ -6,24 +6,29 @@ import type { Flow } from "../flows/types";
 import { selectAudience } from "./audience";
 import type { Campaign } from "./Campaign";
 import { judge, type CampaignRules } from "./eligibility";
+import { outboxOutcomes } from "./outboxOutcomes";
 import { variantFor } from "./render";
-import type { CampaignSender } from "./send";
+import type { CampaignSendItem, CampaignSender, SendOutcome } from "./send";
 
 /** How the runner paces itself; production defaults, tests and the benchmark shorten them. */
 export interface CampaignRunnerOptions {
   /** Deliveries judged per round (default 200). */
   batch?: number;
   /**
-   * Campaign messages handed to the channel per second at most (default 28): under Telegram's ~30/s,
-   * so the conversations' replies, which share that limit, always find room and stay ahead.
+   * Campaign messages per second (CAMPAIGN_RATE, default 28; the dispatcher paces the sends, see
+   * SendPacer). Here it sizes how far ahead the runner claims: about two seconds of messages waiting
+   * in the outbox at most, so a pause or cancel has little to hold back and consent, the cap and
+   * quiet hours are judged moments before a message goes.
    */
   ratePerSecond?: number;
-  /** Campaign messages in flight at once (default 4): how many a reply can find queued ahead of it. */
+  /** Deliveries claimed at once (default 4). */
   concurrency?: number;
   /** An ongoing campaign reads its audience again after this long (default 10 minutes). */
   reselectMs?: number;
   /** A contact busy in another conversation (a flow/event campaign) is tried again after this long (default 5 minutes). */
   busyRetryMs?: number;
+  /** A flow/event start claimed this long ago without an outcome was cut short by a crash and is handed over again (default 60 s). */
+  interruptedMs?: number;
 }
 
 /** What the runner needs from the app; small so tests can drive it. */
@@ -38,34 +43,42 @@ export interface CampaignRunnerDeps {
 
 /** Ids per statement: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const CHUNK = 500;
+/** A cancelled campaign's last messages may still be in the channel's hands (or retrying) this long; their outcome is read back meanwhile. */
+const SETTLE_CANCELLED_MS = 86_400_000;
+/** How long the runner waits for the outbox to take what it claimed before leaving the campaign to the next round. */
+const STALL_MS = 10_000;
 
 /**
  * Delivers sent campaigns in the running bot (issue 15). Each round: scheduled campaigns whose time
  * has come start; a campaign's audience is read once into one delivery row per contact (ongoing ones
  * read it again now and then, adding only newcomers: once per contact, ever); due deliveries are
  * judged (consent, reachability, frequency cap, quiet hours) and skipped, deferred or handed to the
- * sender at a pace under the channel's limit. A paused or cancelled campaign stops between two
- * messages. Each delivery is claimed (pending → queued) in the transaction that pays its bonus and
- * writes its history row, so no contact is messaged twice by one campaign, also across instances
- * and restarts.
+ * sender, which claims each and writes its message to the outbox in one transaction. The runner stays
+ * about two seconds of messages ahead of the dispatcher, which sends them paced under the channel's
+ * limit and behind every conversation reply; what the outbox made of each message (sent, failed with
+ * its reason, blocked, cancelled) is read back into the delivery rows. A paused or cancelled
+ * campaign stops claiming at once; its messages already in the outbox are held or cancelled there
+ * (Campaigns.change). No contact is messaged twice by one campaign, across instances and kill -9
+ * (beyond the outbox's one message per customer per crash).
  */
 export class CampaignRunner {
   private readonly batch: number;
-  private readonly gapMs: number;
+  private readonly window: number;
   private readonly concurrency: number;
   private readonly reselectMs: number;
   private readonly busyRetryMs: number;
-  private nextSendAt = 0;
+  private readonly interruptedMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
 
   constructor(private readonly deps: CampaignRunnerDeps, options: CampaignRunnerOptions = {}) {
     this.batch = options.batch ?? 200;
-    this.gapMs = 1000 / (options.ratePerSecond ?? 28);
     this.concurrency = options.concurrency ?? 4;
+    this.window = Math.max(2 * this.concurrency, Math.ceil(2 * (options.ratePerSecond ?? 28)));
     this.reselectMs = options.reselectMs ?? 600_000;
     this.busyRetryMs = options.busyRetryMs ?? 300_000;
+    this.interruptedMs = options.interruptedMs ?? 60_000;
   }
 
   /** Runs a round every `intervalMs` until stopped; a round still going delays the next one. */
@@ -80,7 +93,7 @@ export class CampaignRunner {
     void loop();
   }
 
-  /** Stops after the message in flight (a graceful stop loses nothing: the rest stays pending). */
+  /** Stops after the claims in flight (a graceful stop loses nothing: the rest stays pending, or in the outbox). */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
@@ -88,21 +101,31 @@ export class CampaignRunner {
   }
 
   /**
-   * One round over every campaign due now; returns how many messages were handed out. Deliveries
-   * left `queued` without an answer by a process that died are settled first (see settleInterrupted).
+   * One round over every campaign due now; returns how many messages were handed out (queued in the
+   * outbox, or flows started). Outcomes are read back first, also for paused and recently cancelled
+   * campaigns; a campaign is done when nobody is left waiting and the outbox has settled every message.
    */
   async round(now = new Date()): Promise<number> {
     const db = this.deps.db;
+    const started = Date.now();
     await withDbRetry(() => db.prisma.campaign.updateMany({ where: { status: "scheduled", startAt: { lte: now } }, data: { status: "running", updatedAt: now } }));
-    const campaigns = await db.prisma.campaign.findMany({ where: { status: "running" }, orderBy: { createdAt: "asc" } });
+    const campaigns = await db.prisma.campaign.findMany({
+      where: { OR: [{ status: { in: ["running", "paused"] } }, { status: "cancelled", finishedAt: { gte: new Date(now.getTime() - SETTLE_CANCELLED_MS) } }] },
+      orderBy: { createdAt: "asc" },
+    });
     let sent = 0;
     for (const row of campaigns) {
       if (this.stopped) break;
       const campaign = reviveCampaign(row.definition);
+      if (row.status !== "running") {
+        await this.settle(row.id, campaign);
+        continue;
+      }
       if (!row.selectedAt || (row.ongoing && now.getTime() - row.selectedAt.getTime() >= this.reselectMs)) await this.select(row.id, campaign, now);
-      sent += await this.deliverDue(row.id, campaign, now);
+      // A long round judges with the time as it moves on (quiet hours may begin while it sends).
+      sent += await this.deliverDue(row.id, campaign, () => new Date(now.getTime() + Date.now() - started));
       if (!row.ongoing && !this.stopped) {
-        const left = await db.prisma.campaignDelivery.count({ where: { campaignId: row.id, status: "pending" } });
+        const left = await db.prisma.campaignDelivery.count({ where: { campaignId: row.id, status: { in: ["pending", "queued"] } } });
         if (left === 0) await db.prisma.campaign.updateMany({ where: { id: row.id, status: "running" }, data: { status: "done", finishedAt: new Date(), updatedAt: new Date() } });
       }
     }
@@ -131,18 +154,33 @@ export class CampaignRunner {
     await db.prisma.campaign.update({ where: { id: campaignId }, data: { selectedAt: now } });
   }
 
-  /** Judges due deliveries batch by batch and hands the sendable ones to the sender, paced. */
-  private async deliverDue(campaignId: string, campaign: Campaign, now: Date): Promise<number> {
+  /**
+   * Judges due deliveries batch by batch and hands the sendable ones to the sender, staying at most
+   * `window` messages ahead of what the outbox has settled (sent, failed). When the outbox does not
+   * catch up (the channel runs in another process, or is failing), the campaign is left to the next round.
+   */
+  private async deliverDue(campaignId: string, campaign: Campaign, clock: () => Date): Promise<number> {
     const db = this.deps.db;
     let sent = 0;
+    let waitingSince: number | undefined;
     for (;;) {
       if (this.stopped) return sent;
       const status = await db.prisma.campaign.findUnique({ where: { id: campaignId }, select: { status: true } });
       if (status?.status !== "running") return sent; // paused or cancelled meanwhile
+      const room = this.window - (await this.settle(campaignId, campaign));
+      if (room <= 0) {
+        waitingSince ??= Date.now();
+        if (Date.now() - waitingSince > STALL_MS) return sent;
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      waitingSince = undefined;
+      const now = clock();
+      const take = Math.min(this.batch, room);
       const due = await db.prisma.campaignDelivery.findMany({
         where: { campaignId, status: "pending", dueAt: { lte: now } },
         select: { id: true, contactId: true, variant: true, key: true, bonusPoints: true },
-        orderBy: { dueAt: "asc" }, take: this.batch,
+        orderBy: { dueAt: "asc" }, take,
       });
       if (due.length === 0) return sent;
       const verdicts = await judge(db, this.deps.rules(), due.map((d) => d.contactId), now);
@@ -155,35 +193,77 @@ export class CampaignRunner {
       }
       sent += await this.pool(sendable, async (d) => {
         if (this.stopped) return false;
-        await this.pace();
-        const variant = campaign.variants.find((v) => v.name === d.variant) ?? campaign.variants[0]!;
-        const outcome = await this.deps.sender.send({ campaignId, campaign, variant, deliveryId: d.id, contactId: d.contactId, key: d.key, bonusPaid: d.bonusPoints > 0 }, this.deps.flows());
-        if (outcome === "busy") await db.prisma.campaignDelivery.updateMany({ where: { id: d.id }, data: { status: "pending", queuedAt: null, dueAt: new Date(Date.now() + this.busyRetryMs), reason: "busy" } });
-        return outcome === "sent";
+        const outcome = await this.deps.sender.send(this.item(campaignId, campaign, d), this.deps.flows());
+        await this.afterHandOver(d.id, outcome);
+        return outcome === "queued" || outcome === "sent";
       });
-      if (due.length < this.batch && sendable.length === 0) return sent;
+      if (due.length < take && sendable.length === 0) return sent;
     }
   }
 
-  /** Waits for the next send slot: messages start at least 1/ratePerSecond apart. */
-  private async pace(): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(now, this.nextSendAt);
-    this.nextSendAt = at + this.gapMs;
-    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  /**
+   * Reads back what the outbox made of the campaign's claimed messages (sent, failed with its reason,
+   * blocked: the contact is marked unreachable, cancelled) into their delivery rows, and hands over
+   * again flow starts a crash cut short. Returns how many claimed messages still wait for an outcome.
+   */
+  private async settle(campaignId: string, campaign: Campaign): Promise<number> {
+    const db = this.deps.db;
+    const queued = await db.prisma.campaignDelivery.findMany({ where: { campaignId, status: "queued" }, select: { id: true, contactId: true, variant: true, key: true, bonusPoints: true, queuedAt: true } });
+    if (queued.length === 0) return 0;
+    const outcomes = await outboxOutcomes(db, queued.map((d) => d.key));
+    let waiting = 0;
+    for (const d of queued) {
+      const o = outcomes.get(d.key);
+      const where = { id: d.id, status: "queued" };
+      if (!o) {
+        // A flow/event start has no outbox row of its own: its hand-over is in flight, or a crash cut it short.
+        if (Date.now() - (d.queuedAt?.getTime() ?? 0) < this.interruptedMs) { waiting++; continue; }
+        const item = this.item(campaignId, campaign, d);
+        if (item.variant.start) await this.afterHandOver(d.id, await this.deps.sender.resume(item));
+        // A message claimed by a version that sent it outside the outbox, then killed: it may have gone out; not sent again.
+        else await db.prisma.campaignDelivery.updateMany({ where, data: { status: "failed", lastError: "interrupted: the process stopped before the channel answered; not sent again" } });
+        continue;
+      }
+      if (o.status === "sent") await db.prisma.campaignDelivery.updateMany({ where, data: { status: "sent", sentAt: o.sentAt ?? new Date() } });
+      else if (o.status === "failed") await db.prisma.campaignDelivery.updateMany({ where, data: { status: o.unreachable ? "blocked" : "failed", lastError: o.lastError?.slice(0, 500) ?? null } });
+      // Cancelled before it went out: it does not count against the frequency cap.
+      else if (o.status === "cancelled") await db.prisma.campaignDelivery.updateMany({ where, data: { status: "skipped", reason: "cancelled", queuedAt: null } });
+      else waiting++; // pending (due, being sent, retrying) or held by a pause
+    }
+    return waiting;
+  }
+
+  /** A contact busy in another conversation gets the flow start later. */
+  private async afterHandOver(deliveryId: string, outcome: SendOutcome): Promise<void> {
+    if (outcome !== "busy") return;
+    await this.deps.db.prisma.campaignDelivery.updateMany({ where: { id: deliveryId }, data: { status: "pending", queuedAt: null, dueAt: new Date(Date.now() + this.busyRetryMs), reason: "busy" } });
+  }
+
+  private item(campaignId: string, campaign: Campaign, d: { id: string; contactId: string; variant: string; key: string; bonusPoints: number }): CampaignSendItem {
+    const variant = campaign.variants.find((v) => v.name === d.variant) ?? campaign.variants[0]!;
+    return { campaignId, campaign, variant, deliveryId: d.id, contactId: d.contactId, key: d.key, bonusPaid: d.bonusPoints > 0 };
   }
 
   /** Runs `fn` over items with at most `concurrency` at once; counts the true results. */
   private async pool<T>(items: T[], fn: (item: T) => Promise<boolean>): Promise<number> {
     let next = 0;
     let count = 0;
+    let failedOnce = false;
     const worker = async () => {
-      while (next < items.length) {
+      while (next < items.length && !failedOnce) {
         const item = items[next++]!;
-        if (await fn(item)) count++;
+        try {
+          if (await fn(item)) count++;
+        } catch (error) {
+          failedOnce = true;
+          throw error;
+        }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
+    // Every worker ends before the round does, also when one fails: none goes on claiming behind it.
+    const ended = await Promise.allSettled(Array.from({ length: Math.min(this.concurrency, items.length) }, worker));
+    const failed = ended.find((e) => e.status === "rejected");
+    if (failed) throw failed.reason;
     return count;
   }
 }

@@ -8,6 +8,8 @@ import type { Campaign } from "./Campaign";
 import { judge, type CampaignRules, type DeferReason, type SkipReason } from "./eligibility";
 import { CampaignAlreadySentError, CampaignNotFoundError, CampaignStateError } from "./errors";
 import { variantFor } from "./render";
+import { campaignSource } from "./send";
+import { cancelMessages, holdMessages, releaseMessages } from "../outbox/holdMessages";
 
 /** What `campaigns preview` shows: who the audience is now and what would happen to them; nothing is sent. */
 export interface CampaignPreview {
@@ -98,8 +100,11 @@ export class Campaigns {
   }
 
   /**
-   * Pauses (nothing more goes out until resumed), resumes, or cancels (nothing more goes out; waiting
-   * deliveries are marked cancelled) a campaign. A finished or cancelled one cannot change. Audited.
+   * Pauses (nothing more goes out until resumed: the campaign's messages already in the outbox are
+   * held there), resumes (held messages go first, then the runner claims on), or cancels (nothing more
+   * goes out: waiting deliveries are marked cancelled, messages in the outbox are cancelled there) a
+   * campaign. Only a message already in the channel's hands when the change commits still goes out
+   * (at most the dispatcher's campaign sends in flight). A finished or cancelled one cannot change. Audited.
    */
   async change(name: string, action: "pause" | "resume" | "cancel", actor: string, now = new Date()): Promise<CampaignRow> {
     const row = await this.find(name);
@@ -109,7 +114,14 @@ export class Campaigns {
     await this.db.prisma.$transaction(async (tx) => {
       const changed = await tx.campaign.updateMany({ where: { id: row.id, status: row.status }, data: { status, updatedAt: now, ...(action === "cancel" ? { finishedAt: now } : {}) } });
       if (changed.count === 0) throw new CampaignStateError(name, action === "pause" ? "paused" : action === "cancel" ? "cancelled" : "resumed", "changing (try again)");
-      if (action === "cancel") await tx.campaignDelivery.updateMany({ where: { campaignId: row.id, status: "pending" }, data: { status: "skipped", reason: "cancelled" } });
+      const source = campaignSource(row.id);
+      if (action === "pause") await holdMessages(tx, source);
+      else if (action === "resume") await releaseMessages(tx, source, now);
+      else {
+        await tx.campaignDelivery.updateMany({ where: { campaignId: row.id, status: "pending" }, data: { status: "skipped", reason: "cancelled" } });
+        // Their deliveries stay queued until the runner reads the outcome back (skipped, cancelled).
+        await cancelMessages(tx, source, `cancelled: campaign ${name} was cancelled by ${actor} before this message went out`, now);
+      }
       await recordAudit(tx, { actor, action: `campaign.${action}`, target: { type: "campaign", id: row.id }, detail: { name, from: row.status, to: status }, at: now });
     });
     return { ...row, status, finishedAt: action === "cancel" ? now : row.finishedAt };

@@ -1,12 +1,13 @@
 import type { Logger } from "../core/log";
-import type { OutboundMessage } from "../core/message";
 import type { Database } from "../db/Database";
+import { withDbRetry } from "../db/retry";
 import type { Engine } from "../engine/Engine";
 import { loadContactPlan } from "../engine/turnPlans";
 import type { Flow } from "../flows/types";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
 import type { Ledger, Posted } from "../loyalty/Ledger";
+import { enqueueMessage, NoAddressError } from "../outbox/enqueueMessage";
 import type { Campaign, CampaignVariant } from "./Campaign";
 import { renderMessage } from "./render";
 
@@ -17,100 +18,124 @@ export interface CampaignSendItem {
   variant: CampaignVariant;
   deliveryId: string;
   contactId: string;
-  /** campaign:<id>:<contact>:<variant>: the outbound message's key. */
+  /** campaign:<id>:<contact>:<variant>: the outbox row's idempotency key, and a flow start's once-key. */
   key: string;
   /** The bonus was paid on an earlier try (a flow campaign retried after "busy"): not again. */
   bonusPaid: boolean;
 }
 
-/** What became of it: handed over, refused for good (blocked), failed, or the contact was busy. */
-export type SendOutcome = "sent" | "failed" | "blocked" | "busy" | "claimed_elsewhere";
+/**
+ * What became of it: a message was queued in the outbox (the dispatcher sends it; the runner reads
+ * the outcome from there); a flow or event was started, or failed to; the contact was unreachable,
+ * busy in another conversation, or someone else claimed the delivery first.
+ */
+export type SendOutcome = "queued" | "sent" | "failed" | "blocked" | "busy" | "claimed_elsewhere";
 
-/** The send step of the campaign runner: one small seam, so the outbound path can change under it. */
+/** The send step of the campaign runner: one small seam between choosing recipients and the outbound path. */
 export interface CampaignSender {
   send(item: CampaignSendItem, flows: readonly Flow[]): Promise<SendOutcome>;
+  /**
+   * Hands over again a flow/event start that a crash cut short (claimed, no outcome). At most once
+   * in all: the engine stores the delivery's key with the turn it runs.
+   */
+  resume(item: CampaignSendItem): Promise<SendOutcome>;
+}
+
+/** The `source` of a campaign's outbox rows: pause, resume and cancel find them by it. */
+export function campaignSource(campaignId: string): string {
+  return `campaign:${campaignId}`;
 }
 
 /**
- * Sends campaign messages through the engine (the channel's own throttling applies). Each delivery is
- * claimed (pending → queued) in one transaction with its bonus (through the ledger, once per contact
- * and campaign) and its history row; only then is it handed to the channel, and the answer recorded
- * (sent, blocked: a 403, the contact is marked unreachable by the engine, or failed). A process killed
- * between the claim and the answer leaves the delivery `queued`: settleInterrupted marks it failed at
- * the next start rather than sending it again, so nobody is messaged twice.
- *
- * TODO(issue 15 / outbox): when the durable outbox lands, `handOver` becomes enqueueMessage(tx, …,
- * priority "campaign", key) inside the claim transaction, and the outbox's dispatcher reports the result.
+ * Sends campaign messages through the outbox (issue 15 on issue 13's one way out). One transaction
+ * claims the delivery (pending → queued, which also counts it against the frequency cap), pays the
+ * bonus (through the ledger, once per contact and campaign), writes the history row and enqueues the
+ * message (priority campaign, the delivery's key as idempotency key): all of it or none, so a kill -9
+ * at any moment leaves either an untouched delivery (claimed again later) or a stored message the
+ * dispatcher sends after the restart. The dispatcher paces campaign messages under the channel's
+ * limit, behind every conversation reply; its outcome (sent, failed, blocked) is read back by the
+ * runner. A variant that starts a flow or an event instead runs that turn now, keyed by the delivery,
+ * so a repeat after a crash finds it done.
  */
-export class DirectCampaignSender implements CampaignSender {
+export class OutboxCampaignSender implements CampaignSender {
   constructor(
     private readonly db: Database,
-    private readonly engine: Pick<Engine, "sendTo" | "emit" | "startCampaignFlow">,
+    private readonly engine: Pick<Engine, "emit" | "startCampaignFlow" | "outbox">,
     private readonly translator: () => Translator,
     private readonly ledger: Ledger | undefined,
     private readonly log: Logger,
   ) {}
 
   async send(item: CampaignSendItem, flows: readonly Flow[]): Promise<SendOutcome> {
-    const loaded = await this.db.run(loadContactPlan(item.contactId));
+    const loaded = await withDbRetry(() => this.db.run(loadContactPlan(item.contactId)));
     if (!loaded) return "failed";
     const message = renderMessage(this.translator(), item.campaign, item.variant, loaded.contact, flows);
     const bonus = item.campaign.bonus && !item.bonusPaid ? item.campaign.bonus : undefined;
-    const now = new Date();
     let posted: Posted | undefined;
-    const claimed = await this.db.prisma.$transaction(async (tx) => {
-      const won = await tx.campaignDelivery.updateMany({ where: { id: item.deliveryId, status: "pending" }, data: { status: "queued", queuedAt: now, reason: null } });
-      if (won.count === 0) return false;
-      if (bonus && this.ledger) {
-        posted = await this.ledger.postIn(tx as never, {
-          contactId: item.contactId, kind: "earn", points: bonus.points, reason: bonus.reason ?? `campaign ${item.campaign.name}`, source: "campaign",
-          key: `campaign:${item.campaignId}:${item.contactId}:bonus`, details: { campaign: item.campaign.name },
-        });
-        await tx.campaignDelivery.update({ where: { id: item.deliveryId }, data: { bonusPoints: bonus.points } });
-      }
-      const data = { campaign: item.campaign.name, variant: item.variant.name, key: item.key };
-      if (message) await recordInteraction(tx, item.contactId, { direction: "out", kind: "campaign", actor: "bot", text: message.text, data: message.choices ? { ...data, choices: message.choices } : data, occurredAt: now });
-      else await recordInteraction(tx, item.contactId, { direction: "event", kind: "campaign.start", actor: "system", data: { ...data, start: item.variant.start }, occurredAt: now });
-      return true;
-    });
+    let claimed: boolean;
+    try {
+      claimed = await withDbRetry(() => this.db.prisma.$transaction(async (tx) => {
+        const now = new Date();
+        posted = undefined;
+        const won = await tx.campaignDelivery.updateMany({ where: { id: item.deliveryId, status: "pending" }, data: { status: "queued", queuedAt: now, reason: null } });
+        if (won.count === 0) return false;
+        if (bonus && this.ledger) {
+          posted = await this.ledger.postIn(tx as never, {
+            contactId: item.contactId, kind: "earn", points: bonus.points, reason: bonus.reason ?? `campaign ${item.campaign.name}`, source: "campaign",
+            key: `campaign:${item.campaignId}:${item.contactId}:bonus`, details: { campaign: item.campaign.name },
+          });
+          await tx.campaignDelivery.update({ where: { id: item.deliveryId }, data: { bonusPoints: bonus.points } });
+        }
+        const data = { campaign: item.campaign.name, variant: item.variant.name, key: item.key };
+        if (message) {
+          const interactionId = await recordInteraction(tx, item.contactId, { direction: "out", kind: "campaign", actor: "bot", text: message.text, data: message.choices ? { ...data, choices: message.choices } : data, occurredAt: now });
+          await enqueueMessage(tx, { contactId: item.contactId, message, priority: "campaign", interactionId, key: item.key, source: campaignSource(item.campaignId) });
+        } else {
+          await recordInteraction(tx, item.contactId, { direction: "event", kind: "campaign.start", actor: "system", data: { ...data, start: item.variant.start }, occurredAt: now });
+        }
+        return true;
+      }));
+    } catch (error) {
+      if (!(error instanceof NoAddressError)) throw error;
+      // No channel to reach them on (removed since they were judged): nothing was claimed.
+      await this.db.prisma.campaignDelivery.updateMany({ where: { id: item.deliveryId, status: "pending" }, data: { status: "skipped", reason: "unreachable" } });
+      return "blocked";
+    }
     if (!claimed) return "claimed_elsewhere";
     this.ledger?.announce(item.contactId, posted);
-    const outcome = await this.handOver(item, message);
-    const at = new Date();
-    if (outcome.result === "sent") await this.db.prisma.campaignDelivery.update({ where: { id: item.deliveryId }, data: { status: "sent", sentAt: at } });
-    else if (outcome.result !== "busy") await this.db.prisma.campaignDelivery.update({ where: { id: item.deliveryId }, data: { status: outcome.result, lastError: outcome.error?.slice(0, 500) ?? null } });
-    return outcome.result;
-  }
-
-  /** Hands the message (or the flow/event start) to the engine, which sends through the channel. */
-  private async handOver(item: CampaignSendItem, message: OutboundMessage | undefined): Promise<{ result: "sent" | "failed" | "blocked" | "busy"; error?: string }> {
+    if (!message) return this.resume(item);
+    // Sent now, paced, when this process runs the channel (the runner waits, so it claims no further
+    // ahead than the dispatcher sends); otherwise the process that runs it finds the row.
     try {
-      if (message) {
-        const r = await this.engine.sendTo(item.contactId, message);
-        return r.ok ? { result: "sent" } : { result: r.unreachable ? "blocked" : "failed", error: r.error.message };
-      }
-      const start = item.variant.start!;
-      const data = { name: item.campaign.name, variant: item.variant.name, bonus: item.campaign.bonus?.points ?? 0 };
-      const woke = "flow" in start
-        ? await this.engine.startCampaignFlow(item.contactId, start.flow, data, { onceKey: item.key })
-        : await this.engine.emit(item.contactId, start.event, { ...start.data, campaign: data }, undefined, { onceKey: item.key });
-      if (woke === "busy") return { result: "busy" };
-      if (woke === "ignored") return { result: "failed", error: "no flow started (the flow or event has no listener now)" };
-      return { result: "sent" };
+      await this.engine.outbox.drain(item.contactId);
+      await this.engine.outbox.marked(item.contactId);
     } catch (error) {
-      this.log.error("campaign send failed", { contactId: item.contactId, campaign: item.campaign.name, error: error as Error });
-      return { result: "failed", error: (error as Error).message };
+      this.log.warn("campaign message stored; the dispatcher sends it later", { contactId: item.contactId, campaign: item.campaign.name, error: error as Error });
     }
+    return "queued";
   }
-}
 
-/**
- * Deliveries a killed process left claimed but unanswered (`queued`, no result): they may or may not
- * have reached the customer, so they are marked failed ("interrupted") instead of sent again. Only
- * claims older than `olderThanMs` count, so another instance's send in flight is left alone. Run at
- * start and now and then. Returns how many.
- */
-export async function settleInterrupted(db: Database, now = new Date(), olderThanMs = 60_000): Promise<number> {
-  const { count } = await db.prisma.campaignDelivery.updateMany({ where: { status: "queued", sentAt: null, queuedAt: { lt: new Date(now.getTime() - olderThanMs) } }, data: { status: "failed", lastError: "interrupted: the process stopped before the channel answered; not sent again" } });
-  return count;
+  async resume(item: CampaignSendItem): Promise<SendOutcome> {
+    const start = item.variant.start;
+    if (!start) return "queued"; // a message: the outbox has it
+    const data = { name: item.campaign.name, variant: item.variant.name, bonus: item.campaign.bonus?.points ?? 0 };
+    const options = { onceKey: item.key, priority: "campaign" } as const;
+    let result: "sent" | "failed" | "busy";
+    let error: string | undefined;
+    try {
+      const woke = "flow" in start
+        ? await this.engine.startCampaignFlow(item.contactId, start.flow, data, options)
+        : await this.engine.emit(item.contactId, start.event, { ...start.data, campaign: data }, undefined, options);
+      // "duplicate": the turn ran before a crash cut the hand-over short; its messages are in the outbox.
+      result = woke === "busy" ? "busy" : woke === "ignored" ? "failed" : "sent";
+      if (woke === "ignored") error = "no flow started (the flow or event has no listener now)";
+    } catch (e) {
+      this.log.error("campaign flow start failed", { contactId: item.contactId, campaign: item.campaign.name, error: e as Error });
+      result = "failed";
+      error = (e as Error).message;
+    }
+    if (result === "sent") await this.db.prisma.campaignDelivery.updateMany({ where: { id: item.deliveryId, status: "queued" }, data: { status: "sent", sentAt: new Date() } });
+    else if (result === "failed") await this.db.prisma.campaignDelivery.updateMany({ where: { id: item.deliveryId, status: "queued" }, data: { status: "failed", lastError: error?.slice(0, 500) ?? null } });
+    return result;
+  }
 }

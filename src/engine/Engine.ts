@@ -1,4 +1,4 @@
-import type { Address, InboundEvent, OutboundMessage } from "../core/message";
+import type { Address, InboundEvent } from "../core/message";
 import type { Channel, DeliveryReceipt, MediaFile } from "../core/Channel";
 import { describeInbound } from "../core/message";
 import { newId } from "../core/ids";
@@ -16,8 +16,7 @@ import type { InteractionRow } from "../history/InteractionRow";
 import { recordInteraction } from "../history/recordInteraction";
 import { GroupCommit } from "./GroupCommit";
 import { KeyedQueue } from "./KeyedQueue";
-import type { HandoffHandler, SendResult } from "../core/handoff";
-import { enqueueMessage, NoAddressError } from "../outbox/enqueueMessage";
+import type { HandoffHandler } from "../core/handoff";
 import { completeTurns, handledPlan, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Completed, type Received, type ReceiveItem } from "./turnPlans";
 import { OutboxDispatcher, type DispatcherOptions, type SentReply } from "../outbox/OutboxDispatcher";
 import { PRIORITY, type OutboxEntry, type OutboxPriority } from "../outbox/OutboxEntry";
@@ -41,6 +40,14 @@ export interface EngineOptions {
 }
 
 const MAX_CONFLICT_RETRIES = 5;
+
+/** How an event, timer or flow start is run. */
+export interface WakeOptions {
+  /** A scheduled job's or campaign delivery's id: stored with the turn, so the turn runs at most once. */
+  onceKey?: string;
+  /** The priority of the turn's messages (default notification); a campaign's start sends at `campaign`, paced. */
+  priority?: OutboxPriority;
+}
 
 /**
  * The core's pipeline for every inbound event, per customer in order and across customers in
@@ -111,8 +118,8 @@ export class Engine {
    * channel is attached. With `onceKey` (a scheduled job's id) the event is handled at most once:
    * the key is stored with the turn, in its transaction, and a second call with it does nothing.
    */
-  emit(contactId: string, name: string, data: Record<string, unknown> = {}, to?: Address, options: { onceKey?: string } = {}): Promise<WakeResult> {
-    return this.wake(contactId, { kind: "event", name, data }, `event ${name}`, to, options.onceKey);
+  emit(contactId: string, name: string, data: Record<string, unknown> = {}, to?: Address, options: WakeOptions = {}): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "event", name, data }, `event ${name}`, to, options);
   }
 
   /**
@@ -120,23 +127,23 @@ export class Engine {
    * where a marketer tries a flow that no command starts). Not for customers' own conversations.
    */
   startFlow(contactId: string, flowId: string, to?: Address): Promise<WakeResult> {
-    return this.wake(contactId, { kind: "start", flowId }, `start ${flowId}`, to, undefined);
+    return this.wake(contactId, { kind: "start", flowId }, `start ${flowId}`, to, {});
   }
 
   /**
    * Starts a flow by its id for a contact who is not in another conversation (a campaign's `start:
    * { flow }`, issue 15); `data` is the flow's `vars.campaign`. With `onceKey`, at most once.
    */
-  startCampaignFlow(contactId: string, flowId: string, data: Record<string, unknown> = {}, options: { onceKey?: string } = {}): Promise<WakeResult> {
-    return this.wake(contactId, { kind: "flow", flowId, data }, `flow ${flowId}`, undefined, options.onceKey);
+  startCampaignFlow(contactId: string, flowId: string, data: Record<string, unknown> = {}, options: WakeOptions = {}): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "flow", flowId, data }, `flow ${flowId}`, undefined, options);
   }
 
   /** Wakes a flow paused by a `wait` step whose timer `token` came due (the job runner calls it). */
-  resume(contactId: string, token: string, options: { onceKey?: string } = {}): Promise<WakeResult> {
-    return this.wake(contactId, { kind: "timer", token }, "timer", undefined, options.onceKey);
+  resume(contactId: string, token: string, options: WakeOptions = {}): Promise<WakeResult> {
+    return this.wake(contactId, { kind: "timer", token }, "timer", undefined, options);
   }
 
-  private async wake(contactId: string, input: TurnInput, label: string, to: Address | undefined, onceKey: string | undefined): Promise<WakeResult> {
+  private async wake(contactId: string, input: TurnInput, label: string, to: Address | undefined, { onceKey, priority }: WakeOptions): Promise<WakeResult> {
     return this.queue.run(`contact\u0000${contactId}`, async () => {
       if (onceKey && (await this.retry(() => this.db.run(handledPlan(onceKey))))) return "duplicate";
       const loaded = await this.retry(() => this.db.run(loadContactPlan(contactId)));
@@ -146,7 +153,7 @@ export class Engine {
         await this.retry(() => recordInteraction(this.db.prisma, contactId, { direction: "event", kind: "event.skipped", actor: "system", text: label, data: { reason: "a person has the chat", ticketId: loaded.openTicketId } }));
         return "busy";
       }
-      const output = await this.turn(loaded.contact, loaded.state, input, onceKey ?? newId(), onceKey, to ?? (await this.addressOf(contactId)), undefined);
+      const output = await this.turn(loaded.contact, loaded.state, input, onceKey ?? newId(), onceKey, to ?? (await this.addressOf(contactId)), undefined, priority);
       const kinds = new Set(output?.timeline.flatMap((x) => ("entry" in x ? [x.entry.kind] : [])));
       return kinds.has("event.skipped") ? "busy" : kinds.has("flow.start") || kinds.has("flow.resume") ? "started" : "ignored";
     });
@@ -190,11 +197,11 @@ export class Engine {
     await this.turn(received.contact, received.state, { kind: "message", body: event.body }, received.interactionId, received.interactionId, to, event.externalMessageId);
   }
 
-  private async turn(contact: ContactView, state: ConversationState, input: TurnInput, runSeed: string, inboundId: string | undefined, to: Address | undefined, replyTo: string | undefined): Promise<TurnOutput | undefined> {
+  private async turn(contact: ContactView, state: ConversationState, input: TurnInput, runSeed: string, inboundId: string | undefined, to: Address | undefined, replyTo: string | undefined, as?: OutboxPriority): Promise<TurnOutput | undefined> {
     let output: TurnOutput | undefined;
     let entries: OutboxEntry[] = [];
     let held = false;
-    const priority = input.kind === "message" ? PRIORITY.conversation : PRIORITY.notification;
+    const priority = PRIORITY[as ?? (input.kind === "message" ? "conversation" : "notification")];
     for (let attempt = 0; ; attempt++) {
       try {
         // A database hiccup inside the turn (reading an old flow version, an action's own query) is
@@ -233,27 +240,6 @@ export class Engine {
     if (held) await this.outbox.drain(contact.id);
     else await this.outbox.dispatch(entries);
     return output;
-  }
-
-  /**
-   * Sends one message outside a turn through the outbox (issue 13: one way out) and waits for its
-   * first attempt: stored in its own transaction, then sent now if this process runs the channel.
-   * "ok" means sent, or stored for the process that runs the channel (or for a retry); a refusal
-   * by a customer who blocked the bot is `unreachable`. Code that changes state with the message
-   * should call enqueueMessage in its own transaction instead (campaigns' sender still uses this).
-   */
-  async sendTo(contactId: string, message: OutboundMessage, to?: Address, priority: OutboxPriority = "campaign"): Promise<SendResult> {
-    let id: string;
-    try {
-      ({ id } = await this.retry(() => this.db.prisma.$transaction((tx) => enqueueMessage(tx, { contactId, to, message, priority }))));
-    } catch (error) {
-      if (error instanceof NoAddressError) return { ok: false, error, unreachable: true };
-      throw error;
-    }
-    await this.outbox.drain(contactId);
-    const row = await this.db.prisma.outboxMessage.findUnique({ where: { id }, select: { status: true, lastError: true, contact: { select: { unreachable: true } } } });
-    if (row?.status !== "failed") return { ok: true };
-    return { ok: false, error: new Error(row.lastError ?? "not delivered"), unreachable: row.contact.unreachable };
   }
 
   /** Fetches a file a customer sent on `channel` (for support staff); throws where the channel cannot. */

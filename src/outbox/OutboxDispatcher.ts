@@ -7,9 +7,11 @@ import type { Database } from "../db/Database";
 import { withDbRetry } from "../db/retry";
 import { GroupCommit } from "../engine/GroupCommit";
 import { recordInteraction } from "../history/recordInteraction";
-import { sendOrder, toEntry, type OutboxEntry } from "./OutboxEntry";
+import { sql } from "../db/plan";
+import { PRIORITY, sendOrder, toEntry, type OutboxEntry } from "./OutboxEntry";
 import { claimHeads, markSent, releaseLeases, renewLeases, scheduleRetry } from "./outboxStatements";
 import { classifySendFailure } from "./sendFailure";
+import { SendPacer } from "./SendPacer";
 import { telemetry } from "../core/telemetry";
 
 /** Where the dispatcher can send: the engine's attached channels. */
@@ -30,6 +32,11 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** Campaign messages being sent at once, at most: they must never queue ahead of conversation replies. */
   campaignConcurrency?: number;
+  /**
+   * Messages per second per channel that campaign messages may fill (CAMPAIGN_RATE, default 28): every
+   * other message takes a slot too, without waiting, so campaigns get what conversations leave (SendPacer).
+   */
+  campaignRatePerSecond?: number;
   /** Contacts the poller takes at once. */
   pollBatch?: number;
 }
@@ -71,6 +78,12 @@ interface Lane { items: LaneItem[]; followUp: boolean; done: Promise<void> }
  * blocked bot (RecipientUnreachableError) marks the contact unreachable and fails their pending
  * messages at once. Lanes are bounded: the engine waits for its turn's messages (one turn per
  * contact at a time), and the poller takes at most `pollBatch` contacts, one message each.
+ *
+ * Campaign messages (priority campaign) are paced per channel (SendPacer, `campaignRatePerSecond`):
+ * every other message takes a slot without waiting, so replies are never held back and a campaign
+ * gets what they leave; at most `campaignConcurrency` are in the channel's hands at once. Right
+ * before it goes, a campaign message is checked to be still pending: one its campaign paused (held)
+ * or cancelled while it waited is not sent.
  */
 export class OutboxDispatcher {
   /** This process's name on the leases it takes. */
@@ -87,6 +100,7 @@ export class OutboxDispatcher {
   private stopping = false;
   private campaignsInFlight = 0;
   private readonly campaignWaiters: (() => void)[] = [];
+  private readonly pacer: SendPacer;
 
   constructor(
     private readonly db: Database,
@@ -95,6 +109,7 @@ export class OutboxDispatcher {
     private readonly options: DispatcherOptions = {},
     private readonly onReply?: (reply: SentReply) => void,
   ) {
+    this.pacer = new SendPacer(options.campaignRatePerSecond ?? 28);
     this.marker = new GroupCommit(async (ids) => {
       await db.query(markSent(db.dialect, ids, new Date()));
       return ids.map(() => undefined);
@@ -175,6 +190,11 @@ export class OutboxDispatcher {
     return started.length;
   }
 
+  /** Resolves once the contact's last message sent here is marked sent (it is marked in the background). */
+  async marked(contactId: string): Promise<void> {
+    await this.marks.get(contactId);
+  }
+
   /** Resolves when nothing is being sent (tests; shutdown). */
   async idle(): Promise<void> {
     while (this.lanes.size > 0 || this.marks.size > 0) {
@@ -240,7 +260,7 @@ export class OutboxDispatcher {
       const item = lane.items.shift()!;
       // The contact's previous message must be marked sent before this one goes (at most one re-sent per crash).
       await this.marks.get(contactId);
-      let outcome: "sent" | "failed" | "blocked" = "blocked";
+      let outcome: "sent" | "failed" | "blocked" | "dropped" = "blocked";
       try {
         outcome = await this.sendOne(item.entry, lane.items.length > 0);
       } catch (error) {
@@ -263,7 +283,7 @@ export class OutboxDispatcher {
   }
 
   /** Sends one row; with `more` (the lane has the contact's next message) its "sent" mark is awaited, otherwise written in the background. */
-  private async sendOne(entry: OutboxEntry, more: boolean): Promise<"sent" | "failed" | "blocked"> {
+  private async sendOne(entry: OutboxEntry, more: boolean): Promise<"sent" | "failed" | "blocked" | "dropped"> {
     const channel = this.channels.channel(entry.to.channel);
     if (!channel) {
       // Detached meanwhile: given back (with the rest of the lane) for a process that has it.
@@ -274,11 +294,18 @@ export class OutboxDispatcher {
     let sent = false;
     await this.campaignSlot(entry.priority);
     try {
-      await channel.send(entry.to, entry.message);
-      sent = true;
-      telemetry.messageOut(entry.to.channel);
-    } catch (error) {
-      failure = error;
+      if (entry.priority >= PRIORITY.campaign) {
+        await this.pacer.wait(entry.to.channel);
+        // Its campaign was paused or cancelled while it waited for its slot (issue 15): not sent.
+        if (!(await this.retry(() => this.isPending(entry.id)))) return "dropped";
+      } else this.pacer.charge(entry.to.channel);
+      try {
+        await channel.send(entry.to, entry.message);
+        sent = true;
+        telemetry.messageOut(entry.to.channel);
+      } catch (error) {
+        failure = error;
+      }
     } finally {
       this.releaseCampaignSlot(entry.priority);
     }
@@ -345,6 +372,11 @@ export class OutboxDispatcher {
     });
   }
 
+  private async isPending(id: string): Promise<boolean> {
+    const rows = await this.db.query(sql("SELECT status FROM outbox WHERE id = ?", id));
+    return rows[0]?.status === "pending";
+  }
+
   private async tellReceipt(receipt: SendReceipt): Promise<void> {
     for (const handler of this.receipts) {
       await handler(receipt).catch((error: unknown) => this.log.warn("an outbox receipt failed", { outboxId: receipt.entry.id, error: error as Error }));
@@ -352,14 +384,14 @@ export class OutboxDispatcher {
   }
 
   private async campaignSlot(priority: number): Promise<void> {
-    if (priority < 2) return;
+    if (priority < PRIORITY.campaign) return;
     const limit = this.options.campaignConcurrency ?? 4;
     while (this.campaignsInFlight >= limit) await new Promise<void>((r) => this.campaignWaiters.push(r));
     this.campaignsInFlight++;
   }
 
   private releaseCampaignSlot(priority: number): void {
-    if (priority < 2) return;
+    if (priority < PRIORITY.campaign) return;
     this.campaignsInFlight--;
     this.campaignWaiters.shift()?.();
   }

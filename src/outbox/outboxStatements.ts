@@ -8,13 +8,16 @@ import { ENTRY_COLUMNS } from "./OutboxEntry";
  * path (a crash left rows, a retry came due, another process enqueued).
  */
 
-/** Marks a batch of sent messages; only rows still pending (a row failed meanwhile stays failed). */
+/**
+ * Marks a batch of sent messages. A row failed meanwhile stays failed; one held or cancelled (its
+ * campaign paused or cancelled) while it was already in the channel's hands did go out, and says so.
+ */
 export function markSent(dialect: Dialect, ids: string[], now: Date): Statement {
   if (dialect === "postgresql") {
-    return { ...sql(`UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status = 'pending'`, now, ids), name: "rapport_outbox_sent_v1" };
+    return { ...sql(`UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'held', 'cancelled')`, now, ids), name: "rapport_outbox_sent_v2" };
   }
   // One statement text whatever the batch size: SQLite's statement cache is shared with the hot path.
-  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND status = 'pending'`, now, JSON.stringify(ids));
+  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'held', 'cancelled')`, now, JSON.stringify(ids));
 }
 
 /**

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { loadCampaignFile } from "../../src/campaigns/loadCampaignFile";
 import type { Campaign } from "../../src/campaigns/Campaign";
 import type { CampaignRules } from "../../src/campaigns/eligibility";
-import { settleInterrupted } from "../../src/campaigns/send";
 import { setConsent } from "../../src/marketing/consent";
 import { useTestApps, type TestApp } from "../helpers/testApp";
 
@@ -168,19 +167,22 @@ variants:
     expect((await t.app.campaigns.report("winback")).converted).toEqual({ customers: 1, revenueMinor: 5000, points: 50 });
   });
 
-  it("after a kill between claim and send, the claimed message is not sent again", async () => {
+  it("a flow start a crash cut short is handed over again; one that did run is not run twice", async () => {
     const t = await start({ campaignRules: OPEN, campaigns: FAST });
-    await customers(t, ["ann", "bo"]);
-    await t.app.campaigns.store.send(campaign("winback", WINBACK), "operator:test");
+    const ids = await customers(t, ["ann", "bo"]);
+    await t.app.campaigns.store.send(campaign("tour", "audience: { segment: at_risk }\nstart: { flow: rewards }\n"), "operator:test");
     await t.app.campaigns.runner.round();
-    // as a killed process leaves it: claimed (queued), no answer recorded
-    const row = await t.app.db.prisma.campaignDelivery.findFirstOrThrow({ where: { contactId: { not: undefined } } });
-    await t.app.db.prisma.campaignDelivery.update({ where: { id: row.id }, data: { status: "queued", sentAt: null, queuedAt: new Date(Date.now() - 120_000) } });
-    await t.app.db.prisma.campaign.updateMany({ data: { status: "running" } });
-    expect(await settleInterrupted(t.app.db)).toBe(1);
-    const before = t.channel.sent.length;
+    const row = await t.app.db.prisma.campaign.findUniqueOrThrow({ where: { name: "tour" } });
+    // As a killed process leaves them: ann's flow started but its outcome was not recorded; cy's claim
+    // was stored (cy joined the segment just before) but the process died before the flow started.
+    await t.app.db.prisma.campaignDelivery.updateMany({ where: { contactId: ids.ann! }, data: { status: "queued", sentAt: null, queuedAt: new Date(Date.now() - 120_000) } });
+    const cy = (await customers(t, ["cy"])).cy!;
+    await t.app.db.prisma.campaignDelivery.create({ data: { id: "d_cy", campaignId: row.id, contactId: cy, variant: "a", status: "queued", dueAt: new Date(), queuedAt: new Date(Date.now() - 120_000), key: `campaign:${row.id}:${cy}:a` } });
+    await t.app.db.prisma.campaign.update({ where: { id: row.id }, data: { status: "running", finishedAt: null } });
     await t.app.campaigns.runner.round();
-    expect(t.channel.sent.length).toBe(before);
-    expect(await t.app.campaigns.report("winback")).toMatchObject({ failed: 1, delivered: 1 });
+    const starts = async (id: string) => t.app.db.prisma.interaction.count({ where: { contactId: id, kind: "flow.start", flowId: "rewards" } });
+    expect(await starts(ids.ann!)).toBe(1);
+    expect(await starts(cy)).toBe(1);
+    expect(await t.app.campaigns.report("tour")).toMatchObject({ status: "done", audience: 3, sent: 3, pending: 0, queued: 0 });
   });
 });

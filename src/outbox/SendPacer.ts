@@ -1,0 +1,41 @@
+/**
+ * The campaign lane's pace, per channel (issue 15, "Delivery"): campaign messages leave at most
+ * `ratePerSecond` apart, and every other message (a conversation reply, a notification) takes one of
+ * those slots without waiting for it. So the channel never carries more than the rate in all, replies
+ * are never held back by a campaign, and a campaign gets what the conversations leave (at 30/s with
+ * 2 replies/s: 28/s). Slots are evenly spaced, never saved up: after a quiet minute the next second
+ * still sends `ratePerSecond` at most, so Telegram's 30-per-second window (the adapter's throttler)
+ * is not overrun and a reply never finds it spent by a burst of campaign messages.
+ *
+ * One process paces its own sends; several instances sending one campaign each pace theirs.
+ */
+export class SendPacer {
+  private readonly gapMs: number;
+  /** Per channel, when the next slot opens (ms since the epoch). */
+  private readonly next = new Map<string, number>();
+
+  constructor(ratePerSecond: number) {
+    this.gapMs = 1000 / Math.max(0.001, ratePerSecond);
+  }
+
+  /** A message that must not wait (a reply): takes the next slot, pushing campaign messages back. */
+  charge(channel: string, now = Date.now()): void {
+    this.next.set(channel, Math.max(now, this.next.get(channel) ?? 0) + this.gapMs);
+  }
+
+  /** A campaign message: resolves when its slot comes (at once when the channel has been quiet). */
+  async wait(channel: string): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const at = this.next.get(channel) ?? 0;
+      if (at <= now) {
+        // From the slot's own time, so a timer that fired late does not slow the pace down; but never
+        // more than half a slot back, so a quiet spell is not made up for with a burst.
+        this.next.set(channel, Math.max(at, now - this.gapMs / 2) + this.gapMs);
+        return;
+      }
+      // Another campaign message may take this slot first; then wait for the one after it.
+      await new Promise((r) => setTimeout(r, at - now));
+    }
+  }
+}

@@ -1,0 +1,38 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SendPacer } from "../../src/outbox/SendPacer";
+
+// Issue 15: campaign messages are paced per channel; replies take a slot without waiting.
+
+describe("SendPacer", () => {
+  beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(0); });
+  afterEach(() => vi.useRealTimers());
+
+  /** Resolves `wait` and reports when it did, in fake ms. */
+  async function waited(pacer: SendPacer, channel = "telegram"): Promise<number> {
+    let at = -1;
+    const p = pacer.wait(channel).then(() => { at = Date.now(); });
+    while (at < 0) await vi.advanceTimersByTimeAsync(1);
+    await p;
+    return at;
+  }
+
+  it("spaces campaign messages 1/rate apart, per channel, without saving up a quiet spell", async () => {
+    const pacer = new SendPacer(10); // one every 100 ms
+    expect(await waited(pacer)).toBe(0);
+    expect(await waited(pacer)).toBe(100);
+    expect(await waited(pacer)).toBe(200);
+    expect(await waited(pacer, "webchat")).toBe(200); // another channel has its own pace
+    await vi.advanceTimersByTimeAsync(1000); // quiet
+    const start = Date.now();
+    expect(await waited(pacer)).toBe(start);
+    expect(await waited(pacer) - start).toBeGreaterThanOrEqual(50); // at most half a slot made up
+  });
+
+  it("a reply takes a slot at once and pushes the campaign back by one", async () => {
+    const pacer = new SendPacer(10);
+    expect(await waited(pacer)).toBe(0);
+    pacer.charge("telegram"); // a reply at 0: the slot at 100 is its
+    pacer.charge("telegram"); // another: 200
+    expect(await waited(pacer)).toBe(300);
+  });
+});
