@@ -19,3 +19,6 @@ export interface HandedOffMessage {
  * the flows answer after all. The support desk provides it; the core does not know about Slack.
  */
 export type HandoffHandler = (message: HandedOffMessage) => Promise<boolean>;
+
+/** The result of sending one message outside a turn: delivered, or why not. */
+export type SendResult = { ok: true; externalMessageId?: string } | { ok: false; error: Error; unreachable: boolean };

@@ -1,4 +1,4 @@
-import type { Address, InboundEvent } from "../core/message";
+import type { Address, InboundEvent, OutboundMessage } from "../core/message";
 import type { Channel, DeliveryReceipt, MediaFile } from "../core/Channel";
 import { describeInbound } from "../core/message";
 import { newId } from "../core/ids";
@@ -15,8 +15,9 @@ import { resolveLocale } from "../i18n/locales";
 import type { InteractionRow } from "../history/InteractionRow";
 import { recordInteraction } from "../history/recordInteraction";
 import { GroupCommit } from "./GroupCommit";
+import { enqueueMessage, NoAddressError } from "../outbox/enqueueMessage";
 import { KeyedQueue } from "./KeyedQueue";
-import type { HandoffHandler } from "../core/handoff";
+import type { HandoffHandler, SendResult } from "../core/handoff";
 import { completeTurns, handledPlan, loadContactPlan, markHandledPlan, receiveTurns, rowExistsPlan, type CompleteItem, type Completed, type Received, type ReceiveItem } from "./turnPlans";
 import { OutboxDispatcher, type DispatcherOptions, type SentReply } from "../outbox/OutboxDispatcher";
 import { PRIORITY, type OutboxEntry, type OutboxPriority } from "../outbox/OutboxEntry";
@@ -240,6 +241,27 @@ export class Engine {
     if (held) await this.outbox.drain(contact.id);
     else await this.outbox.dispatch(entries);
     return output;
+  }
+
+  /**
+   * Sends one message outside a turn through the outbox (issue 13: one way out) and waits for its
+   * first attempt: stored in its own transaction, then sent now if this process runs the channel.
+   * "ok" means sent, or stored for the process that runs the channel (or for a retry); a refusal
+   * by a customer who blocked the bot is `unreachable`. Code that changes state with the message
+   * should call enqueueMessage in its own transaction instead (campaigns do).
+   */
+  async sendTo(contactId: string, message: OutboundMessage, to?: Address, priority: OutboxPriority = "campaign"): Promise<SendResult> {
+    let id: string;
+    try {
+      ({ id } = await this.retry(() => this.db.prisma.$transaction((tx) => enqueueMessage(tx, { contactId, to, message, priority }))));
+    } catch (error) {
+      if (error instanceof NoAddressError) return { ok: false, error, unreachable: true };
+      throw error;
+    }
+    await this.outbox.drain(contactId);
+    const row = await this.db.prisma.outboxMessage.findUnique({ where: { id }, select: { status: true, lastError: true, contact: { select: { unreachable: true } } } });
+    if (row?.status !== "failed") return { ok: true };
+    return { ok: false, error: new Error(row.lastError ?? "not delivered"), unreachable: row.contact.unreachable };
   }
 
   /** Fetches a file a customer sent on `channel` (for support staff); throws where the channel cannot. */
