@@ -13,7 +13,7 @@ const only = process.env.TEST_DB; // "sqlite" or "postgresql" to run one
 
 // Files that start `rapport` with its default SQLite file or with no database at all: the PostgreSQL
 // pass would run them again unchanged (about a minute of the two cores).
-const DATABASE_INDEPENDENT = ["test/cli/start.test.ts", "test/cli/startTelegram.test.ts", "test/cli/startSlack.test.ts", "test/cli/flowsLint.test.ts", "test/cli/flowsTest.test.ts", "test/cli/index.test.ts",
+const DATABASE_INDEPENDENT = ["test/cli/start.test.ts", "test/cli/startTelegram.test.ts", "test/cli/startSlack.test.ts", "test/cli/flowsLint.test.ts", "test/cli/campaignsLint.test.ts", "test/cli/flowsTest.test.ts", "test/cli/index.test.ts",
   "test/cli/context.test.ts", "test/db/checkDatabase.test.ts", "test/scripts/build.test.ts", "test/cli/consoleUsers.test.ts",
   // Pages in a browser, texts and flow files: what they check does not change with the database (the
   // queries behind the pages are tested on both through the API, CLI and domain tests).

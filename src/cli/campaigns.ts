@@ -1,8 +1,7 @@
 import type { App } from "../app/createApp";
 import type { CampaignPreview } from "../campaigns/Campaigns";
 import type { CampaignCounts, CampaignReport } from "../campaigns/report";
-import { formatProblem, RapportError } from "../core/errors";
-import { findCampaignFiles, lintCampaigns } from "../campaigns/lintCampaigns";
+import { RapportError } from "../core/errors";
 
 /** `campaigns send` without --yes: nothing was sent; the message says to whom it would go. */
 export class CampaignConfirmationError extends RapportError {
@@ -14,15 +13,6 @@ export class CampaignConfirmationError extends RapportError {
 
 function skippedTotal(skipped: Record<string, number>): number {
   return Object.values(skipped).reduce((a, b) => a + b, 0);
-}
-
-/** `rapport campaigns lint`: every campaign file checked; file:line:col problems, exit 1 when any. */
-export function runCampaignsLint(app: App, flowsDir: string, out: NodeJS.WritableStream): number {
-  const sources = findCampaignFiles(flowsDir);
-  const { campaigns, problems } = lintCampaigns(sources, app.catalog.all(), app.translator());
-  for (const p of problems) out.write(`${formatProblem(p)}\n`);
-  out.write(problems.length > 0 ? `${problems.length} problem${problems.length === 1 ? "" : "s"} in ${new Set(problems.map((p) => p.file)).size} of ${sources.length} campaign files\n` : `${campaigns.length} campaign file${campaigns.length === 1 ? "" : "s"} OK\n`);
-  return problems.length > 0 ? 1 : 0;
 }
 
 /** `rapport campaigns preview <name> [--json]`: the audience now and what would happen to it; nothing is sent. */

@@ -320,12 +320,11 @@ export function buildProgram(done: (code: number) => void): Command {
     .option("--json", "print JSON")
     .addHelpText("after", examples(...example));
   campaigns.command("lint")
-    .description("Check every campaign file against the flows and texts: file:line:col: message. Exit 1 when there are problems.")
+    .description("Check every campaign file against the flow files and texts on disk (no database needed): file:line:col: message. Exit 1 when there are problems.")
     .summary("check campaign files: file:line:col: message")
     .addHelpText("after", examples("rapport campaigns lint"))
     .action(async () => {
-      const { runCampaignsLint } = await import("./campaigns");
-      done(await withApp(async (app, s) => runCampaignsLint(app, s.flowsDir, process.stdout)));
+      done((await import("./campaignsLint")).runCampaignsLint(settings(), process.stdout, process.stderr));
     });
   campaignAction("preview", "Who the campaign's audience is now and what would happen to each: sent now, later (frequency cap, quiet hours), or skipped (opted out, no consent, unreachable), and the split per variant. Nothing is sent.", "audience size and skips by reason; nothing sent", "rapport campaigns preview winback", "rapport campaigns preview winback --json")
     .action(async (name: string, opts: { json?: boolean }) => {
