@@ -139,6 +139,7 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
     const yaml = `audience: { contacts: [${alice.id}] }\nmessage: { text: campaigns:winback.text, count: contact.points, buttons: [{ label: campaigns:winback.button, flow: rewards }] }\n`;
     await t.app.campaigns.store.send(loadCampaignFile("flows/campaigns/spring.yaml", yaml).campaign!, "operator:test");
     expect(await t.app.campaigns.runner.round()).toBe(1);
+    await t.app.engine.outbox.drain();
     expect(sent.at(-1)).toContain("miss you");
     await page.goto(`${t.base}/console/contacts/${alice.id}`);
     expect(await page.locator("#c-consent").textContent()).toBe("agreed (yes)");

@@ -5,11 +5,13 @@ import { html, Raw } from "../http/html";
 /** The outcome parts of a campaign's audience, in the order drawn; they add up to the audience. */
 export function outcomeParts(c: CampaignCounts): Part[] {
   const skipped = Object.values(c.skipped).reduce((s, n) => s + n, 0);
-  const waiting = c.pending;
   const reached = c.delivered;
   const failed = c.failed + c.blocked;
-  // Handed to the outbound path with no answer yet (the outbox is still sending it).
-  const underWay = Math.max(0, c.audience - reached - failed - skipped - waiting);
+  // Handed to the outbound path with no answer yet: counted apart (`queued`, of `pending`) where the
+  // report reads outcomes from the outbox, else what is left of the audience.
+  const queued = queuedOf(c);
+  const waiting = c.pending - (queued ?? 0);
+  const underWay = queued ?? Math.max(0, c.audience - reached - failed - skipped - waiting);
   return [
     { name: "Reached", colour: "#146c2e", value: reached },
     { name: "Under way", colour: "#1d4ed8", value: underWay },
@@ -17,6 +19,12 @@ export function outcomeParts(c: CampaignCounts): Part[] {
     { name: "Skipped", colour: "#5b6472", value: skipped },
     { name: "Failed or blocked", colour: "#b42318", value: failed },
   ];
+}
+
+/** Of `pending`, the messages already in the outbox, when the report counts them apart. */
+function queuedOf(c: CampaignCounts): number | undefined {
+  const q = (c as CampaignCounts & { queued?: unknown }).queued;
+  return typeof q === "number" ? q : undefined;
 }
 
 /**
@@ -37,7 +45,7 @@ export function campaignResultsView(reports: CampaignReport[]): Raw {
 <thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Audience</th><th scope="col">Sent</th><th scope="col">Reached</th><th scope="col">Failed</th><th scope="col">Blocked</th>
 <th scope="col">Skipped: opted out / no consent / unreachable / cancelled</th><th scope="col">Waiting: cap / quiet hours / due</th><th scope="col">Replied</th><th scope="col">Opted out after</th><th scope="col">Converted</th><th scope="col">Bonus points</th></tr></thead>
 <tbody>${rows.map((row) => html`<tr data-campaign="${row.label}"><th scope="row">${row.label}</th><td>${row.status}</td><td data-m="audience">${row.c.audience}</td><td data-m="sent">${row.c.sent}</td><td data-m="delivered">${row.c.delivered}</td><td data-m="failed">${row.c.failed}</td><td data-m="blocked">${row.c.blocked}</td>
-<td data-m="skipped">${skipped(row.c)}</td><td data-m="waiting">${row.c.deferred.capped} / ${row.c.deferred.quiet_hours} / ${row.c.pending - row.c.deferred.capped - row.c.deferred.quiet_hours}</td>
+<td data-m="skipped">${skipped(row.c)}</td><td data-m="waiting">${row.c.deferred.capped} / ${row.c.deferred.quiet_hours} / ${row.c.pending - (queuedOf(row.c) ?? 0) - row.c.deferred.capped - row.c.deferred.quiet_hours}</td>
 <td data-m="replied">${row.c.replied}</td><td data-m="opted_out">${row.c.optedOut}</td><td data-m="converted">${row.c.converted.customers}</td><td data-m="bonus">${row.c.bonusPoints}</td></tr>`)}</tbody></table></div>
 </section>`;
 }

@@ -5,7 +5,8 @@ import { WebchatFeed, type WebchatMessage } from "../../../src/channels/webchat/
 import { webchatRoutes } from "../../../src/channels/webchat/webchatRoutes";
 import { visitorIdOf } from "../../../src/channels/webchat/visitor";
 import { silentLogger } from "../../../src/core/log";
-import type { InboundEvent } from "../../../src/core/message";
+import type { Address, InboundEvent, OutboundMessage } from "../../../src/core/message";
+import { enqueueMessage } from "../../../src/outbox/enqueueMessage";
 import { startTestApp, type TestApp } from "../../helpers/testApp";
 
 // The web chat's HTTP side without a browser: messages in, replies out as server-sent events,
@@ -47,6 +48,12 @@ afterAll(async () => {
   for (const s of [server, other]) { s?.closeAllConnections(); s?.close(); }
   await t?.close();
 });
+
+/** Queues a message as a staff reply would, and lets this instance's dispatcher send it. */
+async function send(contactId: string, to: Address, message: OutboundMessage): Promise<void> {
+  await t.app.db.prisma.$transaction((tx) => enqueueMessage(tx, { contactId, to, message, priority: "notification" }));
+  await t.app.engine.outbox.drain(contactId);
+}
 
 /** Reads a server-sent events stream message by message. */
 function events(url: string, headers: Record<string, string> = {}) {
@@ -118,14 +125,14 @@ describe("webchat routes", () => {
     const visitor = visitorIdOf(TOKEN);
     const { contactId } = await t.app.db.prisma.channelIdentity.findUniqueOrThrow({ where: { channel_externalId: { channel: "webchat", externalId: visitor } } });
     const to = { channel: "webchat", externalChatId: visitor, externalUserId: visitor };
-    expect(await t.app.engine.sendTo(contactId, { text: "Anna from support: your parcel left today." }, to, "notification")).toEqual({ ok: true });
+    await send(contactId, to, { text: "Anna from support: your parcel left today." });
     const got = await stream.next();
     expect(got).toMatchObject({ text: "Anna from support: your parcel left today." });
     expect(got.id > lastId).toBe(true);
     stream.close();
     // A message while no browser listens, then a new process (a fresh feed): the browser resumes from
     // the last id it had (Last-Event-ID, as EventSource sends on reconnect) and gets it.
-    await t.app.engine.sendTo(contactId, { text: "Are you still there?", choices: [{ value: "yes", label: "Yes" }] }, to, "notification");
+    await send(contactId, to, { text: "Are you still there?", choices: [{ value: "yes", label: "Yes" }] });
     const restarted = new WebchatFeed(t.app.db, silentLogger);
     const resumed: WebchatMessage[] = [];
     const sub = await restarted.listen(visitor, got.id, (m) => resumed.push(m), () => undefined);
