@@ -9,7 +9,7 @@ import { freshDatabase } from "../databases";
 import { sqlitePath, type Dialect } from "../../src/db/Database";
 import { count, type Counts } from "./count";
 import { FaultyHttpProxy } from "./FaultyHttpProxy";
-import { RAPPORT_ROOT, RapportProcess } from "./RapportProcess";
+import { RAPPORT_ROOT, RapportProcess } from "../../test/helpers/rapportProcess";
 import { lockSqlite } from "./sqliteOutage";
 import { Workload } from "./workload";
 
