@@ -1,4 +1,5 @@
 import type { Database } from "../db/Database";
+import { outboxOutcomes } from "./outboxOutcomes";
 
 /** What became of one campaign's message to one contact, as the contact page shows it. */
 export interface ContactDelivery {
@@ -7,8 +8,8 @@ export interface ContactDelivery {
   campaignStatus: string;
   variant: string;
   /**
-   * pending (waiting: due, or deferred by `reason`), skipped (`reason`), queued (handed to the
-   * outbound path, no answer yet), sent, failed, blocked.
+   * pending (waiting: due, or deferred by `reason`), skipped (`reason`), queued (in the outbox, not
+   * sent yet), held (in the outbox while the campaign is paused), cancelled, sent, failed, blocked.
    */
   status: string;
   reason: string | null;
@@ -21,21 +22,21 @@ export interface ContactDelivery {
 }
 
 /**
- * A contact's campaign deliveries, newest first (issue 18, contacts page). A delivery handed to the
- * outbound path and still `queued` takes its outcome from the outbox row keyed like it, so the page is
- * right whether the campaign runner records the answer on the delivery or leaves it to the outbox.
+ * A contact's campaign deliveries, newest first (issue 18, contacts page). A delivery still `queued`
+ * takes its outcome from its outbox row (outboxOutcomes) before the runner copies it back, so the page
+ * shows at once what the outbox did.
  */
 export async function contactDeliveries(db: Database, contactId: string, take = 50): Promise<ContactDelivery[]> {
   const rows = await db.prisma.campaignDelivery.findMany({
     where: { contactId }, orderBy: { dueAt: "desc" }, take,
     select: { key: true, variant: true, status: true, reason: true, dueAt: true, queuedAt: true, sentAt: true, bonusPoints: true, lastError: true, campaign: { select: { name: true, status: true } } },
   });
-  const queued = rows.filter((r) => r.status === "queued").map((r) => r.key);
-  const outbox = queued.length === 0 ? [] : await db.prisma.outboxMessage.findMany({ where: { idempotencyKey: { in: queued } }, select: { idempotencyKey: true, status: true, sentAt: true, lastError: true } });
-  const byKey = new Map(outbox.map((o) => [o.idempotencyKey, o]));
+  const outcomes = await outboxOutcomes(db, rows.filter((r) => r.status === "queued").map((r) => r.key));
   return rows.map((r) => {
-    const o = r.status === "queued" ? byKey.get(r.key) : undefined;
-    const status = o && (o.status === "sent" || o.status === "failed") ? o.status : r.status;
+    const o = r.status === "queued" ? outcomes.get(r.key) : undefined;
+    // In the outbox: held (the campaign is paused) and cancelled are shown as such; a failure of someone
+    // who blocked the bot is "blocked", as the report counts it.
+    const status = !o || o.status === "pending" ? r.status : o.status === "failed" && o.unreachable ? "blocked" : o.status;
     return {
       campaign: r.campaign.name, campaignStatus: r.campaign.status, variant: r.variant, status, reason: r.reason,
       dueAt: r.dueAt, queuedAt: r.queuedAt, sentAt: r.sentAt ?? o?.sentAt ?? null, bonusPoints: r.bonusPoints, lastError: r.lastError ?? o?.lastError ?? null,

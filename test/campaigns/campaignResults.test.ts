@@ -76,5 +76,11 @@ describe("campaign results for the console", { timeout: 90_000 }, () => {
     const { sentAt } = await t.app.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotencyKey: annDelivery.key } });
     expect(sentAt).toBeInstanceOf(Date);
     expect(await contactDeliveries(t.app.db, ids.ann)).toMatchObject([{ campaign: "winback", status: "sent", sentAt }]);
+    // Held while the campaign is paused; a failure of someone who blocked the bot shows as blocked.
+    await t.app.db.prisma.outboxMessage.update({ where: { idempotencyKey: annDelivery.key }, data: { status: "held", sentAt: null } });
+    expect((await contactDeliveries(t.app.db, ids.ann))[0]!.status).toBe("held");
+    await t.app.db.prisma.outboxMessage.update({ where: { idempotencyKey: annDelivery.key }, data: { status: "failed", lastError: "Forbidden: bot was blocked by the user" } });
+    await t.app.db.prisma.contact.update({ where: { id: ids.ann }, data: { unreachable: true } });
+    expect(await contactDeliveries(t.app.db, ids.ann)).toMatchObject([{ status: "blocked", lastError: "Forbidden: bot was blocked by the user" }]);
   });
 });

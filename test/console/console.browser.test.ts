@@ -144,11 +144,11 @@ describe.skipIf(!browserAvailable())("console in a browser", () => {
     await page.goto(`${t.base}/console/contacts/${alice.id}`);
     expect(await page.locator("#c-consent").textContent()).toBe("agreed (yes)");
     expect(await page.locator("#consent-changes tbody tr").first().textContent()).toContain("the customer, in chat");
-    expect(await page.locator('#campaign-deliveries tr[data-campaign="spring"] td').nth(2).textContent()).toBe("reached the customer");
+    expect(await page.locator('#campaign-deliveries tr[data-campaign="spring"] td').nth(2).textContent()).toBe("sent");
     await visit("contact-campaigns");
     await page.goto(`${t.base}/console/reports`);
-    expect(await page.locator('rect.part[data-bar="spring"][data-part="Reached"]').getAttribute("data-value")).toBe("1");
-    expect(await page.locator('#campaign-results tr[data-campaign="spring"] [data-m="delivered"]').textContent()).toBe("1");
+    expect(await page.locator('rect.part[data-bar="spring"][data-part="Sent"]').getAttribute("data-value")).toBe("1");
+    expect(await page.locator('#campaign-results tr[data-campaign="spring"] [data-m="sent"]').textContent()).toBe("1");
     await visit("reports-campaigns");
   });
 

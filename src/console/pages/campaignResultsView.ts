@@ -7,24 +7,16 @@ export function outcomeParts(c: CampaignCounts): Part[] {
   const skipped = Object.values(c.skipped).reduce((s, n) => s + n, 0);
   const reached = c.delivered;
   const failed = c.failed + c.blocked;
-  // Handed to the outbound path with no answer yet: counted apart (`queued`, of `pending`) where the
-  // report reads outcomes from the outbox, else what is left of the audience.
-  const queued = queuedOf(c);
-  const waiting = c.pending - (queued ?? 0);
-  const underWay = queued ?? Math.max(0, c.audience - reached - failed - skipped - waiting);
+  // Of `pending`, those already in the outbox (going out, retrying, or held while paused).
+  const underWay = c.queued;
+  const waiting = c.pending - c.queued;
   return [
-    { name: "Reached", colour: "#146c2e", value: reached },
-    { name: "Under way", colour: "#1d4ed8", value: underWay },
+    { name: "Sent", colour: "#146c2e", value: reached },
+    { name: "In the outbox", colour: "#1d4ed8", value: underWay },
     { name: "Waiting", colour: "#9a4a00", value: waiting },
     { name: "Skipped", colour: "#5b6472", value: skipped },
     { name: "Failed or blocked", colour: "#b42318", value: failed },
   ];
-}
-
-/** Of `pending`, the messages already in the outbox, when the report counts them apart. */
-function queuedOf(c: CampaignCounts): number | undefined {
-  const q = (c as CampaignCounts & { queued?: unknown }).queued;
-  return typeof q === "number" ? q : undefined;
 }
 
 /**
@@ -42,10 +34,10 @@ export function campaignResultsView(reports: CampaignReport[]): Raw {
 <p class="hint">Campaigns that ran in the period; their figures are the whole run so far. Replies and opt-outs count within each campaign's conversion window after its message.</p>
 <figure class="chart">${new Raw(stackedBarChart("What became of each campaign's audience", reports.map((r) => ({ label: r.campaign, parts: outcomeParts(r) }))))}<figcaption>What became of each campaign's audience</figcaption></figure>
 <div class="scroll" tabindex="0" role="region" aria-label="Campaign figures"><table id="campaign-results"><caption>Campaign figures</caption>
-<thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Audience</th><th scope="col">Sent</th><th scope="col">Reached</th><th scope="col">Failed</th><th scope="col">Blocked</th>
+<thead><tr><th scope="col">Campaign</th><th scope="col">Status</th><th scope="col">Audience</th><th scope="col">Sent</th><th scope="col">In the outbox</th><th scope="col">Failed</th><th scope="col">Blocked</th>
 <th scope="col">Skipped: opted out / no consent / unreachable / cancelled</th><th scope="col">Waiting: cap / quiet hours / due</th><th scope="col">Replied</th><th scope="col">Opted out after</th><th scope="col">Converted</th><th scope="col">Bonus points</th></tr></thead>
-<tbody>${rows.map((row) => html`<tr data-campaign="${row.label}"><th scope="row">${row.label}</th><td>${row.status}</td><td data-m="audience">${row.c.audience}</td><td data-m="sent">${row.c.sent}</td><td data-m="delivered">${row.c.delivered}</td><td data-m="failed">${row.c.failed}</td><td data-m="blocked">${row.c.blocked}</td>
-<td data-m="skipped">${skipped(row.c)}</td><td data-m="waiting">${row.c.deferred.capped} / ${row.c.deferred.quiet_hours} / ${row.c.pending - (queuedOf(row.c) ?? 0) - row.c.deferred.capped - row.c.deferred.quiet_hours}</td>
+<tbody>${rows.map((row) => html`<tr data-campaign="${row.label}"><th scope="row">${row.label}</th><td>${row.status}</td><td data-m="audience">${row.c.audience}</td><td data-m="sent">${row.c.sent}</td><td data-m="queued">${row.c.queued}</td><td data-m="failed">${row.c.failed}${Object.keys(row.c.failures).length > 0 ? html`<br><small>${Object.entries(row.c.failures).map(([why, n]) => `${n}× ${why}`).join("; ")}</small>` : ""}</td><td data-m="blocked">${row.c.blocked}</td>
+<td data-m="skipped">${skipped(row.c)}</td><td data-m="waiting">${row.c.deferred.capped} / ${row.c.deferred.quiet_hours} / ${row.c.pending - row.c.queued - row.c.deferred.capped - row.c.deferred.quiet_hours}</td>
 <td data-m="replied">${row.c.replied}</td><td data-m="opted_out">${row.c.optedOut}</td><td data-m="converted">${row.c.converted.customers}</td><td data-m="bonus">${row.c.bonusPoints}</td></tr>`)}</tbody></table></div>
 </section>`;
 }
@@ -57,7 +49,8 @@ export function campaignCsvRows(reports: CampaignReport[]): (string | number | n
     const each: [string, CampaignCounts][] = [[r.campaign, r], ...(Object.keys(r.variants).length > 1 ? Object.entries(r.variants).map(([v, c]) => [`${r.campaign}/${v}`, c] as [string, CampaignCounts]) : [])];
     for (const [key, c] of each) {
       const add = (measure: string, value: number) => out.push(["campaign", measure, key, value]);
-      add("audience", c.audience); add("sent", c.sent); add("delivered", c.delivered); add("failed", c.failed); add("blocked", c.blocked);
+      add("audience", c.audience); add("sent", c.sent); add("delivered", c.delivered); add("queued", c.queued); add("failed", c.failed); add("blocked", c.blocked);
+      for (const [why, n] of Object.entries(c.failures)) out.push(["campaign", "failed_because", `${key}: ${why}`, n]);
       for (const [reason, n] of Object.entries(c.skipped)) add(`skipped_${reason}`, n);
       for (const [reason, n] of Object.entries(c.deferred)) add(`deferred_${reason}`, n);
       add("pending", c.pending); add("replied", c.replied); add("opted_out", c.optedOut);

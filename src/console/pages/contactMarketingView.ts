@@ -14,8 +14,10 @@ const REASONS: Record<string, string> = {
 /** What a delivery's state means, in a few words (status and reason together). */
 export function deliveryState(d: ContactDelivery): string {
   switch (d.status) {
-    case "sent": return "reached the customer";
-    case "queued": return "handed over, no answer yet";
+    case "sent": return "sent";
+    case "queued": return "in the outbox, going out";
+    case "held": return "held in the outbox: the campaign is paused";
+    case "cancelled": return "not sent: the campaign was cancelled";
     case "pending": return d.reason ? `waiting: ${REASONS[d.reason] ?? d.reason} (due ${when(d.dueAt)})` : `waiting (due ${when(d.dueAt)})`;
     case "skipped": return `skipped: ${REASONS[d.reason ?? ""] ?? d.reason ?? "no reason"}`;
     case "blocked": return "refused by the channel: they blocked the bot";
@@ -42,7 +44,7 @@ ${changes.length === 0 ? html`<p>No change recorded.</p>` : html`<table id="cons
 <tbody>${changes.map((c) => html`<tr><td>${when(c.at)}</td><td>${c.from ? STATES[c.from] ?? c.from : "never said"}</td><td>${STATES[c.to]}</td><td>${SOURCES[c.source]}</td></tr>`)}</tbody></table>`}
 </section>
 <section aria-labelledby="deliveries-h"><h2 id="deliveries-h">Campaign deliveries</h2>
-${deliveries.length === 0 ? html`<p>No campaign has included this contact.</p>` : html`<table id="campaign-deliveries"><thead><tr><th scope="col">Campaign</th><th scope="col">Variant</th><th scope="col">What happened</th><th scope="col">Handed over</th><th scope="col">Reached</th><th scope="col">Bonus</th></tr></thead>
+${deliveries.length === 0 ? html`<p>No campaign has included this contact.</p>` : html`<table id="campaign-deliveries"><thead><tr><th scope="col">Campaign</th><th scope="col">Variant</th><th scope="col">What happened</th><th scope="col">Claimed</th><th scope="col">Sent</th><th scope="col">Bonus</th></tr></thead>
 <tbody>${deliveries.map((d) => html`<tr data-campaign="${d.campaign}" data-status="${d.status}"><td>${d.campaign} <small>(${d.campaignStatus})</small></td><td>${d.variant}</td><td>${deliveryState(d)}</td><td>${when(d.queuedAt)}</td><td>${when(d.sentAt)}</td><td>${d.bonusPoints > 0 ? `+${d.bonusPoints}` : "–"}</td></tr>`)}</tbody></table>`}
 </section>`;
 }
