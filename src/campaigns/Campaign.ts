@@ -1,4 +1,5 @@
 import type { Position } from "../flows/types";
+import type { ConsentMode } from "../marketing/consent";
 import type { Audience, CampaignMessage, CampaignStart } from "./schema";
 
 /** One A/B variant: its share of the audience and what it sends. Campaigns without variants have one, "a". */
@@ -29,4 +30,10 @@ export interface Campaign {
   conversionWindowMs: number;
   /** Where each text value is written in the file (lint points at a key's own line). */
   valueAt: Record<string, Position>;
+  /**
+   * Overrides MARKETING_CONSENT for this campaign. Not settable in a file: `rapport events send`
+   * uses `opt_out`, since it is how customers are asked for consent (it cannot require it first);
+   * whoever said /stop is still left out.
+   */
+  consent?: ConsentMode;
 }

@@ -5,7 +5,7 @@ import { isUniqueViolation, withDbRetry } from "../db/retry";
 import type { Flow } from "../flows/types";
 import { selectAudience } from "./audience";
 import type { Campaign } from "./Campaign";
-import { judge, type CampaignRules } from "./eligibility";
+import { judge, rulesFor, type CampaignRules } from "./eligibility";
 import { outboxOutcomes } from "./outboxOutcomes";
 import { variantFor } from "./render";
 import type { CampaignSendItem, CampaignSender, SendOutcome } from "./send";
@@ -183,7 +183,7 @@ export class CampaignRunner {
         orderBy: { dueAt: "asc" }, take,
       });
       if (due.length === 0) return sent;
-      const verdicts = await judge(db, this.deps.rules(), due.map((d) => d.contactId), now);
+      const verdicts = await judge(db, rulesFor(this.deps.rules(), campaign), due.map((d) => d.contactId), now);
       const sendable: typeof due = [];
       for (const d of due) {
         const v = verdicts.get(d.contactId) ?? { kind: "skip", reason: "unreachable" as const };

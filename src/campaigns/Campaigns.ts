@@ -5,7 +5,7 @@ import { isUniqueViolation } from "../db/retry";
 import { suggest } from "../flows/suggest";
 import { selectAudience } from "./audience";
 import type { Campaign } from "./Campaign";
-import { judge, type CampaignRules, type DeferReason, type SkipReason } from "./eligibility";
+import { judge, rulesFor, type CampaignRules, type DeferReason, type SkipReason } from "./eligibility";
 import { CampaignAlreadySentError, CampaignNotFoundError, CampaignStateError } from "./errors";
 import { variantFor } from "./render";
 import { campaignSource } from "./send";
@@ -50,7 +50,7 @@ export class Campaigns {
   /** The audience now, and what would happen to each contact (skip reasons, deferrals, variants). */
   async preview(campaign: Campaign, now = new Date()): Promise<CampaignPreview> {
     const ids = await selectAudience(this.db, campaign.audience, now);
-    const verdicts = await judge(this.db, this.rules(), ids, now);
+    const verdicts = await judge(this.db, rulesFor(this.rules(), campaign), ids, now);
     const out: CampaignPreview = {
       campaign: campaign.name, audience: ids.length, send: 0,
       deferred: { capped: 0, quiet_hours: 0 }, skipped: { opted_out: 0, no_consent: 0, unreachable: 0 },

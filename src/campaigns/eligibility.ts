@@ -14,6 +14,11 @@ export interface CampaignRules {
   timeZone: string;
 }
 
+/** The deployment's rules as they apply to `campaign` (one sent with `events send` has its own consent mode). */
+export function rulesFor(rules: CampaignRules, campaign: { consent?: ConsentMode }): CampaignRules {
+  return campaign.consent ? { ...rules, consent: campaign.consent } : rules;
+}
+
 /** Contact attribute (contact.set) that overrides the deployment's time zone for one contact. */
 export const TIME_ZONE_ATTRIBUTE = "time_zone";
 

@@ -125,7 +125,7 @@ export class OutboxCampaignSender implements CampaignSender {
     try {
       const woke = "flow" in start
         ? await this.engine.startCampaignFlow(item.contactId, start.flow, data, options)
-        : await this.engine.emit(item.contactId, start.event, { ...start.data, campaign: data }, undefined, options);
+        : await this.engine.emit(item.contactId, start.event, { campaign: data, ...start.data }, undefined, options); // the sender's own data wins
       // "duplicate": the turn ran before a crash cut the hand-over short; its messages are in the outbox.
       result = woke === "busy" ? "busy" : woke === "ignored" ? "failed" : "sent";
       if (woke === "ignored") error = "no flow started (the flow or event has no listener now)";

@@ -1,13 +1,15 @@
 import type { App } from "../app/createApp";
 import { RapportError } from "../core/errors";
-import { newId } from "../core/ids";
 import { SEGMENT_NAMES } from "../feedback/rfm";
 import { suggest } from "../flows/suggest";
 import { resolveContactId } from "../history/timeline";
-import { Progress } from "./progress";
+import { selectAudience } from "../campaigns/audience";
+import { CampaignAlreadySentError } from "../campaigns/errors";
+import { eventCampaign } from "../campaigns/eventCampaign";
+import type { Audience } from "../campaigns/schema";
 import { UsageError } from "./UsageError";
 
-/** Who gets the event: listed contacts, a segment, or everyone. */
+/** Who gets the event: listed contacts, a segment, or everyone (not erased). */
 export interface EventAudience {
   contacts: string[];
   segment?: string;
@@ -27,14 +29,15 @@ export class ConfirmationNeededError extends RapportError {
 
 /**
  * `rapport events send <event> (--contact C[,C…] | --segment S | --all) [--data JSON] [--yes]`: starts
- * the flow of a named event for many customers, such as `nps.ask` for the `at_risk` segment. Each
- * customer gets a job due now; the running bot (`npm start`) delivers them, each once, and tries
- * again later for a customer who is in another conversation. Prints progress, then how many were
- * scheduled. Refuses, before scheduling anything, an event no flow listens to and a segment that
- * does not exist (a typo would reach nobody, or the wrong flow nobody), each with the closest name;
- * a send to more than CAMPAIGN_SIZE customers, or to everyone, needs `yes`.
+ * the flow of a named event for many customers, such as `nps.ask` for the `at_risk` segment, as a
+ * one-off campaign (eventCampaign): the running bot (`npm start`) starts it for each customer once,
+ * paced behind conversation replies, later for one busy in another conversation or in their quiet
+ * hours or over the frequency cap, never for one who said /stop; `rapport campaigns status|pause|
+ * cancel <name>` follow it. Refuses, before sending anything, an event no flow listens to and a
+ * segment that does not exist (a typo would reach nobody, or the wrong flow nobody), each with the
+ * closest name; a send to more than CAMPAIGN_SIZE customers, or to everyone, needs `yes`.
  */
-export async function runEventsSend(app: App, event: string, audience: EventAudience, options: { data?: string; yes?: boolean }, out: NodeJS.WritableStream, err: NodeJS.WritableStream & { isTTY?: boolean }): Promise<number> {
+export async function runEventsSend(app: App, event: string, audience: EventAudience, options: { data?: string; yes?: boolean; actor?: string }, out: NodeJS.WritableStream): Promise<number> {
   const events = [...new Set(app.catalog.all().flatMap((f) => f.triggers.flatMap((t) => (t.event ? [t.event] : []))))].sort();
   if (!events.includes(event)) {
     const hint = suggest(event, events);
@@ -52,21 +55,22 @@ export async function runEventsSend(app: App, event: string, audience: EventAudi
       throw new UsageError(`there is no segment "${audience.segment}"${hint ? `; did you mean "${hint}"?` : ""} Segments: ${segments.join(", ")}`);
     }
   }
-  const ids = [...new Set(audience.contacts.length > 0
-    ? await Promise.all(audience.contacts.map((c) => resolveContactId(db, c)))
-    : (await db.prisma.contact.findMany({ where: audience.segment !== undefined ? { segment: audience.segment } : {}, select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id))];
-  const who = audience.all ? "everyone" : audience.segment !== undefined ? `segment ${audience.segment}` : "the contacts listed";
-  if ((audience.all || ids.length > CAMPAIGN_SIZE) && !options.yes) throw new ConfirmationNeededError(event, ids.length, who);
-  const run = newId();
-  const progress = new Progress(err, ids.length, "events send", "contacts");
-  const dueAt = new Date();
-  for (const contactId of ids) {
-    await app.jobs.schedule({ kind: "event", contactId, name: event, data, dueAt, key: `send:${run}:${contactId}` });
-    progress.tick();
+  const listed = audience.contacts.length > 0 ? [...new Set(await Promise.all(audience.contacts.map((c) => resolveContactId(db, c))))] : undefined;
+  const who: Audience = listed ? { contacts: listed } : audience.segment !== undefined ? { segment: [audience.segment] as Audience["segment"] } : {};
+  const size = listed?.length ?? (await selectAudience(db, who)).length;
+  const label = audience.all ? "everyone" : audience.segment !== undefined ? `segment ${audience.segment}` : "the contacts listed";
+  if ((audience.all || size > CAMPAIGN_SIZE) && !options.yes) throw new ConfirmationNeededError(event, size, label);
+  const now = new Date();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const row = await app.campaigns.store.send(eventCampaign(event, who, data, now, attempt === 1 ? "" : `-${attempt}`), options.actor ?? "operator");
+      out.write(`${size} ${size === 1 ? "customer" : "customers"} (${label}) get ${event} from the running bot (npm start) as campaign ${row.name}, `
+        + `leaving out who said /stop, later for who is busy, in quiet hours or over the frequency cap; follow it with: rapport campaigns status ${row.name}\n`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof CampaignAlreadySentError) || attempt >= 9) throw error; // the same event twice within a second
+    }
   }
-  progress.done();
-  out.write(`${ids.length} ${ids.length === 1 ? "customer" : "customers"} (${who}) scheduled for ${event}; the running bot (npm start) delivers them\n`);
-  return 0;
 }
 
 /** `--data`: a JSON object for the flow, or a usage error saying so. */

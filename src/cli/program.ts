@@ -297,7 +297,7 @@ export function buildProgram(done: (code: number) => void): Command {
 
   program.command("events").description("Start flows for many customers.")
     .command("send")
-    .description("Start the flow a named event triggers (e.g. nps.ask) for listed customers, a segment or everyone. Each gets it once, from the running bot, a little later if busy in another conversation. The event must be one a flow listens to; a send to more than 20 customers shows how many and needs --yes. For marketing (consent, frequency cap, quiet hours, a report), write a campaign with start: { event: … } and use rapport campaigns.")
+    .description("Start the flow a named event triggers (e.g. nps.ask) for listed customers, a segment or everyone, as a one-off campaign: each gets it once, from the running bot, paced behind conversation replies; never who said /stop (consent is not required first: this is how it is asked), later for who is busy in another conversation, in quiet hours or over the frequency cap. Follow, pause or cancel it with rapport campaigns status|pause|cancel <the name it prints>. The event must be one a flow listens to; a send to more than 20 customers shows how many and needs --yes.")
     .summary("start a flow's event (an NPS survey) for contacts, a segment or --all")
     .argument("<event>", "the event, as a flow's trigger names it (event: nps.ask)")
     .option("--contact <contacts>", "contact ids or <channel>:<id>, comma-separated")
@@ -306,10 +306,11 @@ export function buildProgram(done: (code: number) => void): Command {
     .option("--data <json>", "event data for the flow, a JSON object")
     .option("--yes", "send to more than 20 customers (without it, only the count is shown)")
     .addHelpText("after", examples("rapport events send nps.ask --segment at_risk", "rapport events send nps.ask --all --yes", "rapport events send nps.ask --contact telegram:123456,terminal:alice --data '{\"campaign\":\"nov\"}'"))
-    .action(async (event: string, opts: { contact?: string; segment?: string; all?: boolean; data?: string; yes?: boolean }) => {
-      const { runEventsSend } = await import("./eventsSend");
+    .addOption(asOption())
+    .action(async (event: string, opts: { contact?: string; segment?: string; all?: boolean; data?: string; yes?: boolean; as?: string }) => {
+      const [{ runEventsSend }, { operatorOf }] = await Promise.all([import("./eventsSend"), import("./ticketActions")]);
       const contacts = (opts.contact ?? "").split(",").map((c) => c.trim()).filter(Boolean);
-      done(await withApp((app) => runEventsSend(app, event, { contacts, segment: opts.segment, all: Boolean(opts.all) }, { data: opts.data, yes: Boolean(opts.yes) }, process.stdout, process.stderr)));
+      done(await withApp((app) => runEventsSend(app, event, { contacts, segment: opts.segment, all: Boolean(opts.all) }, { data: opts.data, yes: Boolean(opts.yes), actor: operatorOf(opts.as) }, process.stdout)));
     });
 
   const campaigns = program.command("campaigns").description("Campaign files in flows/campaigns/<name>.yaml: who gets what, when (see README, Campaigns). Consent, the frequency cap and quiet hours apply; the running bot (npm start) delivers.")
