@@ -2,13 +2,14 @@ import { parseDuration } from "../core/duration";
 import type { Database } from "../db/Database";
 import { parseAttributes } from "../flows/attributes";
 import type { ContactAttributes } from "../flows/types";
+import { NOT_A_TEST_CONTACT } from "../contacts/testContacts";
 import { resolveContactId } from "../history/timeline";
 import type { Audience, AudienceFilter } from "./schema";
 
 /**
  * The contacts a campaign's audience selects now, sorted by id: everyone matching every field of
  * `audience` (a list matches any of its values), minus whoever matches any field of `audience.exclude`. Erased
- * contacts are never selected. Consent, reachability, the frequency cap and quiet hours are not
+ * contacts are never selected, nor the console playground's test customers unless listed by `contacts`. Consent, reachability, the frequency cap and quiet hours are not
  * looked at here: they decide who of the audience is skipped or deferred (see eligibility.ts), so a
  * report can say why someone in the audience got nothing.
  *
@@ -47,7 +48,7 @@ async function matching(db: Database, f: AudienceFilter, now: Date): Promise<str
     // An unknown contact throws ContactNotFoundError: a campaign would silently miss them otherwise.
     const ids = await Promise.all(f.contacts.map((ref) => resolveContactId(db, ref)));
     where.id = { in: [...new Set(ids)] };
-  }
+  } else Object.assign(where, NOT_A_TEST_CONTACT); // the console playground's test customers only when named
   const rows = await db.prisma.contact.findMany({ where, select: { id: true, attributes: true }, orderBy: { id: "asc" } });
   let out = f.attributes ? rows.filter((r) => attributesMatch(parseAttributes(r.attributes), f.attributes!)) : rows;
   if (f.referrals) {

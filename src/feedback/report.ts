@@ -1,3 +1,4 @@
+import { TEST_CONTACT_IDS_SQL } from "../contacts/testContacts";
 import { dateOf, maybeDate, type SqlReader } from "../db/openReader";
 import { sql } from "../db/plan";
 import type { TicketStatus } from "../support/Ticket";
@@ -141,25 +142,26 @@ const STATUSES: readonly TicketStatus[] = ["open", "claimed", "resolved", "hande
 /**
  * Computes the report for a period with six queries run together (grouped counts and sums in the
  * database; only tickets are fetched row by row, five columns each, because percentiles need the
- * values). Read-only; safe to run on a live system. Plain SQL, the same for both databases, on any
+ * values). The console playground's test customers are left out (src/contacts/testContacts.ts).
+ * Read-only; safe to run on a live system. Plain SQL, the same for both databases, on any
  * SqlReader: `rapport report` starts without a Prisma client (see db/openReader).
  */
 export async function buildReport(db: SqlReader, period: Period): Promise<Report> {
   const { from, to } = period;
   const [answers, tickets, points, referrals, segments, reviews] = await Promise.all([
     db.query(sql(`SELECT survey, score, agent, COUNT(*) AS n FROM survey_responses
-      WHERE created_at >= ? AND created_at < ? AND survey IN ('nps', 'csat') GROUP BY survey, score, agent`, from, to)),
-    db.query(sql(`SELECT status, assignee, created_at, first_response_at, closed_at FROM tickets WHERE created_at >= ? AND created_at < ?`, from, to)),
+      WHERE created_at >= ? AND created_at < ? AND survey IN ('nps', 'csat') AND contact_id NOT IN (${TEST_CONTACT_IDS_SQL}) GROUP BY survey, score, agent`, from, to)),
+    db.query(sql(`SELECT status, assignee, created_at, first_response_at, closed_at FROM tickets WHERE created_at >= ? AND created_at < ? AND contact_id NOT IN (${TEST_CONTACT_IDS_SQL})`, from, to)),
     // Issued: earn and adjust entries that add points; taken: redeem, expire and reverse (negative).
     db.query(sql(`SELECT kind, SUM(points) AS points FROM ledger_entries
-      WHERE created_at >= ? AND created_at < ? AND (kind IN ('redeem', 'expire', 'reverse') OR (kind IN ('earn', 'adjust') AND points > 0)) GROUP BY kind`, from, to)),
-    db.query(sql(`SELECT status, COUNT(*) AS n, COUNT(qualified_at) AS qualified FROM referrals WHERE created_at >= ? AND created_at < ? GROUP BY status`, from, to)),
-    db.query(sql(`SELECT segment, COUNT(*) AS n FROM contacts GROUP BY segment`)),
+      WHERE created_at >= ? AND created_at < ? AND (kind IN ('redeem', 'expire', 'reverse') OR (kind IN ('earn', 'adjust') AND points > 0)) AND contact_id NOT IN (${TEST_CONTACT_IDS_SQL}) GROUP BY kind`, from, to)),
+    db.query(sql(`SELECT status, COUNT(*) AS n, COUNT(qualified_at) AS qualified FROM referrals WHERE created_at >= ? AND created_at < ? AND referrer_id NOT IN (${TEST_CONTACT_IDS_SQL}) AND friend_id NOT IN (${TEST_CONTACT_IDS_SQL}) GROUP BY status`, from, to)),
+    db.query(sql(`SELECT segment, COUNT(*) AS n FROM contacts WHERE id NOT IN (${TEST_CONTACT_IDS_SQL}) GROUP BY segment`)),
     // Requests by sku and score (null: not answered); `supported` counts those a ticket about the order followed.
     db.query(sql(`SELECT r.sku, r.score, MAX(r.item_name) AS name, COUNT(*) AS n,
         SUM(CASE WHEN EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = r.contact_id AND t.order_id = p.order_id AND t.created_at >= r.requested_at) THEN 1 ELSE 0 END) AS supported
       FROM product_reviews r JOIN purchases p ON p.id = r.purchase_id
-      WHERE r.requested_at >= ? AND r.requested_at < ? GROUP BY r.sku, r.score`, from, to)),
+      WHERE r.requested_at >= ? AND r.requested_at < ? AND r.contact_id NOT IN (${TEST_CONTACT_IDS_SQL}) GROUP BY r.sku, r.score`, from, to)),
   ]);
   // COUNT and SUM come back as numbers (SQLite) or numeric strings (PostgreSQL's bigint): Number() both.
   const answered = answers.map((a) => ({ survey: String(a.survey), score: Number(a.score), agent: (a.agent as string | null) ?? null, n: Number(a.n) }));

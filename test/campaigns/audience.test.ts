@@ -50,6 +50,18 @@ describe("selectAudience", () => {
   it("an explicit contact that does not exist is an error, not a silent miss", async () => {
     await expect(names({ contacts: ["test:nobody"] })).rejects.toThrow(/no contact matches "test:nobody"/);
   });
+
+  it("leaves out the console playground's test customers unless they are listed", async () => {
+    await t.app.db.prisma.contact.create({ data: { id: "c_pg", displayName: "pg", locale: "en", segment: "at_risk" } });
+    await t.app.db.prisma.channelIdentity.create({ data: { channel: "webchat", externalId: "pg-0123456789abcdef", contactId: "c_pg" } });
+    try {
+      expect(await names({ segment: "at_risk" })).toEqual(["bo", "eve"]);
+      expect(await names({ language: "en", exclude: { segment: "champions" } })).toEqual(["dee"]);
+      expect(await names({ contacts: ["webchat:pg-0123456789abcdef", "test:bo"] })).toEqual(["bo", "c_pg"]);
+    } finally {
+      await t.app.db.prisma.contact.delete({ where: { id: "c_pg" } });
+    }
+  });
 });
 
 describe("attributesMatch", () => {

@@ -102,6 +102,15 @@ async function seed(db: Database): Promise<void> {
       referral("f8", "confirmed", BEFORE, true), referral("f9", "confirmed", TO, true),
     ],
   });
+
+  // The console playground's test customer (webchat:pg-…): its rows would change every figure above,
+  // and are all left out.
+  await p.contact.create({ data: { id: "pgc", displayName: "playground", segment: "champions" } });
+  await p.channelIdentity.create({ data: { channel: "webchat", externalId: "pg-0123456789abcdef", contactId: "pgc" } });
+  await p.surveyResponse.createMany({ data: [{ ...survey("nps", 0, at(1)), contactId: "pgc" }, { ...survey("csat", 1, at(1)), contactId: "pgc" }] });
+  await p.ticket.create({ data: { ...ticket("tpg", "resolved", at(1), { assignee: "agent:UA", firstResponse: 1, closed: 2 }), contactId: "pgc" } });
+  await p.ledgerEntry.create({ data: { ...entry("earn", 50, at(1)), contactId: "pgc" } });
+  await p.referral.create({ data: { ...referral("pgc", "confirmed", at(1), true) } });
 }
 
 describe(`buildReport`, () => {
