@@ -31,9 +31,9 @@ export function deliveryState(d: ContactDelivery): string {
  * it changed (from the history's consent.* rows), whether campaigns may reach them under the
  * deployment's MARKETING_CONSENT mode, and every campaign delivery with its outcome.
  */
-export function contactMarketingView(contact: { marketingConsent: string | null; marketingConsentAt: Date | null; unreachable: boolean }, mode: ConsentMode, changes: ConsentChange[], deliveries: ContactDelivery[]): Raw {
+export function contactMarketingView(contact: { marketingConsent: string | null; marketingConsentAt: Date | null; unreachable: boolean; testCustomer: boolean }, mode: ConsentMode, changes: ConsentChange[], deliveries: ContactDelivery[]): Raw {
   const block = consentBlock(mode, contact.marketingConsent);
-  const may = contact.unreachable ? "no: they cannot be reached (blocked the bot or left)" : block === "opted_out" ? "no: they said no" : block === "no_consent" ? "no: this deployment asks first (MARKETING_CONSENT=opt_in) and they have not said yes" : "yes";
+  const may = contact.testCustomer ? "no: a playground test customer (only a campaign that lists them under contacts: reaches them)" : contact.unreachable ? "no: they cannot be reached (blocked the bot or left)" : block === "opted_out" ? "no: they said no" : block === "no_consent" ? "no: this deployment asks first (MARKETING_CONSENT=opt_in) and they have not said yes" : "yes";
   return html`<section class="card" aria-labelledby="consent-h"><h2 id="consent-h">Marketing consent</h2>
 <ul>
   <li>Now: <b id="c-consent">${contact.marketingConsent ? STATES[contact.marketingConsent] ?? contact.marketingConsent : "never said"}</b>${contact.marketingConsentAt ? ` since ${when(contact.marketingConsentAt)}` : ""}</li>

@@ -1,5 +1,6 @@
 import type { App } from "../../app/createApp";
 import { MAX_SEARCH_RESULTS, searchContacts } from "../../contacts/searchContacts";
+import { PLAYGROUND_ID_PREFIX } from "../../contacts/testContacts";
 import { ContactNotFoundError } from "../../core/errors";
 import { timeline } from "../../history/timeline";
 import { AlreadyErasedError } from "../../privacy/errors";
@@ -65,7 +66,7 @@ ${erased ? html`<p role="status" class="ok">Erased.</p>` : ""}
 <form method="post" action="/console/contacts/${encodeURIComponent(contact.id)}/export" class="inline">${csrfField(session)}<button type="submit">Export (JSON)</button></form>
 ${can(session.role, "contacts.erase") ? html` <form method="post" action="/console/contacts/${encodeURIComponent(contact.id)}/erase" class="inline" data-confirm="Erase everything held about this person? This cannot be undone.">${csrfField(session)}<button type="submit" class="danger">Erase…</button></form>` : ""}
 </section>
-${contactMarketingView(contact, app.campaigns.rules().consent, consentChanges, deliveries)}
+${contactMarketingView({ ...contact, testCustomer: contact.identities.some((i) => i.channel === "webchat" && i.externalId.startsWith(PLAYGROUND_ID_PREFIX)) }, app.campaigns.rules().consent, consentChanges, deliveries)}
 <section aria-labelledby="tickets-h"><h2 id="tickets-h">Tickets</h2>
 ${tickets.length === 0 ? html`<p>None.</p>` : html`<table><thead><tr><th scope="col">Opened</th><th scope="col">Status</th><th scope="col">Assignee</th><th scope="col">Question</th></tr></thead><tbody>${tickets.map((t) => html`<tr><td>${t.createdAt.toISOString().slice(0, 16).replace("T", " ")}</td><td>${t.status}</td><td>${t.assignee ?? "–"}</td><td>${t.question ?? ""}</td></tr>`)}</tbody></table>`}
 </section>

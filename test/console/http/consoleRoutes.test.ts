@@ -108,6 +108,11 @@ describe("console campaigns and consent", () => {
     expect(html).toMatch(/<td>2026-10-05 09:30 UTC<\/td><td>agreed \(yes\)<\/td><td>refused \(no\)<\/td><td>the customer, in chat<\/td>/);
     expect(html).toMatch(/<td>2026-10-01 08:00 UTC<\/td><td>never said<\/td><td>agreed \(yes\)<\/td><td>an operator<\/td>/);
     expect(html).toMatch(/<tr data-campaign="spring" data-status="skipped"><td>spring <small>\(running\)<\/small><\/td><td>a<\/td><td>skipped: they said no to marketing<\/td>/);
+    // A playground test customer is never in an audience, whatever their consent.
+    const tester = await t.app.db.prisma.contact.create({ data: { id: newId(), displayName: "Tester", marketingConsent: "granted" } });
+    await t.app.db.prisma.channelIdentity.create({ data: { channel: "webchat", externalId: "pg-00112233445566778899aabbccddeeff", contactId: tester.id } });
+    const page = await (await fetch(`${t.base}/console/contacts/${tester.id}`, { headers: { cookie: lead } })).text();
+    expect(page).toMatch(/<span id="c-may-market">no: a playground test customer/);
   });
 
   it("lets a marketer read campaign results as a chart, a table and CSV rows; a bad period is refused", async () => {
