@@ -62,7 +62,7 @@ describe(`what a command loads (${testDialect})`, () => {
   });
 
   it("on a database with migrations pending, a read-only command migrates it first (through Prisma's database, once)", async () => {
-    const url = await freshDatabaseUrl(); // empty: nothing applied
+    const url = await freshDatabaseUrl({ empty: true }); // nothing applied
     urls.push(url);
     const first = traced(["tickets"], { DATABASE_URL: url });
     expect(first.stderr).toBe("");

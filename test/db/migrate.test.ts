@@ -18,7 +18,7 @@ async function open(u: string) { const db = await openDatabase(u); opened.push(d
 
 describe(`migrate (${testDialect})`, () => {
   it("applies the checked-in migrations once, and every model works through Prisma", async () => {
-    url = await freshDatabaseUrl();
+    url = await freshDatabaseUrl({ empty: true });
     const db = await open(url);
     expect(await migrate(db)).toEqual(["0001_init.sql", "0002_hot_path_indexes.sql", "0003_handled_messages.sql", "0004_loyalty.sql", "0005_support_tickets.sql", "0006_feedback.sql", "0009_contact_attributes.sql", "0010_data_rights.sql", "0011_purchase_items_reviews.sql", "0012_outbox.sql", "0013_campaigns.sql", "0014_console_webchat.sql", "0015_feedback_opt_out.sql", "0016_turn_effects.sql"]);
     expect(await migrate(db)).toEqual([]);
@@ -111,7 +111,7 @@ describe(`migrate (${testDialect})`, () => {
   });
 
   it("upgrading a database with data keeps every row (no cascade through a table rebuild)", async () => {
-    url = await freshDatabaseUrl();
+    url = await freshDatabaseUrl({ empty: true });
     const dir = mkdtempSync(join(tmpdir(), "rapport-migrations-"));
     const db = await open(url);
     mkdirSync(join(dir, db.dialect));
@@ -136,7 +136,7 @@ describe(`migrate (${testDialect})`, () => {
   });
 
   it("refuses to start when an applied migration was edited afterwards", async () => {
-    url = await freshDatabaseUrl();
+    url = await freshDatabaseUrl({ empty: true });
     const dir = mkdtempSync(join(tmpdir(), "rapport-migrations-"));
     cpSync(MIGRATIONS_DIR, dir, { recursive: true });
     const db = await open(url);
@@ -148,7 +148,7 @@ describe(`migrate (${testDialect})`, () => {
   });
 
   it("several instances starting together migrate once", async () => {
-    url = await freshDatabaseUrl();
+    url = await freshDatabaseUrl({ empty: true });
     const dbs = await Promise.all([1, 2, 3, 4].map(() => open(url!)));
     const results = await Promise.all(dbs.map((db) => migrate(db).catch((e: Error) => e)));
     // each migration is applied exactly once in all, whichever instance got the lock for it

@@ -11,7 +11,7 @@ afterAll(async () => { for (const u of urls) await dropDatabase(u); });
 
 describe(`openReader (${testDialect})`, () => {
   it("reads rows Prisma wrote, compares timestamps with Date parameters, and knows when migrations are pending", async () => {
-    const url = await freshDatabaseUrl();
+    const url = await freshDatabaseUrl({ empty: true });
     urls.push(url);
     const before = await openReader(url);
     try {

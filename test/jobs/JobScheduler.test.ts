@@ -186,13 +186,13 @@ describe(`scheduled work (${testDialect})`, () => {
     await t.app.db.prisma.scheduledJob.updateMany({ data: { dueAt: new Date(Date.now() - 1000) } }); // due now
     const runs: string[] = [];
     let finish!: () => void;
-    const slow = new JobScheduler(t.app.db, async (job) => { runs.push(`slow ${job.id}`); await new Promise<void>((r) => (finish = r)); return "done"; }, silentLogger, { leaseMs: 150 });
-    const other = new JobScheduler(t.app.db, async (job) => { runs.push(`other ${job.id}`); return "done"; }, silentLogger, { leaseMs: 150 });
+    const slow = new JobScheduler(t.app.db, async (job) => { runs.push(`slow ${job.id}`); await new Promise<void>((r) => (finish = r)); return "done"; }, silentLogger, { leaseMs: 400 });
+    const other = new JobScheduler(t.app.db, async (job) => { runs.push(`other ${job.id}`); return "done"; }, silentLogger, { leaseMs: 400 });
     const running = slow.runDue();
     while (runs.length === 0) await new Promise((r) => setTimeout(r, 5));
-    for (let i = 0; i < 8; i++) { // a second instance polls for a while, well past the 150 ms lease
+    for (let i = 0; i < 12; i++) { // a second instance polls for a while, well past the 400 ms lease
       expect(await other.runDue()).toBe(0);
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 80));
     }
     finish();
     expect(await running).toBe(1);
