@@ -60,6 +60,7 @@ export class WebchatFeed {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private warnedAt = 0;
 
   constructor(private readonly db: Database, private readonly log: Logger, private readonly options: WebchatFeedOptions = {}) {}
 
@@ -121,7 +122,11 @@ export class WebchatFeed {
         try {
           await this.look();
         } catch (error) {
-          this.log.warn("web chat: could not read messages to stream; trying again", { error: error as Error });
+          // Once a minute at most: a database outage would otherwise log every second per instance.
+          if (Date.now() - this.warnedAt > 60_000) {
+            this.warnedAt = Date.now();
+            this.log.warn("web chat: could not read messages to stream; trying again every second", { error: error as Error });
+          }
         }
       } while (this.again && !this.stopped);
     })().finally(() => { this.running = undefined; });
