@@ -1,5 +1,5 @@
 import type { DeliveryReceipt } from "./Channel";
-import { DatabaseUnavailableError, RapportError } from "./errors";
+import { DatabaseUnavailableError, NotStoredYetError, RapportError } from "./errors";
 
 /**
  * A message was not handled because an earlier one of the same sender (a Telegram customer, a Slack
@@ -16,7 +16,7 @@ export class HeldBehindUnstoredError extends RapportError {
 
 /** True for failures after which the message is not stored and should be delivered again (not dropped, not acknowledged). */
 export function isNotStored(error: unknown): boolean {
-  return error instanceof DatabaseUnavailableError || error instanceof HeldBehindUnstoredError;
+  return error instanceof DatabaseUnavailableError || error instanceof HeldBehindUnstoredError || error instanceof NotStoredYetError;
 }
 
 /**

@@ -80,6 +80,18 @@ export class DatabaseUnavailableError extends RapportError {
   }
 }
 
+/**
+ * A message that cannot be stored yet, for a reason that passes within moments (a staff reply in the
+ * thread of a ticket card Slack has and Rapport is still recording): like an outage, it is left
+ * unacknowledged so it is delivered again (isNotStored), not dropped.
+ */
+export class NotStoredYetError extends RapportError {
+  readonly code = "rapport_not_stored_yet";
+  constructor(reason: string) {
+    super(`not stored yet: ${reason}; it is taken again when delivered again`);
+  }
+}
+
 /** Handling an inbound event failed outside any flow step; carries the contact and event for the log. */
 export class PipelineError extends RapportError {
   readonly code = "rapport_pipeline_failed";

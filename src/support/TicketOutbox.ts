@@ -36,7 +36,8 @@ const DEFAULT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_6
  */
 const LEASE_MS = 5 * 60_000;
 const BATCH = 50;
-const POSTING = "posting:";
+/** A card being posted is claimed with this prefix and the time; then its Slack ts replaces it. */
+export const POSTING = "posting:";
 
 /**
  * The relay's delivery side. Ticket cards and customers' messages for the thread are rows first,

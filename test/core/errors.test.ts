@@ -4,12 +4,13 @@ import {
   ActionParamsError,
   PathNotFoundError,
   ActionFailedError, ConfigError, ContactNotFoundError, DatabaseUnavailableError, FlowFileError, formatProblem,
-  PipelineError, RapportError, RecipientUnreachableError, TranscriptFileError, UnknownActionError,
+  NotStoredYetError, PipelineError, RapportError, RecipientUnreachableError, TranscriptFileError, UnknownActionError,
 } from "../../src/core/errors";
 import { TelegramSendError, TelegramSetupError } from "../../src/channels/telegram/errors";
 import { WebhookPayloadError } from "../../src/channels/telegram/webhookAdapter";
 import { MigrationDriftError } from "../../src/db/migrate";
 import { LocaleFileError } from "../../src/i18n/Translator";
+import { isNotStored } from "../../src/core/StoreOrder";
 
 /** Checks what every Rapport error shares: the class name, a stable code and the base classes. */
 function expectRapportError(e: RapportError, name: string, code: string) {
@@ -21,6 +22,13 @@ function expectRapportError(e: RapportError, name: string, code: string) {
 }
 
 describe("errors", () => {
+  it("NotStoredYetError says why and that the message comes again; the channels leave it unacknowledged", () => {
+    const e = new NotStoredYetError("a card is being posted");
+    expectRapportError(e, "NotStoredYetError", "rapport_not_stored_yet");
+    expect(e.message).toBe("not stored yet: a card is being posted; it is taken again when delivered again");
+    expect(isNotStored(e)).toBe(true);
+  });
+
   it("ConfigError names the variable, the problem and the hint", () => {
     const e = new ConfigError("DATABASE_URL", "is not set", "copy .env.example to .env");
     expectRapportError(e, "ConfigError", "rapport_config_invalid");

@@ -4,6 +4,7 @@ import type { TicketCard } from "../../src/support/TicketCard";
 import type { MediaFile } from "../../src/core/Channel";
 import { runTickets } from "../../src/cli/tickets";
 import { useTestApps, type TestApp } from "../helpers/testApp";
+import { isNotStored } from "../../src/core/StoreOrder";
 
 const start = useTestApps();
 
@@ -217,5 +218,39 @@ describe("support desk", () => {
     expect(t.channel.sent.length).toBe(sent);
     expect(staff.thread.at(-1)!.note.text).toMatch(/This ticket is resolved; that message was not sent/);
     expect((await t.app.db.prisma.contact.findUniqueOrThrow({ where: { id: ticket.contactId } })).openTicketId).toBeNull();
+  });
+
+  it("a staff reply in a card's thread before the card is recorded is not stored and not acknowledged, and is stored when Slack sends it again", async () => {
+    const t = await start();
+    // Slack has the card (its ts is known to staff) while Rapport has not recorded it yet: a slow
+    // write after the post, or the instance killed right after posting it.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const staff = new RecordingStaff();
+    const postCard = staff.postCard.bind(staff);
+    let posted!: (ts: string) => void;
+    const cardTs = new Promise<string>((r) => (posted = r));
+    staff.postCard = async (card) => { const ref = await postCard(card); posted(ref.ts); await gate; return ref; };
+    t.app.support.attachStaff(staff);
+    t.app.support.outbox.start();
+    await escalate(t, "val", "Where is my parcel?");
+    const ts = await cardTs;
+    const reply = { card: { channel: "C1", ts }, message: { channel: "C1", ts: "r1" }, staffUserId: "U1", text: "Checking now" };
+    const first = await t.app.support.fromStaff(reply).then(() => undefined, (error: unknown) => error);
+    expect(isNotStored(first)).toBe(true); // Slack gets no acknowledgement and sends it again
+    expect((first as Error).message).toMatch(/not stored yet: a card is being posted, and this thread.s card card\.\d+ may be it/);
+    expect(await t.app.db.prisma.ticketMessage.count({ where: { staffRef: "r1" } })).toBe(0);
+    release();
+    while (!(await t.app.db.prisma.ticket.findFirst({ where: { cardRef: ts } }))) await new Promise((r) => setTimeout(r, 10));
+    await t.app.support.fromStaff(reply); // Slack's retry
+    expect(await t.app.db.prisma.ticketMessage.findFirstOrThrow({ where: { staffRef: "r1" } })).toMatchObject({ text: "Checking now" });
+    await t.app.support.outbox.stop();
+  });
+
+  it("a message in a thread that is no ticket's is ignored when no card is being posted", async () => {
+    const t = await start();
+    t.app.support.attachStaff(new RecordingStaff());
+    await t.app.support.fromStaff({ card: { channel: "C1", ts: "chatter.1" }, message: { channel: "C1", ts: "c2" }, staffUserId: "U1", text: "lunch?" });
+    expect(await t.app.db.prisma.ticketMessage.count()).toBe(0);
   });
 });
