@@ -19,13 +19,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { ensureBuild } = (await import(buildScript)) as { ensureBuild(): Promise<string> };
   await ensureBuild();
 
+  const server = process.env.TEST_DATABASE_URL;
   const folder = mkdtempSync(join(tmpdir(), "rapport-template-"));
-  const sqliteTemplate = join(folder, "template.db");
-  writeFileSync(sqliteTemplate, "");
-  await migrated(`file:${sqliteTemplate}`);
+  let sqliteTemplate = "";
+  if (!server?.startsWith("postgres")) { // the PostgreSQL run may be on a Node.js better-sqlite3 was not built for
+    sqliteTemplate = join(folder, "template.db");
+    writeFileSync(sqliteTemplate, "");
+    await migrated(`file:${sqliteTemplate}`);
+  }
   project.provide("sqliteTemplate", sqliteTemplate);
 
-  const server = process.env.TEST_DATABASE_URL;
   let postgresTemplate = "";
   if (server?.startsWith("postgres")) {
     await dropAbandoned(server);
