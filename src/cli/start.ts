@@ -37,9 +37,10 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   http.use(apiRoutes(app, settings.apiKeys, log));
   // Prometheus metrics only with METRICS_TOKEN: prom-client is not even loaded otherwise.
   if (settings.metricsToken) {
-    const [{ createMetrics, ticketOutbox }, { metricsRoute }, { installTelemetry }] = await Promise.all([
+    const [{ createMetrics, messageOutbox, ticketOutbox }, { metricsRoute }, { installTelemetry }] = await Promise.all([
       import("../metrics/prometheus"), import("../http/metricsRoute"), import("../core/telemetry")]);
     const metrics = createMetrics(app.db);
+    metrics.addOutbox(messageOutbox(app.db));
     metrics.addOutbox(ticketOutbox(app.db));
     installTelemetry(metrics.telemetry);
     http.use(metricsRoute(metrics, settings.metricsToken));

@@ -13,7 +13,7 @@ export interface OutboxSource {
 export interface Metrics {
   readonly registry: Registry;
   readonly telemetry: Telemetry;
-  /** Adds an outbox to `rapport_outbox_depth` (the support relay today; the message outbox when it lands). */
+  /** Adds an outbox to `rapport_outbox_depth` (the message outbox, the support relay's). */
   addOutbox(source: OutboxSource): void;
   /** The exposition text; gauges that need the database are read now, a failed read leaves them out. */
   render(): Promise<string>;
@@ -81,4 +81,13 @@ export function createMetrics(db: SqlReader, options: { defaultMetrics?: boolean
 /** The support relay's outbox (ticket_messages waiting to reach staff or the customer). */
 export function ticketOutbox(db: SqlReader): OutboxSource {
   return { name: "support", depth: async () => Number((await db.query(sql(`SELECT COUNT(*) AS n FROM ticket_messages WHERE status = 'pending'`)))[0]?.n ?? 0) };
+}
+
+/**
+ * The message outbox as `rapport_outbox_depth{outbox="messages"}`: every reply, notice and campaign
+ * message not yet accepted by its channel (waiting, being retried, or held by a paused campaign). A
+ * depth that keeps growing means a channel is down or slower than what is queued for it.
+ */
+export function messageOutbox(db: SqlReader): OutboxSource {
+  return { name: "messages", depth: async () => Number((await db.query(sql(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'held')`)))[0]?.n ?? 0) };
 }

@@ -7,7 +7,8 @@ import { newId } from "../../src/core/ids";
 import { installTelemetry } from "../../src/core/telemetry";
 import type { Channel } from "../../src/core/Channel";
 import { RecipientUnreachableError } from "../../src/core/errors";
-import { createMetrics, ticketOutbox } from "../../src/metrics/prometheus";
+import { createMetrics, messageOutbox, ticketOutbox } from "../../src/metrics/prometheus";
+import { enqueueMessage } from "../../src/outbox/enqueueMessage";
 import { useTestApps } from "../helpers/testApp";
 
 const startApp = useTestApps();
@@ -47,18 +48,28 @@ describe("createMetrics", () => {
   it("reads the job queue and outbox depth from the database at each scrape", async () => {
     const t = await startApp();
     const metrics = createMetrics(t.app.db, { defaultMetrics: false });
+    metrics.addOutbox(messageOutbox(t.app.db));
     metrics.addOutbox(ticketOutbox(t.app.db));
     const id = newId();
     await t.app.db.prisma.contact.create({ data: { id } });
+    // Two messages for a channel this process does not have: they wait in the outbox.
+    const to = { channel: "elsewhere", externalChatId: "c1", externalUserId: "u1" };
+    await t.app.db.prisma.$transaction(async (tx) => {
+      await enqueueMessage(tx, { contactId: id, to, message: { text: "one" }, priority: "notification" });
+      await enqueueMessage(tx, { contactId: id, to, message: { text: "two" }, priority: "campaign" });
+    });
     const job = (key: string, dueAt: Date) => ({ id: newId(), kind: "event", contactId: id, name: "x", dueAt, status: "pending", idempotencyKey: key });
     await t.app.db.prisma.scheduledJob.createMany({ data: [job("a", new Date(Date.now() - 1000)), job("b", new Date(Date.now() - 1000)), job("c", new Date(Date.now() + 3_600_000))] });
     let text = await metrics.render();
     expect(sample(text, 'rapport_job_queue_depth{state="due"}')).toBe(2);
     expect(sample(text, 'rapport_job_queue_depth{state="scheduled"}')).toBe(1);
     expect(sample(text, 'rapport_outbox_depth{outbox="support"}')).toBe(0);
+    expect(sample(text, 'rapport_outbox_depth{outbox="messages"}')).toBe(2);
     await t.app.db.prisma.scheduledJob.updateMany({ data: { status: "done" } });
+    await t.app.db.prisma.outboxMessage.updateMany({ data: { status: "sent", sentAt: new Date() } });
     text = await metrics.render();
     expect(sample(text, 'rapport_job_queue_depth{state="due"}')).toBe(0);
+    expect(sample(text, 'rapport_outbox_depth{outbox="messages"}')).toBe(0);
   });
 
   it("counts database errors, transient and permanent, and still answers when the database is gone", async () => {
