@@ -18,6 +18,12 @@ export interface OutboxOptions {
   retryDelaysMs?: number[];
   /** How often pending work is looked at without a kick (a retry coming due, another instance's work). */
   pollMs?: number;
+  /**
+   * How long heads claimed in a batch stay this process's before it reaches them (default 30 s);
+   * each is leased for the full five minutes as its post starts. A process killed mid-batch strands
+   * only the message it was posting.
+   */
+  claimMs?: number;
 }
 
 /** The writes a relay row needs, inside the caller's transaction. */
@@ -170,6 +176,7 @@ export class TicketOutbox {
     // between was read back as the row's due time and "matched", and both posted the message (issue
     // 17, found by the three-instance test). PostgreSQL skips heads another pass is claiming.
     const skipLocked = this.db.dialect === "postgresql" ? "FOR UPDATE OF m SKIP LOCKED" : "";
+    const claimedUntil = new Date(Date.now() + (this.options.claimMs ?? 30_000));
     const claimed = await this.db.query(sql(
       `UPDATE ticket_messages SET next_attempt_at = ?
        WHERE id IN (SELECT m.id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
@@ -179,9 +186,14 @@ export class TicketOutbox {
              AND (e.created_at < m.created_at OR (e.created_at = m.created_at AND e.id < m.id)))
          ORDER BY m.created_at LIMIT ${BATCH} ${skipLocked})
          AND status = 'pending' AND next_attempt_at <= ?
-       RETURNING id`, new Date(Date.now() + LEASE_MS), now, now));
+       RETURNING id`, claimedUntil, now, now));
     const due = await this.db.prisma.ticketMessage.findMany({ where: { id: { in: claimed.map((h) => h.id as string) } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], include: { ticket: true } });
-    for (const m of due) done += (await this.toStaff(staff, m, now)) ? 1 : 0;
+    for (const m of due) {
+      // Still ours (the claim's own time, which only this pass wrote), now leased for the post itself.
+      const lease = await this.db.prisma.ticketMessage.updateMany({ where: { id: m.id, status: "pending", nextAttemptAt: claimedUntil }, data: { nextAttemptAt: new Date(Date.now() + LEASE_MS) } });
+      if (lease.count === 0) continue; // the claim ran out while earlier posts took their time, and another instance has it
+      done += (await this.toStaff(staff, m, now)) ? 1 : 0;
+    }
     // A ticket whose head was just posted has its next row due: another pass takes it.
     if (due.length > 0) this.again = true;
     return done;

@@ -111,4 +111,25 @@ describe("ticket relay", () => {
     const posts = [...a.thread, ...b.thread].filter((x) => x.note.text === "where is it?");
     expect(posts).toHaveLength(1);
   });
+
+  it("an instance killed while posting strands only the message it was posting; the others' heads go to another instance soon", async () => {
+    const t = await start();
+    const a = new Staff();
+    t.app.support.attachStaff(a);
+    for (const user of ["pia", "quinn", "rex"]) await ticketOf(t, user);
+    for (const user of ["pia", "quinn", "rex"]) await t.say(user, `from ${user}`);
+    // Instance A claims the heads, then hangs on its first post for ever (killed -9 there).
+    const hung = new Staff();
+    let posting!: () => void;
+    const started = new Promise<void>((r) => (posting = r));
+    hung.postInThread = async () => { posting(); return new Promise(() => {}); };
+    const line = { downloadFile: async () => { throw new Error("no files here"); }, channelNames: () => ["test"], outbox: t.app.engine.outbox };
+    const dead = new TicketOutbox(t.app.db, line, () => hung, silentLogger, { claimMs: 200 });
+    void dead.flush();
+    await started;
+    await new Promise((r) => setTimeout(r, 300)); // A's claim on the heads it had not reached ran out
+    const b = new Staff();
+    await new TicketOutbox(t.app.db, line, () => b, silentLogger, { claimMs: 200 }).flush();
+    expect(b.thread.map((x) => x.note.text).sort()).toHaveLength(2); // the two A never reached; the third waits out A's lease
+  });
 });
