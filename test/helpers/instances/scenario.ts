@@ -51,6 +51,8 @@ export interface ScenarioRun {
   /** Chats that asked for a person, and the staff replies Slack had acknowledged (text → chat). */
   handoffs: number[];
   staffReplies: Map<string, number>;
+  /** The card (thread ts) each staff reply answered. */
+  staffThreads: Map<string, string>;
   planted: Map<number, string>;
   jobs: Map<number, string>;
   /** Leader lock holders seen at each sample (pids); never more than one. */
@@ -107,7 +109,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioRun> {
     SWEEP_INTERVAL_SECONDS: "1", SUPPORT_UNANSWERED_MINUTES: "0.05", WEBCHAT: "false",
   }, o.logDir, join(o.logDir, `instance-${i}.log`)));
   const run: ScenarioRun = {
-    options: o, telegram, slack, proxy, updates: new Map(), latencies: [], handoffs: [], staffReplies: new Map(), planted, jobs,
+    options: o, telegram, slack, proxy, updates: new Map(), latencies: [], handoffs: [], staffReplies: new Map(), staffThreads: new Map(), planted, jobs,
     leaderSamples: [], startMs: 0, driveMs: 0, drainMs: 0, drained: false, logs: instances.map((r) => r.logFile),
     async stop() {
       await Promise.all(instances.map((r) => r.stop().catch(() => undefined)));
@@ -212,12 +214,15 @@ async function staffReplies(run: ScenarioRun, o: ScenarioOptions): Promise<void>
         for (let n = 1; n <= o.staffReplies; n++) {
           const text = `R-${chat}-${n}`;
           const event = messageEvent({ channel: SUPPORT_CHANNEL, user: STAFF, text, ts: `${Math.floor(Date.now() / 1000)}.${chat}${n}`, threadTs: ts });
-          for (let retry = 0; ; retry++) {
+          let acked = false;
+          for (let retry = 0, end = Date.now() + 90_000; !acked && Date.now() < end; retry++) {
             const res = await postToSlackApp(`${run.proxy.origin}/slack/events`, SIGNING_SECRET, { json: event }, retry > 0 ? { retryNum: retry } : {}).catch(() => ({ status: 0 }));
-            if (res.status === 200) break;
-            await sleep(200);
+            acked = res.status === 200;
+            if (!acked) await sleep(200);
           }
+          if (!acked) continue;
           run.staffReplies.set(text, Number(chat));
+          run.staffThreads.set(text, ts);
           if (n === 1) await postToSlackApp(`${run.proxy.origin}/slack/events`, SIGNING_SECRET, { json: event }, { retryNum: 1 }).catch(() => undefined);
         }
       })());
