@@ -6,6 +6,7 @@ import type { PrismaClient as SqlitePrismaClient } from "./generated/sqlite/clie
 import { ConfigError } from "../core/errors";
 import type { Plan, Row, Statement } from "./plan";
 import { pgLeadership, soleLeadership, type Leadership } from "./Leadership";
+import { queryCompilerOptions } from "./queryCompiler";
 
 /** The two databases Rapport supports; `DATABASE_URL`'s scheme picks one. */
 export type Dialect = "sqlite" | "postgresql";
@@ -148,7 +149,8 @@ function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaCli
     s.run(...params);
     return [];
   };
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }) });
+  // `as object`: the query compiler option (queryCompiler.ts) is Prisma's `__internal`, not in the client's types.
+  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }), ...(queryCompilerOptions() as object) });
   return {
     dialect: "sqlite",
     prisma,
@@ -261,7 +263,7 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
     p.on("error", () => { /* an idle client died; the next checkout reconnects */ });
     p.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) }) as unknown as Prisma;
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...(queryCompilerOptions() as object) }) as unknown as Prisma;
   const leaderships: Leadership[] = [];
   const leaderConfig: pg.ClientConfig = {
     connectionString: url, connectionTimeoutMillis: connectMs, statement_timeout: limits.hotStatementMs, query_timeout: limits.hotStatementMs + CLIENT_GRACE_MS,
