@@ -48,6 +48,8 @@ export function buildProgram(done: (code: number) => void): Command {
     .summary("run Rapport: HTTP, channels, timed work (npm start runs this)")
     .addHelpText("after", examples("rapport start", "TELEGRAM_BOT_TOKEN=123456:ABC… rapport start", "DATABASE_URL=postgresql://rapport@db:5432/rapport PORT=8080 rapport start"))
     .action(async () => {
+      // Before start's code loads: loading it counts as starting (runStart releases it when ready).
+      (await import("../core/startupHeap")).holdYoungGeneration();
       const s = settings();
       const terminalChat = !s.telegramBotToken && Boolean(process.stdin.isTTY);
       const { createLogger } = await import("../core/log");

@@ -3,12 +3,14 @@ import type { Settings } from "../config";
 import type { Logger } from "../core/log";
 import { HttpServer } from "../http/server";
 import { cachedProbe } from "../http/readiness";
+import { lazyRoute } from "../http/lazyRoute";
 import { stopWithin } from "./stopWithin";
 import { apiRoutes } from "../http/api/apiRoutes";
 import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
 import { REFERRALS } from "../referrals/Referrals";
+import { holdYoungGeneration, releaseYoungGeneration } from "../core/startupHeap";
 
 /** How long /readyz waits for the database, and how long an answer is reused (load balancers poll often). */
 const READINESS_TIMEOUT_MS = 2_000;
@@ -22,6 +24,7 @@ const READINESS_CACHE_MS = 2_000;
  * channel configured and a terminal attached it opens a terminal chat as well.
  */
 export async function runStart(settings: Settings, log: Logger, options: { logFile?: string } = {}): Promise<void> {
+  holdYoungGeneration(); // until ready: what starting allocates must not size the heap for good (the command held it already)
   // The terminal chat (no Telegram token, a terminal attached) serves the valid flows and names the
   // broken ones; with a customer channel a broken flow still stops start.
   const terminalChat = !settings.telegramBotToken && Boolean(process.stdin.isTTY);
@@ -48,7 +51,8 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   // The web chat (a widget on any site) and the console whose playground is that widget.
   const webchat = settings.webchatEnabled ? await (await import("../channels/webchat/fromSettings")).webchatFromSettings(app, settings, log) : undefined;
   if (webchat) http.use(webchat.route);
-  http.use((await import("../console/consoleRoute")).consoleRoute(app, settings, log));
+  // The console's code (pages, diagram layout, password hashing) loads with its first request.
+  http.use(lazyRoute("/console", async () => (await import("../console/consoleRoute")).consoleRoute(app, settings, log)));
   let port: number;
   try {
     port = await http.listen(settings.port, settings.host);
@@ -93,6 +97,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   if (terminalChat) channels.push("terminal");
   http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));
   http.markReady();
+  releaseYoungGeneration();
   log.info("rapport ready", { port, database: app.db.dialect, channels });
 
   let stopping = false;

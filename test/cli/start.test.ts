@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,12 @@ describe("rapport start", () => {
   it("creates and migrates data/rapport.db, answers /healthz, and stops cleanly on SIGTERM", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "rapport-start-"));
     const port = await freePort();
-    const child = spawnCli(["start"], { cwd, env: { PORT: String(port), LOG_LEVEL: "info", FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"), DATABASE_URL: "" } });
+    // Which modules it loads (issue 17: only what is configured; the console's code when first asked for).
+    const trace = join(cwd, "modules.txt");
+    writeFileSync(trace, "");
+    const loaded = (pattern: RegExp) => readFileSync(trace, "utf8").split("\n").filter((u) => pattern.test(u));
+    const child = spawnCli(["start"], { cwd, nodeArgs: ["--import", join(ROOT, "test/helpers/traceImports.mjs")],
+      env: { PORT: String(port), LOG_LEVEL: "info", FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"), DATABASE_URL: "", TRACE_IMPORTS_FILE: trace } });
     let log = "";
     child.stderr.on("data", (d) => (log += d));
     let status = 0;
@@ -27,10 +32,13 @@ describe("rapport start", () => {
     expect(status).toBe(200);
     expect(body).toEqual({ status: "ok" });
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    expect(loaded(/\/node_modules\/(grammy|@grammyjs|@slack|prom-client|@dagrejs|bcryptjs)\/|\/consoleRoute-/)).toEqual([]);
+    expect(loaded(/\/@prisma\/adapter-pg\/|\/node_modules\/pg\//)).toEqual([]); // one dialect's driver
     // The console (sign-in first) and the web chat widget are served on the same port.
     const consolePage = await fetch(`http://127.0.0.1:${port}/console/flows`, { redirect: "manual" });
     expect([consolePage.status, consolePage.headers.get("location")]).toEqual([303, "/console/sign-in?next=%2Fconsole%2Fflows"]);
     expect((await fetch(`http://127.0.0.1:${port}/console/sign-in`)).status).toBe(200);
+    expect(loaded(/\/consoleRoute-/).length).toBeGreaterThan(0); // loaded by the first console request
     expect((await fetch(`http://127.0.0.1:${port}/webchat/widget.js`)).headers.get("content-type")).toMatch(/^text\/javascript/);
     child.kill("SIGTERM");
     const code = await new Promise((r) => child.on("close", r));

@@ -16,9 +16,9 @@ export function runCli(args: string[], options: { input?: string; env?: Record<s
   return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-/** Starts `rapport <args>` and returns the process, for tests that talk to it or kill it. */
-export function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [join(ROOT, "bin/rapport.mjs"), ...args], {
+/** Starts `rapport <args>` and returns the process, for tests that talk to it or kill it; `nodeArgs` go before the script (e.g. `--import` a tracer). */
+export function spawnCli(args: string[], options: { env?: Record<string, string>; cwd?: string; nodeArgs?: string[] } = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), join(ROOT, "bin/rapport.mjs"), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, LOG_LEVEL: "warn", HOT_RELOAD: "false", ...options.env },
   });
