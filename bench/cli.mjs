@@ -6,11 +6,12 @@
 // customer through `rapport chat`; the median and the fastest run are printed, with the machine's load
 // average, because on a shared machine a figure means little without it. Plain JavaScript (no tsx),
 // so the harness adds nothing to what it measures. Options: --runs N (default 10).
-import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { idleStartRss } from "./idleRss.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = join(ROOT, "bin/rapport.mjs");
@@ -35,20 +36,6 @@ function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Resident memory of an idle `rapport start` (no channels, stdin not a terminal), 3 s after it is ready. */
-async function idleStartRss() {
-  const child = spawn(process.execPath, [BIN, "start"], { env: { ...env, PORT: "0", LOG_LEVEL: "info" }, cwd: scratch, stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  child.stderr.on("data", (d) => (log += d));
-  for (let i = 0; i < 600 && !log.includes("rapport ready"); i++) await new Promise((r) => setTimeout(r, 50));
-  if (!log.includes("rapport ready")) { child.kill("SIGKILL"); throw new Error(`rapport start did not get ready:\n${log}`); }
-  await new Promise((r) => setTimeout(r, 3000));
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1]);
-  child.kill("SIGTERM");
-  await new Promise((r) => child.on("close", r));
-  return kb / 1024;
-}
-
 try {
   execFileSync(process.execPath, [join(ROOT, "scripts/build.mjs")], { stdio: "ignore" }); // measure runs, not a rebuild
   writeFileSync(join(scratch, "bench.db"), ""); // an empty database: the chat migrates and seeds it
@@ -60,7 +47,8 @@ try {
     const times = Array.from({ length: RUNS }, () => timeOnce(args));
     console.log(`  rapport ${args.join(" ").padEnd(32)} median ${median(times).toFixed(0).padStart(5)} ms   fastest ${Math.min(...times).toFixed(0).padStart(5)} ms`);
   }
-  console.log(`idle rapport start (SQLite, no channels): ${(await idleStartRss()).toFixed(0)} MB RSS (load average after: ${load()})`);
+  const idle = await idleStartRss(ROOT);
+  console.log(`idle rapport start (SQLite, no channels): ${idle.rssMb.toFixed(0)} MB RSS, ${idle.anonMb.toFixed(0)} MB of it anonymous (load average after: ${load()})`);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -8,7 +8,9 @@
  * costs. Each database × path is measured in its own child process, the paths taking turns (see
  * child.ts). See bench/README.md.
  */
-import { availableParallelism } from "node:os";
+import { spawnSync } from "node:child_process";
+import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Dialect } from "../src/db/Database";
 import { BenchFailure } from "./BenchFailure";
@@ -16,12 +18,14 @@ import { PATH_NAMES, type PathName } from "./BenchPath";
 import { CHILD_ENV, measurePaths } from "./child";
 import { DEFAULT_PG_SERVER, postgresProblem } from "./databases";
 import { measureDatabase, type DbResult, type MeasureOptions } from "./measure";
+import { idleStartRss } from "./idleRss.mjs";
 import { jsonLine, table } from "./report";
+import { ROOT } from "./root";
 import { measureWelcome, welcomeTable } from "./welcome";
 
-const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both] [--path core|telegram|both] | --welcome [--rtt MS (50)] [--customers N (20)] [--db …]";
+const USAGE = "usage: npm run bench -- [--json] [--customers N (2000)] [--inflight N (100)] [--repeat N (3)] [--db sqlite|postgresql|both] [--path core|telegram|both] [--import-rows N (20000; 0: none)] | --welcome [--rtt MS (50)] [--customers N (20)] [--db …]";
 
-function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: PathName[]; welcome: boolean; rttMs: number } {
+function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: PathName[]; welcome: boolean; rttMs: number; importRows: number } {
   const { values } = parseArgs({
     options: {
       json: { type: "boolean", default: false },
@@ -32,11 +36,12 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: Pat
       path: { type: "string", default: "both" },
       welcome: { type: "boolean", default: false },
       rtt: { type: "string", default: "50" },
+      "import-rows": { type: "string", default: "20000" },
     },
   });
-  const count = (name: "customers" | "inflight" | "repeat") => {
+  const count = (name: "customers" | "inflight" | "repeat" | "import-rows", least = 1) => {
     const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < 1) throw new BenchFailure(`--${name} must be a positive whole number, not "${values[name]}"\n${USAGE}`);
+    if (!Number.isInteger(n) || n < least) throw new BenchFailure(`--${name} must be a ${least > 0 ? "positive " : ""}whole number, not "${values[name]}"\n${USAGE}`);
     return n;
   };
   const db = values.db!;
@@ -52,6 +57,7 @@ function options(): MeasureOptions & { json: boolean; dbs: Dialect[]; paths: Pat
     customers: count("customers"),
     inflight: count("inflight"),
     repeat: count("repeat"),
+    importRows: count("import-rows", 0),
     warmup: 200,
     offeredMsgPerSec: 1000,
     pgServer: process.env.BENCH_PG_URL ?? DEFAULT_PG_SERVER,
@@ -84,6 +90,22 @@ async function main() {
     }
   }
   if (!opts.json && results.length > 0) console.log(table(results));
+  if (!opts.json) await footprint(opts);
+}
+
+/**
+ * Issue 17's other figures, after the table: an idle `rapport start`'s memory (the table's peak RSS is
+ * the busy side; both compare with the Telegraf peer's 103 MB peak in ../shared/peer-bench), and
+ * `rapport purchases import` (bench/import.mjs) on `--import-rows` rows of each database measured.
+ */
+async function footprint(opts: ReturnType<typeof options>) {
+  const idle = await idleStartRss(ROOT);
+  console.log(`\nidle rapport start (SQLite, no channels), 3 s after ready: ${idle.rssMb.toFixed(1)} MB RSS (${idle.anonMb.toFixed(1)} MB anonymous)  target ≤ 100  ${idle.rssMb <= 100 ? "✓" : "✗"}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  if (opts.importRows === 0) return;
+  const db = opts.dbs.length === 2 ? "both" : opts.dbs[0]!;
+  console.log("");
+  const run = spawnSync(process.execPath, [join(ROOT, "bench/import.mjs"), "--rows", String(opts.importRows), "--db", db], { stdio: "inherit", env: { ...process.env, BENCH_PG_URL: opts.pgServer } });
+  if (run.status !== 0) throw new BenchFailure("the purchase import bench failed; its error is above");
 }
 
 /**

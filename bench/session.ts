@@ -5,9 +5,7 @@ import type { Dialect } from "../src/db/Database";
 import type { BenchPath, PathName } from "./BenchPath";
 import { corePath } from "./corePath";
 import { freshDatabase } from "./databases";
-
-/** The repository root; the bench serves `bench/flows` with the shipped `locales`. */
-export const ROOT = join(import.meta.dirname, "..");
+import { ROOT } from "./root";
 
 /** A Rapport core on a fresh database with one path for customers to come in by: one measurement's world. */
 export interface BenchSession {
@@ -18,7 +16,7 @@ export interface BenchSession {
   close(): Promise<void>;
 }
 
-/** Starts the app exactly as production does (migrations, flow registration), minus hot reload, with `pathName`'s channel. */
+/** Starts the app exactly as production does (migrations, flow registration), minus hot reload, serving `bench/flows` with the shipped `locales`, with `pathName`'s channel. */
 export async function openSession(dialect: Dialect, pgServer: string, pathName: PathName): Promise<BenchSession> {
   const database = await freshDatabase(dialect, pgServer);
   let app: App;

@@ -9,10 +9,9 @@ import type { Dialect } from "../src/db/Database";
 import { BenchFailure } from "./BenchFailure";
 import { freshDatabase } from "./databases";
 import { BENCH_BOT, FakeBotApi } from "./FakeBotApi";
+import { ROOT } from "./root";
 import { percentile } from "./stats";
 
-/** The repository root: the welcome is the shipped /start flow (flows/, locales/). */
-const ROOT = join(import.meta.dirname, "..");
 
 /** The per-chat policies compared: Telegram's limits as shipped, and one message a second (before issue 12). */
 export const WELCOME_POLICIES: { name: string; limits: TelegramLimits }[] = [
