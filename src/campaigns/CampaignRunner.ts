@@ -157,9 +157,20 @@ export class CampaignRunner {
   /**
    * Judges due deliveries batch by batch and hands the sendable ones to the sender, staying at most
    * `window` messages ahead of what the outbox has settled (sent, failed). When the outbox does not
-   * catch up (the channel runs in another process, or is failing), the campaign is left to the next round.
+   * catch up (the channel runs in another process, or is failing), the campaign is left to the next
+   * round. Ends once the messages it queued were tried here.
    */
   private async deliverDue(campaignId: string, campaign: Campaign, clock: () => Date): Promise<number> {
+    try {
+      return await this.claimDue(campaignId, campaign, clock);
+    } finally {
+      // What this round queued has been tried before it ends, and its outcome read back.
+      await this.deps.sender.idle();
+      await this.settle(campaignId, campaign);
+    }
+  }
+
+  private async claimDue(campaignId: string, campaign: Campaign, clock: () => Date): Promise<number> {
     const db = this.deps.db;
     let sent = 0;
     let waitingSince: number | undefined;
@@ -167,8 +178,10 @@ export class CampaignRunner {
       if (this.stopped) return sent;
       const status = await db.prisma.campaign.findUnique({ where: { id: campaignId }, select: { status: true } });
       if (status?.status !== "running") return sent; // paused or cancelled meanwhile
-      const room = this.window - (await this.settle(campaignId, campaign));
-      if (room <= 0) {
+      const waiting = await this.settle(campaignId, campaign);
+      const room = this.window - waiting;
+      // Claimed in batches of half the window at least: fewer, larger rounds of judging.
+      if (waiting > 0 && room < this.window / 2) {
         waitingSince ??= Date.now();
         if (Date.now() - waitingSince > STALL_MS) return sent;
         await new Promise((r) => setTimeout(r, 100));

@@ -39,6 +39,8 @@ export interface CampaignSender {
    * in all: the engine stores the delivery's key with the turn it runs.
    */
   resume(item: CampaignSendItem): Promise<SendOutcome>;
+  /** Resolves when the messages it queued have been tried by this process's dispatcher (sent, failed, or left for a retry). */
+  idle(): Promise<void>;
 }
 
 /** The `source` of a campaign's outbox rows: pause, resume and cancel find them by it. */
@@ -58,6 +60,9 @@ export function campaignSource(campaignId: string): string {
  * so a repeat after a crash finds it done.
  */
 export class OutboxCampaignSender implements CampaignSender {
+  /** Sends started for messages just queued; the runner claims on meanwhile (its window bounds them). */
+  private readonly sending = new Set<Promise<void>>();
+
   constructor(
     private readonly db: Database,
     private readonly engine: Pick<Engine, "emit" | "startCampaignFlow" | "outbox">,
@@ -104,15 +109,18 @@ export class OutboxCampaignSender implements CampaignSender {
     if (!claimed) return "claimed_elsewhere";
     this.ledger?.announce(item.contactId, posted);
     if (!message) return this.resume(item);
-    // Sent now, paced, when this process runs the channel (the runner waits, so it claims no further
-    // ahead than the dispatcher sends); otherwise the process that runs it finds the row.
-    try {
-      await this.engine.outbox.drain(item.contactId);
-      await this.engine.outbox.marked(item.contactId);
-    } catch (error) {
-      this.log.warn("campaign message stored; the dispatcher sends it later", { contactId: item.contactId, campaign: item.campaign.name, error: error as Error });
-    }
+    // Sent right away, paced, when this process runs the channel; otherwise the process that runs it
+    // finds the row. Not waited for: the runner claims the next while this one waits for its slot.
+    const sending: Promise<void> = this.engine.outbox.drain(item.contactId)
+      .then(() => this.engine.outbox.marked(item.contactId))
+      .catch((error: unknown) => this.log.warn("campaign message stored; the dispatcher sends it later", { contactId: item.contactId, campaign: item.campaign.name, error: error as Error }))
+      .finally(() => this.sending.delete(sending));
+    this.sending.add(sending);
     return "queued";
+  }
+
+  async idle(): Promise<void> {
+    while (this.sending.size > 0) await Promise.all([...this.sending]);
   }
 
   async resume(item: CampaignSendItem): Promise<SendOutcome> {

@@ -292,13 +292,14 @@ export class OutboxDispatcher {
     }
     let failure: unknown;
     let sent = false;
+    const campaign = entry.priority >= PRIORITY.campaign;
+    // The pace first, then a place among the campaign sends in flight: a slow send holds a place, not the pace.
+    if (campaign) await this.pacer.wait(entry.to.channel);
+    else this.pacer.charge(entry.to.channel);
     await this.campaignSlot(entry.priority);
     try {
-      if (entry.priority >= PRIORITY.campaign) {
-        await this.pacer.wait(entry.to.channel);
-        // Its campaign was paused or cancelled while it waited for its slot (issue 15): not sent.
-        if (!(await this.retry(() => this.isPending(entry.id)))) return "dropped";
-      } else this.pacer.charge(entry.to.channel);
+      // Its campaign was paused or cancelled while it waited for its turn (issue 15): not sent.
+      if (campaign && !(await this.retry(() => this.isPending(entry.id)))) return "dropped";
       try {
         await channel.send(entry.to, entry.message);
         sent = true;

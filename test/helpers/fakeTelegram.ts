@@ -226,9 +226,11 @@ export class FakeTelegram {
     this.pending = this.pending.filter((u) => u.update_id >= offset || this.repeats.has(u));
     if (this.pending.length === 0 && (payload.timeout ?? 0) > 0 && !this.closed) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, (payload.timeout ?? 0) * 1000);
-        this.waiting.push(() => { clearTimeout(timer); resolve(); });
-        req.socket.once("close", () => { clearTimeout(timer); resolve(); });
+        // One keep-alive socket carries many long polls: its close listener goes with each poll.
+        const done = () => { clearTimeout(timer); req.socket.off("close", done); resolve(); };
+        const timer = setTimeout(done, (payload.timeout ?? 0) * 1000);
+        this.waiting.push(done);
+        req.socket.once("close", done);
       });
     }
     const batch = this.pending.slice(0, payload.limit ?? 100);
