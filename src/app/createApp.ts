@@ -169,6 +169,7 @@ export async function createApp({ settings, log, engine: engineOptions, support:
       { name: "referrals.confirm", run: (now) => referrals.confirmDue(now) },
       { name: "points.expire", run: (now) => expireDue(db, ledger, now) },
       { name: "support.unanswered", run: (now) => support.remindUnanswered(now) },
+      { name: "support.receipts", run: (now) => support.outbox.settleLostReceipts(now) },
       { name: "jobs.purge", run: (now) => jobs.purgeFinished(now) },
       { name: "action_results.purge", run: (now) => purgeActionResults(db, now) },
       { name: "retention", run: (now) => retention.sweep(now) },

@@ -220,19 +220,44 @@ export class TicketOutbox {
    */
   private async receipt(r: SendReceipt): Promise<void> {
     if (!r.entry.source?.startsWith(SOURCE)) return;
-    const m = await this.db.prisma.ticketMessage.findUnique({ where: { id: r.entry.source.slice(SOURCE.length) }, include: { ticket: true } });
+    await this.settle(r.entry.source.slice(SOURCE.length), r.outcome, r.attempts, r.error, r.willRetry);
+  }
+
+  /**
+   * Staff replies and notices still `queued` whose outbox message was sent or failed for good more
+   * than `graceMs` ago: the process that sent it died between the outbox's mark and its receipt
+   * (kill -9; found by bench:instances), so the relay row would say "on its way" for ever and staff
+   * never see ✅. Settled from the outbox row, as the receipt would have (the sweeper's task).
+   */
+  async settleLostReceipts(now = new Date(), graceMs = 60_000): Promise<number> {
+    const lost = await this.db.query(sql(
+      // Through the ticket's contact: the outbox is searched by its (contact_id, status) index, a few rows per queued message.
+      `SELECT m.id, o.status, o.attempts, o.last_error FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
+         JOIN outbox o ON o.contact_id = t.contact_id AND o.source = ? || m.id
+       WHERE m.status = ? AND o.status IN ('sent', 'failed') AND COALESCE(o.sent_at, o.created_at) < ? LIMIT 100`,
+      SOURCE, QUEUED, new Date(now.getTime() - graceMs)));
+    for (const row of lost) {
+      const sent = row.status === "sent";
+      await this.settle(row.id as string, sent ? "sent" : "failed", Number(row.attempts), sent ? undefined : new Error(String(row.last_error ?? "not delivered")), false);
+    }
+    return lost.length;
+  }
+
+  /** Records what became of a relay row's message, and marks the staff message (✅, or ❌ with the reason). */
+  private async settle(id: string, outcome: "sent" | "failed", attempts: number, error?: Error, willRetry?: boolean): Promise<void> {
+    const m = await this.db.prisma.ticketMessage.findUnique({ where: { id }, include: { ticket: true } });
     if (!m) return;
     const t = m.ticket;
     const refs = m.staffRef && t.staffChannel && t.cardRef ? { card: { channel: t.staffChannel, ts: t.cardRef }, message: { channel: t.staffChannel, ts: m.staffRef } } : undefined;
-    if (r.outcome === "sent") {
-      await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { status: "delivered", deliveredAt: new Date(), attempts: r.attempts } });
+    if (outcome === "sent") {
+      await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { status: "delivered", deliveredAt: new Date(), attempts } });
       if (refs) await this.mark(refs.card, refs.message, { kind: "delivered" });
       return;
     }
-    const reason = r.error?.message ?? "not delivered";
-    this.log.warn("support relay failed", { messageId: m.id, attempts: r.attempts, willRetry: r.willRetry, error: r.error });
-    await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { attempts: r.attempts, lastError: reason.slice(0, 1000), ...(r.willRetry ? {} : { status: "failed" }) } });
-    if (refs && (m.attempts === 0 || !r.willRetry)) await this.mark(refs.card, refs.message, { kind: "failed", reason, willRetry: r.willRetry === true });
+    const reason = error?.message ?? "not delivered";
+    this.log.warn("support relay failed", { messageId: m.id, attempts, willRetry, error });
+    await this.db.prisma.ticketMessage.update({ where: { id: m.id }, data: { attempts, lastError: reason.slice(0, 1000), ...(willRetry ? {} : { status: "failed" }) } });
+    if (refs && (m.attempts === 0 || !willRetry)) await this.mark(refs.card, refs.message, { kind: "failed", reason, willRetry: willRetry === true });
   }
 
   /**

@@ -204,13 +204,16 @@ describe(`scheduled work (${testDialect})`, () => {
     await t.say("kit", "/later");
     await t.app.db.prisma.scheduledJob.updateMany({ data: { dueAt: new Date(Date.now() - 1000) } });
     // What a process killed -9 mid-job leaves: the job running, leased with the default lease.
-    const dead = new JobScheduler(t.app.db, () => new Promise(() => {}), silentLogger);
+    let finish: (() => void) | undefined;
+    const dead = new JobScheduler(t.app.db, () => new Promise((r) => (finish = () => r("done"))), silentLogger);
     const claimed = Date.now();
-    void dead.runDue();
-    let job = await t.app.db.prisma.scheduledJob.findFirst({ where: { status: "running" } });
-    while (!job) job = await t.app.db.prisma.scheduledJob.findFirst({ where: { status: "running" } });
+    const running = dead.runDue();
+    while (!finish) await new Promise((r) => setTimeout(r, 5)); // running the job now
+    const job = await t.app.db.prisma.scheduledJob.findFirstOrThrow({ where: { status: "running" } });
     // The batch a kill strands used to wait five minutes; now the default lease is 30 s.
     expect(job.lockedUntil!.getTime() - claimed).toBeLessThanOrEqual(31_000);
+    finish(); // (ends the stand-in's heartbeat before the database closes)
+    await running;
   });
 
   it("finished jobs are purged after 30 days, by the sweeper", async () => {

@@ -132,4 +132,23 @@ describe("ticket relay", () => {
     await new TicketOutbox(t.app.db, line, () => b, silentLogger, { claimMs: 200 }).flush();
     expect(b.thread.map((x) => x.note.text).sort()).toHaveLength(2); // the two A never reached; the third waits out A's lease
   });
+
+  it("a staff reply sent just before a kill -9 lost its receipt: the sweeper settles it from the outbox (delivered, ✅) instead of leaving it queued", async () => {
+    const t = await start();
+    const staff = new Staff();
+    t.app.support.attachStaff(staff);
+    const ticket = await ticketOf(t, "sol");
+    await t.app.support.fromStaff({ card: { channel: "C1", ts: ticket.cardRef! }, message: { channel: "C1", ts: "k1" }, staffUserId: "U1", text: "on its way" });
+    expect(t.channel.sent.map((s) => s.message.text)).toContain("on its way");
+    // The process sent it and committed the outbox's "sent", then died before its receipt was written.
+    await t.app.db.prisma.ticketMessage.updateMany({ where: { staffRef: "k1" }, data: { status: "queued", deliveredAt: null } });
+    staff.marks.length = 0;
+    await t.app.sweeper.tick(new Date(Date.now() + 30_000)); // too soon: a live receipt may still come
+    expect((await t.app.db.prisma.ticketMessage.findFirstOrThrow({ where: { staffRef: "k1" } })).status).toBe("queued");
+    const counts = await t.app.sweeper.tick(new Date(Date.now() + 120_000));
+    expect(counts["support.receipts"]).toBe(1);
+    expect((await t.app.db.prisma.ticketMessage.findFirstOrThrow({ where: { staffRef: "k1" } })).status).toBe("delivered");
+    expect(staff.marks).toEqual([{ message: { channel: "C1", ts: "k1" }, outcome: { kind: "delivered" } }]);
+    expect(t.channel.sent.filter((s) => s.message.text === "on its way")).toHaveLength(1); // not sent again
+  });
 });
