@@ -240,7 +240,8 @@ async function drain(client: pg.Client, run: ScenarioRun, limitMs: number): Prom
     const left = (await client.query(`SELECT
         (SELECT count(*) FROM scheduled_jobs WHERE status <> 'done' AND idempotency_key LIKE 'test:job:%') AS jobs,
         (SELECT count(*) FROM outbox WHERE status = 'pending') AS outbox,
-        (SELECT count(*) FROM ticket_messages WHERE direction = 'to_customer' AND status NOT IN ('delivered', 'failed')) AS relay,
+        (SELECT count(*) FROM ticket_messages m WHERE direction = 'to_customer' AND status NOT IN ('delivered', 'failed')
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.source = 'ticket:' || m.id AND o.status = 'sent')) AS relay,
         (SELECT count(*) FROM unnest($1::text[]) p(id) WHERE NOT EXISTS (SELECT 1 FROM handled_messages h WHERE h.interaction_id = p.id)) AS planted`, [planted])).rows[0] as Record<string, string>;
     if (Object.values(left).every((v) => Number(v) === 0)) return true;
     await sleep(300);

@@ -155,7 +155,9 @@ async function check(run: ScenarioRun, client: pg.Client): Promise<Verdict> {
   if (run.killed && !holders.some((h) => h !== run.killed!.pid)) problem("nobody took the sweeper over after its leader was killed");
 
   // Staff replies: each stored once and relayed once (delivered is checked per chat above).
-  const relays = (await client.query(`SELECT text, status, count(*) OVER (PARTITION BY text) AS n FROM ticket_messages WHERE direction = 'to_customer' AND author <> 'bot'`)).rows as { text: string; status: string; n: string }[];
+  // A reply sent just before the kill whose receipt died with the process stays 'queued' until the sweeper settles it (after a minute).
+  const relays = (await client.query(`SELECT text, CASE WHEN status = 'queued' AND EXISTS (SELECT 1 FROM outbox o WHERE o.source = 'ticket:' || m.id AND o.status = 'sent')
+      THEN 'delivered' ELSE status END AS status, count(*) OVER (PARTITION BY text) AS n FROM ticket_messages m WHERE direction = 'to_customer' AND author <> 'bot'`)).rows as { text: string; status: string; n: string }[];
   const relayed = new Map(relays.map((r) => [r.text, r]));
   let staffRepliesRelayed = 0;
   let orphanCardReplies = 0;
