@@ -41,6 +41,24 @@ describe("rapport chat (stdin not a TTY)", () => {
     ].join("\n"));
   });
 
+  it("stops quietly when its reader goes away (`rapport chat | head`), keeping what was stored", async () => {
+    const env = await db();
+    const child = spawnCli(["chat", "--user", "pipe"], { env });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (d) => (err += d));
+    child.stdout.on("data", (d) => (out += d));
+    child.stdin.write("/start\n");
+    for (let i = 0; i < 600 && !out.includes("Hello!"); i++) await new Promise((r) => setTimeout(r, 50));
+    child.stdout.destroy(); // what `head -1` does once it has its line
+    child.stdin.write("/balance\n");
+    const code = await new Promise((r) => child.on("close", r));
+    expect(err).not.toMatch(/EPIPE|unexpected error/);
+    expect(code).toBe(0);
+    const again = await runCli(["chat", "--user", "pipe"], { input: "/balance\n", env });
+    expect(again.stdout).toMatch(/50 points/); // the welcome bonus /start gave is still there
+  });
+
   // In the SQLite run (the PostgreSQL one may be on another Node.js than better-sqlite3 was built for).
   it.runIf(testDialect === "sqlite")("creates a missing SQLite database, as start does: it is how a newcomer first tries the bot", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "rapport-chat-")), "new", "rapport.db");
