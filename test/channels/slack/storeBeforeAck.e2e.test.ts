@@ -5,7 +5,7 @@
  * message's ts). Replies in one thread are stored in the order Slack sent them, even when the first
  * one takes longer to store.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { DatabaseUnavailableError } from "../../../src/core/errors";
 import type { DeliveryReceipt } from "../../../src/core/Channel";
 import type { StaffMessage } from "../../../src/support/SupportDesk";
@@ -14,6 +14,10 @@ import { messageEvent } from "../../helpers/fakeSlack";
 import { startOutage, type Outage } from "../../helpers/outage";
 import { SUPPORT_CHANNEL, useSupportApps, type SupportTestApp } from "../../helpers/supportApp";
 
+// Outages end after the apps are closed (after-hooks run last-registered first): an app closed while
+// its database is still away would retry its last writes until the hook times out.
+const outages: Outage[] = [];
+afterEach(async () => { for (const o of outages.splice(0)) await o.close(); });
 const start = useSupportApps();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,6 +63,7 @@ async function storeFails(t: SupportTestApp, o: Outage): Promise<() => Promise<v
 describe("Slack staff replies are stored before they are acknowledged (issue 13)", () => {
   it("HTTP mode: a reply that could not be stored gets 500; Slack's retry is stored before its 200 and relayed once", async () => {
     const o = await startOutage();
+    outages.push(o);
     const t = await start({ databaseUrl: o.url, dbRetrySeconds: 1 });
     const { customer, ts } = await escalate(t, 701);
     const reply = { json: event(ts, "Your parcel is on its way") };
@@ -75,11 +80,11 @@ describe("Slack staff replies are stored before they are acknowledged (issue 13)
     expect(texts[2]).toBe("Your parcel is on its way");
     expect(await stored(t)).toBe(1);
     expect(t.slack!.callsTo("reactions.add").some((r) => r.name === "x")).toBe(false);
-    await o.close();
   }, 60_000); // an escalation and an outage: slow on a loaded machine
 
   it("Socket Mode: a reply that could not be stored is left unacknowledged; the redelivery is acknowledged once stored", async () => {
     const o = await startOutage();
+    outages.push(o);
     const t = await start({ mode: "socket", databaseUrl: o.url, dbRetrySeconds: 1 });
     const slack = t.slack!;
     await slack.waitFor(() => slack.socketMode.connections === 1);
@@ -96,7 +101,6 @@ describe("Slack staff replies are stored before they are acknowledged (issue 13)
     await sleep(300);
     expect(customer.texts()).toEqual([expect.any(String), expect.any(String), "Checking with the courier"]);
     expect(await stored(t)).toBe(1);
-    await o.close();
   }, 60_000); // an escalation and an outage: slow on a loaded machine
 
   it("two replies sent back to back reach the customer in the order Slack sent them, though the first is slower to store", async () => {

@@ -5,15 +5,20 @@
  * stored and answered exactly once, in order. Polling never sends Telegram an offset past an
  * unstored update; a webhook answers 500 until the update is stored, so Telegram posts it again.
  */
-import { describe, expect, it } from "vitest";
-import { startOutage } from "../../helpers/outage";
+import { afterEach, describe, expect, it } from "vitest";
+import { startOutage, type Outage } from "../../helpers/outage";
 import { useTelegramApps } from "../../helpers/telegramApp";
 
+// Outages end after the apps are closed (after-hooks run last-registered first): an app closed while
+// its database is still away would retry its last writes until the hook times out.
+const outages: Outage[] = [];
+afterEach(async () => { for (const o of outages.splice(0)) await o.close(); });
 const startApp = useTelegramApps();
 
 describe("Telegram intake during a database outage (issue 13, item 2)", () => {
   it("polling: updates that could not be stored are not confirmed, and are stored and answered once, in order, when the database is back", async () => {
     const o = await startOutage();
+    outages.push(o);
     const t = await startApp({ mode: "polling", dbRetrySeconds: 1, polling: { pauseMs: 100 }, databaseUrl: o.url });
     const ann = t.telegram.customer(4001, { language_code: "en" });
     await ann.send("/help");
@@ -37,11 +42,11 @@ describe("Telegram intake during a database outage (issue 13, item 2)", () => {
     const inbound = (await t.history(4001)).filter((e) => e.direction === "in");
     expect(inbound.map((e) => e.text)).toEqual(["/help", "/help", "/balance"]);
     await t.telegram.waitFor("both confirmed", () => Math.max(...offsets()) > second.update_id);
-    await o.close();
   }, 60_000);
 
   it("webhook: an update that could not be stored is answered 500, and Telegram's retry is stored and answered once", async () => {
     const o = await startOutage();
+    outages.push(o);
     const t = await startApp({ mode: "webhook", dbRetrySeconds: 1, databaseUrl: o.url });
     const bo = t.telegram.customer(4002, { language_code: "en" });
     await o.begin();
@@ -54,6 +59,5 @@ describe("Telegram intake during a database outage (issue 13, item 2)", () => {
     expect(statuses.at(-1)).toBe(200);
     expect(bo.texts()).toHaveLength(1);
     expect((await t.history(4002)).filter((e) => e.direction === "in")).toHaveLength(1);
-    await o.close();
   }, 60_000);
 });
