@@ -24,6 +24,8 @@ export interface Counts {
   staffDelivered: number;
   /** Up to 20 of the lost update ids, to look for in the log. */
   lostSample: number[];
+  /** Up to 10 of the texts delivered more often than stored, with their chat and counts, to look for in the database. */
+  twiceSample: string[];
 }
 
 /** Reads the history of a bench database: inbound update ids and outbound texts per Telegram chat. */
@@ -79,7 +81,13 @@ export async function count(url: string, sent: Sent, telegram: FakeTelegram): Pr
     delivered += Math.min(n, g);
     neverDelivered += Math.max(n - g, 0);
   }
-  for (const [key, g] of got) deliveredTwice += Math.max(g - (want.get(key) ?? 0), 0);
+  const twiceSample: string[] = [];
+  for (const [key, g] of got) {
+    const surplus = Math.max(g - (want.get(key) ?? 0), 0);
+    deliveredTwice += surplus;
+    const [chat, text] = key.split("\u0000");
+    if (surplus > 0 && twiceSample.length < 10) twiceSample.push(`chat ${chat}: delivered ${g}, stored ${want.get(key) ?? 0}: ${JSON.stringify(text!.slice(0, 80))}`);
+  }
   const texts = new Set(telegram.sent.map((s) => s.text));
   let staffDelivered = 0;
   for (const text of sent.staffReplies.keys()) if (texts.has(text)) staffDelivered++;
@@ -88,5 +96,6 @@ export async function count(url: string, sent: Sent, telegram: FakeTelegram): Pr
     repliesStored: outbound.length, delivered, neverDelivered, deliveredTwice,
     staffAcked: sent.staffReplies.size, staffDelivered,
     lostSample: [...sent.updates.keys()].filter((id) => !stored.has(id)).slice(0, 20),
+    twiceSample,
   };
 }

@@ -50,6 +50,10 @@ const rows = outcomes.map((o) => [
 console.log(`\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|`);
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 
+for (const o of outcomes.filter((o) => (o.deliveredTwice > 0 || (o.drainSeconds ?? Infinity) > 30) && !(o.lost > 0 || o.neverDelivered > 0 || o.staffDelivered < o.staffAcked || o.error))) {
+  console.log(`\n${o.scenario.dialect} ${o.scenario.mode} ${o.scenario.fault} (log ${o.log}):\n  ${o.trace.join("\n  ")}`);
+}
+
 const lost = outcomes.filter((o) => o.lost > 0 || o.neverDelivered > 0 || o.staffDelivered < o.staffAcked || o.error);
 if (lost.length > 0) {
   for (const o of lost) console.log(`\n${o.scenario.dialect} ${o.scenario.mode} ${o.scenario.fault} (log ${o.log}):\n  ${o.trace.join("\n  ")}`);

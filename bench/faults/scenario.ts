@@ -104,6 +104,7 @@ export async function runScenario(s: Scenario, timing: Timing, pgServer: string,
     customersOn = false;
     const deadline = recoveredAt + timing.drainLimitMs;
     const posted = workload.finish(deadline);
+    let nextNote = recoveredAt + 10_000;
     for (;;) {
       const c = await count(url, workload.sent, telegram).catch(() => undefined);
       if (c && c.lost === 0 && c.neverDelivered === 0 && c.staffDelivered === c.staffAcked && (await isSettled(posted))) {
@@ -111,6 +112,12 @@ export async function runScenario(s: Scenario, timing: Timing, pgServer: string,
         break;
       }
       if (Date.now() > deadline) break;
+      if (c && Date.now() >= nextNote) {
+        // What the drain is waiting for, every 10 s, to read beside the log when it is slow.
+        const unacked = s.mode === "webhook" ? [...workload.sent.times.values()].filter((t) => !t.acked).length : 0;
+        note(`+${Math.round((Date.now() - recoveredAt) / 1000)} s: ${c.lost} updates not stored${s.mode === "webhook" ? `, ${unacked} not acknowledged` : ""}, ${c.neverDelivered} replies not delivered, staff replies ${c.staffDelivered}/${c.staffAcked}`);
+        nextNote += 10_000;
+      }
       await sleep(500);
     }
     await posted;
@@ -122,10 +129,12 @@ export async function runScenario(s: Scenario, timing: Timing, pgServer: string,
     const t = workload.sent.times.get(id)!;
     trace.push(`lost update ${id} (chat ${workload.sent.updates.get(id)}): sent ${new Date(t.sent).toISOString()}${t.acked ? `, acknowledged ${new Date(t.acked).toISOString()}` : ", never acknowledged"}`);
   }
+  for (const line of final.twiceSample) trace.push(`delivered twice: ${line}`);
   await rapport.stop().catch(() => undefined);
   rapport.close();
   await Promise.all([telegram.close(), slack.close(), telegramProxy.close(), slackProxy.close(), pgProxy?.down()].map((p) => p?.catch(() => undefined)));
-  await database.dispose().catch(() => undefined);
+  if (process.env.BENCH_FAULTS_KEEP) trace.push(`database kept: ${database.url}`);
+  else await database.dispose().catch(() => undefined);
   return { scenario: s, ...final, drainSeconds, log, error, trace };
 }
 
@@ -159,6 +168,7 @@ async function inject(s: Scenario, t: Timing, k: Knobs): Promise<number> {
       return Date.now();
     case "database": {
       await sleep(5_000);
+      k.note("database away");
       if (k.pgProxy) {
         await k.pgProxy.down();
         await sleep(t.databaseOutageMs);
@@ -168,6 +178,7 @@ async function inject(s: Scenario, t: Timing, k: Knobs): Promise<number> {
         await sleep(t.databaseOutageMs);
         release();
       }
+      k.note("database back");
       return Date.now();
     }
     case "telegram":
