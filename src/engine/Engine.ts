@@ -81,7 +81,7 @@ export class Engine {
     const concurrency = db.dialect === "postgresql" ? 2 : 1;
     this.receiver = new GroupCommit((items) => receiveTurns(db, items, new Date()), concurrency);
     this.completer = new GroupCommit((items) => completeTurns(db, items, new Date()), concurrency);
-    this.outbox = new OutboxDispatcher(db, { channel: (name) => this.channels.get(name), channelNames: () => this.channelNames() }, log, options.outbox, options.onReply);
+    this.outbox = new OutboxDispatcher(db, { channel: (name) => this.channels.get(name), channelNames: () => this.channelNames() }, log, { retry: options.retry, ...options.outbox }, options.onReply);
   }
 
   /** Makes a channel available for replies; the channel calls `deliver` for what it receives. */

@@ -3,8 +3,9 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import type { Address, OutboundMessage } from "../core/message";
 import { markUnreachable } from "../contacts/reachability";
+import { DatabaseUnavailableError } from "../core/errors";
 import type { Database } from "../db/Database";
-import { withDbRetry } from "../db/retry";
+import { withDbRetry, type RetryOptions } from "../db/retry";
 import { GroupCommit } from "../engine/GroupCommit";
 import { recordInteraction } from "../history/recordInteraction";
 import { sql } from "../db/plan";
@@ -39,6 +40,8 @@ export interface DispatcherOptions {
   campaignRatePerSecond?: number;
   /** Contacts the poller takes at once. */
   pollBatch?: number;
+  /** How long one database call is retried while the database is away (the engine passes DB_RETRY_SECONDS). */
+  retry?: RetryOptions;
 }
 
 /** What became of a message, for the code that enqueued it (the support relay's ✅/❌ on a staff reply). */
@@ -72,7 +75,9 @@ interface Lane { items: LaneItem[]; followUp: boolean; done: Promise<void> }
  * Per contact, messages go out one at a time in order (priority, then as stored) through a lane in
  * memory; contacts never wait for each other. A sent message is marked sent (in batches across
  * contacts) before the contact's next one is sent, so a kill -9 can make at most one message per
- * contact go out twice: the one that reached the channel just before the kill. A transient failure
+ * contact go out twice: the one that reached the channel just before the kill. While the database
+ * is away the mark is retried until it lands (markSentDurably), and a row this process has in hand
+ * is never sent again by it when a claim returns it after its lease ran out. A transient failure
  * (5xx, network) is retried with backoff for `retryMinutes`, holding that contact's later messages
  * back; then the message fails and `send.failed` is recorded in the history with the reason. A
  * blocked bot (RecipientUnreachableError) marks the contact unreachable and fails their pending
@@ -91,6 +96,12 @@ export class OutboxDispatcher {
   private readonly lanes = new Map<string, Lane>();
   /** Per contact, the "sent" mark of their last message, if it is still being written. */
   private readonly marks = new Map<string, Promise<void>>();
+  /**
+   * Rows this process has in hand: queued in a lane, being sent, or sent with their "sent" mark not
+   * stored yet. A claim that returns one of them again (its lease ran out while the database was
+   * away) is ignored, so a message this process sent is never sent again by it.
+   */
+  private readonly inHand = new Set<string>();
   private readonly marker: GroupCommit<string, undefined>;
   private readonly receipts: ((receipt: SendReceipt) => Promise<void>)[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -233,6 +244,15 @@ export class OutboxDispatcher {
   }
 
   private enqueue(entry: OutboxEntry, settle: () => void, followUp: boolean): void {
+    if (this.inHand.has(entry.id)) {
+      // Already queued or sent here; taken again only because its lease ran out meanwhile. The
+      // contact's lane, if still running, takes their next rows when it is done, as for any claim.
+      const running = this.lanes.get(entry.contactId);
+      if (running && followUp) running.followUp = true;
+      settle();
+      return;
+    }
+    this.inHand.add(entry.id);
     const lane = this.lanes.get(entry.contactId);
     if (lane) {
       lane.items.push({ entry, settle });
@@ -253,7 +273,7 @@ export class OutboxDispatcher {
         // Held back behind a retry (or stopping): given back; the poller takes them in order later.
         const rest = lane.items.splice(0);
         await this.retry(() => this.db.query(releaseLeases(this.owner, rest.map((i) => i.entry.id)))).catch((error: unknown) => this.log.warn("could not release outbox leases", { contactId, error: error as Error }));
-        rest.forEach((i) => i.settle());
+        rest.forEach((i) => { this.inHand.delete(i.entry.id); i.settle(); });
         continue;
       }
       lane.items.sort((a, b) => sendOrder(a.entry, b.entry));
@@ -267,6 +287,8 @@ export class OutboxDispatcher {
         // The database failed past its retry budget: the row stays pending and leased; the lease runs out and the poller retries.
         this.log.error("outbox: could not record a send", { contactId, outboxId: item.entry.id, error: error as Error });
       } finally {
+        // A sent row stays in hand until its mark is stored (markSentDurably).
+        if (outcome !== "sent") this.inHand.delete(item.entry.id);
         item.settle();
       }
       if (outcome === "blocked") blocked = true;
@@ -276,7 +298,12 @@ export class OutboxDispatcher {
         const now = new Date();
         const next = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels: this.channels.channelNames(), now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit: 1, contactId })))
           .catch(() => []);
-        for (const r of next) lane.items.push({ entry: toEntry(r), settle: () => {} });
+        for (const r of next) {
+          const entry = toEntry(r);
+          if (this.inHand.has(entry.id)) continue;
+          this.inHand.add(entry.id);
+          lane.items.push({ entry, settle: () => {} });
+        }
       }
     }
     this.lanes.delete(contactId);
@@ -314,10 +341,7 @@ export class OutboxDispatcher {
       // Marked (in a batch with other contacts' marks) before the contact's next message goes, so a
       // crash re-sends at most this one. Their last message's mark is not waited for here: the next
       // send to them waits for it (runLane), which keeps a turn's answer from waiting on it.
-      const marked = this.retry(() => this.marker.submit(entry.id)).then(() => undefined, (error: unknown) => {
-        // The database is gone past its retry budget: the row stays pending; its lease runs out and it is sent again.
-        this.log.error("outbox: could not mark a message sent", { contactId: entry.contactId, outboxId: entry.id, error: error as Error });
-      });
+      const marked = this.markSentDurably(entry);
       if (more) await marked;
       else {
         const tracked = marked.finally(() => { if (this.marks.get(entry.contactId) === tracked) this.marks.delete(entry.contactId); });
@@ -350,6 +374,42 @@ export class OutboxDispatcher {
     await markUnreachable(this.db, entry.contactId, entry.to.channel, (failure as { reason?: string }).reason ?? error.message)
       .catch((e: unknown) => this.log.error("could not mark a contact unreachable", { contactId: entry.contactId, error: e as Error }));
     return "blocked";
+  }
+
+  /**
+   * Stores a sent row's "sent" mark, retrying for as long as the database is away (not only the retry
+   * budget): giving up would leave the row pending, and once its lease ran out it would be sent again
+   * (the fault bench's 60 s outage did that to about two messages per customer). The customer's next
+   * message waits meanwhile. Once stopping, one more retry budget is tried; a stop while the database
+   * is still away then leaves the mark unwritten, and that message goes again after the restart, as
+   * after a crash. A non-transient failure (a bug) is logged and not retried.
+   */
+  private async markSentDurably(entry: OutboxEntry): Promise<void> {
+    let slow = false;
+    for (;;) {
+      try {
+        await withDbRetry(() => this.marker.submit(entry.id), { ...this.options.retry, onRetry: (attempt, error) => {
+          slow = true;
+          this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error });
+        } });
+        break;
+      } catch (error) {
+        if (!(error instanceof DatabaseUnavailableError) || this.stopping) {
+          // A bug, or stopping with the database still away: the row stays pending and goes again later.
+          this.log.error("outbox: could not mark a message sent", { contactId: entry.contactId, outboxId: entry.id, error: error as Error });
+          break;
+        }
+        slow = true;
+        this.log.error("outbox: could not mark a message sent yet; trying until the database is back (it is not sent again meanwhile)", { contactId: entry.contactId, outboxId: entry.id, error });
+      }
+    }
+    if (!slow) {
+      this.inHand.delete(entry.id);
+      return;
+    }
+    // A claim that read the row before the mark landed may still be answering: forget it a lease later.
+    setTimeout(() => this.inHand.delete(entry.id), this.options.leaseMs ?? 10_000).unref();
+    this.kick(); // the contact's next rows were held back behind it
   }
 
   /** Fails the row (and, when the customer is unreachable, their other pending rows) with `send.failed` in the history; returns those others. */
@@ -398,7 +458,7 @@ export class OutboxDispatcher {
   }
 
   private retry<T>(fn: () => Promise<T>): Promise<T> {
-    return withDbRetry(fn, { onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
+    return withDbRetry(fn, { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
   }
 }
 

@@ -8,6 +8,7 @@ import type { Channel } from "../../src/core/Channel";
 import { RecipientUnreachableError } from "../../src/core/errors";
 import type { Address, OutboundMessage } from "../../src/core/message";
 import { dropDatabase, freshDatabaseUrl } from "../helpers/database";
+import { startOutage } from "../helpers/outage";
 import { startTestApp, type TestApp } from "../helpers/testApp";
 import { helpText } from "../helpers/helpText";
 
@@ -82,6 +83,29 @@ describe("outbox dispatcher", () => {
     killed(transient()); // the first instance's send "returns" after all: the row is sent, nothing changes
     await first.app.engine.idle();
     expect(await second.app.db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ status: "sent", attempts: 1 });
+  });
+
+  it("a message sent as the database went away is not sent again when its \"sent\" mark outlasts the retry budget and the lease", async () => {
+    // Found by the fault bench (60 s outage): the mark gave up after the retry budget, the lane sent the
+    // customer's next message, and the poller re-sent the first once the database was back.
+    const o = await startOutage();
+    const t = await app({ url: o.url(await sharedUrl()), outbox: { leaseMs: 200, pollMs: 20, retry: { budgetMs: 100 } } });
+    const channel = new ScriptedChannel(async (_to, n) => { if (n === 0) await o.begin(); }); // the first send reached the channel, then the database went away
+    t.app.engine.attach(channel);
+    t.app.engine.outbox.start();
+    void deliver(t, "ola", "/start").catch(() => undefined); // greeting, gift, menu
+    await waitUntil(() => channel.sent.length >= 1);
+    await new Promise((r) => setTimeout(r, 400)); // past the retry budget and the lease, twice
+    await o.end();
+    await waitUntil(async () => (await t.app.db.prisma.outboxMessage.count({ where: { status: { not: "sent" } } })) === 0);
+    await new Promise((r) => setTimeout(r, 250)); // past another lease and a few polls: still once
+    await t.app.engine.idle();
+    const stored = await t.app.db.prisma.outboxMessage.findMany({ orderBy: { id: "asc" } });
+    expect(stored.length).toBeGreaterThanOrEqual(3);
+    expect(channel.sent.map((s) => s.message.text)).toEqual(stored.map((r) => (JSON.parse(r.payload) as OutboundMessage).text));
+    expect(stored.every((r) => r.attempts === 1)).toBe(true);
+    await t.close(); // before the proxy goes: closing it takes PostgreSQL away again
+    await o.close();
   });
 
   it("a customer whose sends fail does not hold up anyone else", async () => {
