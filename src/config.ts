@@ -84,7 +84,8 @@ export interface Settings {
   sweepIntervalSeconds: number;
   /**
    * Messages per second per channel campaigns may use (CAMPAIGN_RATE, default TELEGRAM_MESSAGES_PER_SECOND
-   * less 2: 28): every other message counts against it too, so conversation replies always find room.
+   * less 1: 29, so a campaign alone sends 95 % of Telegram's limit and more, issue 15): every other message
+   * counts against it too and never waits for it, so conversation replies go first and campaigns get the rest.
    */
   campaignRatePerSecond: number;
 }
@@ -156,8 +157,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd = process
   if (!(telegramMessagesPerSecond >= 1)) throw new ConfigError("TELEGRAM_MESSAGES_PER_SECOND", `"${env.TELEGRAM_MESSAGES_PER_SECOND}" is not a number of messages per second`, "use e.g. 30 (Telegram's limit per bot), divided by the number of instances");
   const sweepIntervalSeconds = Number(env.SWEEP_INTERVAL_SECONDS?.trim() || 60);
   if (!(sweepIntervalSeconds >= 1 && sweepIntervalSeconds <= 3600)) throw new ConfigError("SWEEP_INTERVAL_SECONDS", `"${env.SWEEP_INTERVAL_SECONDS}" is not a number of seconds from 1 to 3600`, "use e.g. 60");
-  const campaignRatePerSecond = Number(env.CAMPAIGN_RATE?.trim() || Math.max(1, telegramMessagesPerSecond - 2));
-  if (!(campaignRatePerSecond > 0 && campaignRatePerSecond <= 1000)) throw new ConfigError("CAMPAIGN_RATE", `"${env.CAMPAIGN_RATE}" is not a number of messages per second`, "use a number above 0, e.g. 28 (Telegram allows a bot about 30 messages per second; keep it under TELEGRAM_MESSAGES_PER_SECOND)");
+  const campaignRatePerSecond = Number(env.CAMPAIGN_RATE?.trim() || Math.max(1, telegramMessagesPerSecond - 1));
+  if (!(campaignRatePerSecond > 0 && campaignRatePerSecond <= 1000)) throw new ConfigError("CAMPAIGN_RATE", `"${env.CAMPAIGN_RATE}" is not a number of messages per second`, "use a number above 0, e.g. 29 (Telegram allows a bot about 30 messages per second; keep it under TELEGRAM_MESSAGES_PER_SECOND)");
   return {
     ...slack,
     campaignRules,

@@ -204,6 +204,22 @@ describe("loadSettings: TELEGRAM_MESSAGES_PER_SECOND", () => {
   });
 });
 
+describe("loadSettings: CAMPAIGN_RATE", () => {
+  // Issue 15: a campaign alone must reach 28.5 msg/s at Telegram's 30; replies go first within the same budget.
+  it("defaults to one under TELEGRAM_MESSAGES_PER_SECOND (29), and follows it", () => {
+    expect(loadSettings({}, CWD).campaignRatePerSecond).toBe(29);
+    expect(loadSettings({ TELEGRAM_MESSAGES_PER_SECOND: "10" }, CWD).campaignRatePerSecond).toBe(9);
+    expect(loadSettings({ TELEGRAM_MESSAGES_PER_SECOND: "1" }, CWD).campaignRatePerSecond).toBe(1);
+    expect(loadSettings({ CAMPAIGN_RATE: " 12.5 " }, CWD).campaignRatePerSecond).toBe(12.5);
+  });
+
+  it.each(["0", "fast"])("refuses %j, naming it", (value) => {
+    const e = configError({ CAMPAIGN_RATE: value });
+    expect(e.variable).toBe("CAMPAIGN_RATE");
+    expect(e.message).toBe(`CAMPAIGN_RATE: "${value}" is not a number of messages per second\n  hint: use a number above 0, e.g. 29 (Telegram allows a bot about 30 messages per second; keep it under TELEGRAM_MESSAGES_PER_SECOND)`);
+  });
+});
+
 describe("loadSettings: SWEEP_INTERVAL_SECONDS", () => {
   it("defaults to 60 seconds and keeps 1 to 3600", () => {
     expect(loadSettings({}, CWD).sweepIntervalSeconds).toBe(60);

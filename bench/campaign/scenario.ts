@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,8 +24,8 @@ export interface CampaignTiming {
   contacts: number;
   /** Other customers chatting with the bot meanwhile (their reply latency is measured). */
   chatters: number;
-  /** CAMPAIGN_RATE for the process (messages/s); TELEGRAM_MESSAGES_PER_SECOND stays at its default, 30. */
-  ratePerSecond: number;
+  /** CAMPAIGN_RATE for the process (messages/s), unset: its default; TELEGRAM_MESSAGES_PER_SECOND stays at its default, 30. */
+  ratePerSecond?: number;
 }
 
 /** What one run measured. */
@@ -43,10 +43,15 @@ export interface CampaignOutcome {
   seconds: number;
   rateOverall: number;
   rateSustained: number;
-  /** The most messages (campaign and replies) the fake Bot API received within any one second. */
+  /** Every message (campaign and replies) per second over that middle 80 %: how much of Telegram's limit was used. */
+  rateAllSustained: number;
+  /** The most messages (campaign and replies) the fake Bot API received within any one second (sliding), and the seconds of the clock with more than 30. */
   peakPerSecond: number;
+  secondsOver30: number;
   /** Reply latency (ms) of the chatters' messages sent while the campaign was going out (not while the process was down). */
   replies: { count: number; p50: number; p99: number; max: number; unanswered: number; duringRestart: number };
+  /** The same chatters' reply latency (ms) in the 15 s before the campaign was sent: what the campaign adds is the difference. */
+  quiet: { count: number; p50: number; p99: number };
   /** `rapport campaigns status winback --json` afterwards. */
   report?: { sent: number; failed: number; pending: number; queued: number; blocked: number };
   /** The process's down time when killed (SIGKILL to "rapport ready"), seconds. */
@@ -56,6 +61,8 @@ export interface CampaignOutcome {
 }
 
 const CHAT = ["/balance", "hello", "what are your delivery times?", "/help", "/rewards", "thanks", "/menu", "how do I return an item?"];
+/** How long the chatters talk before the campaign is sent (their reply latency without it). */
+const QUIET_MS = 15_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
@@ -90,7 +97,7 @@ export async function runCampaignScenario(s: CampaignScenario, t: CampaignTiming
   const inbox = new Inbox(telegram);
   const env = {
     DATABASE_URL: database.url, FLOWS_DIR: join(RAPPORT_ROOT, "flows"), LOCALES_DIR: join(RAPPORT_ROOT, "locales"),
-    CAMPAIGN_RATE: String(t.ratePerSecond), CAMPAIGN_QUIET_HOURS: "off",
+    ...(t.ratePerSecond === undefined ? {} : { CAMPAIGN_RATE: String(t.ratePerSecond) }), CAMPAIGN_QUIET_HOURS: "off",
   };
   const rapport = new RapportProcess({
     ...env, PORT: String(await freePort()), HOST: "127.0.0.1", TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.apiRoot,
@@ -98,19 +105,24 @@ export async function runCampaignScenario(s: CampaignScenario, t: CampaignTiming
   const samples: { sentAt: number; latency?: number; down: boolean }[] = [];
   let down: [number, number] | undefined;
   let chatting = true;
+  let quietFrom = 0;
+  let quietTo = 0;
   const outcome: CampaignOutcome = {
     scenario: s, contacts: t.contacts, reached: 0, lost: t.contacts, duplicates: 0, duplicatedChats: 0, maxPerChat: 0, seconds: 0, rateOverall: 0, rateSustained: 0,
-    peakPerSecond: 0, replies: { count: 0, p50: NaN, p99: NaN, max: NaN, unanswered: 0, duringRestart: 0 }, log,
+    rateAllSustained: 0, peakPerSecond: 0, secondsOver30: 0, replies: { count: 0, p50: NaN, p99: NaN, max: NaN, unanswered: 0, duringRestart: 0 }, quiet: { count: 0, p50: NaN, p99: NaN }, log,
   };
   const chatters: Promise<void>[] = [];
   try {
     await rapport.start();
     const isDown = (at: number) => down !== undefined && at >= down[0] && at <= down[1];
     for (let i = 0; i < t.chatters; i++) chatters.push(chatter(telegram, inbox, 70_001 + i, () => chatting, (sample) => samples.push({ ...sample, down: isDown(sample.sentAt) })));
-    await sleep(3_000);
+    await sleep(2_000); // the chatters' first turns (their welcome) are not counted
+    quietFrom = Date.now();
+    await sleep(QUIET_MS);
+    quietTo = Date.now();
     await rapportCli(["campaigns", "send", "winback", "--yes"], env);
     const reachedNow = () => { let n = 0; for (let i = 0; i < t.contacts; i++) if (inbox.count(String(AUDIENCE_CHAT + i)) > 0) n++; return n; };
-    const deadline = Date.now() + (t.contacts / t.ratePerSecond) * 2_000 + 120_000;
+    const deadline = Date.now() + (t.contacts / (t.ratePerSecond ?? 29)) * 2_000 + 120_000;
     let reached = 0;
     for (;;) {
       await sleep(250);
@@ -141,9 +153,12 @@ export async function runCampaignScenario(s: CampaignScenario, t: CampaignTiming
   } catch (error) {
     outcome.error ??= (error as Error).message;
   }
+  // Every message the fake received ([chat, ms]), beside the log, to look at a run second by second.
+  writeFileSync(`${log}.sent.json`, JSON.stringify(telegram.sent.map((m) => [m.chatId, m.at])));
   await telegram.close();
   await database.dispose().catch(() => undefined);
-  return { ...outcome, ...measure(inbox, t, samples) };
+  const quiet = samples.filter((x) => x.sentAt >= quietFrom && x.sentAt < quietTo && x.latency !== undefined).map((x) => x.latency!).sort((a, b) => a - b);
+  return { ...outcome, ...measure(inbox, t, samples), quiet: { count: quiet.length, p50: percentile(quiet, 50), p99: percentile(quiet, 99) } };
 }
 
 /** A customer writing to the bot until `on()` is false: a message, the answer (at most 5 s), 1-2 s, again. */
@@ -188,16 +203,21 @@ function measure(inbox: Inbox, t: CampaignTiming, samples: { sentAt: number; lat
   const hi = Math.floor(campaignTimes.length * 0.9) - 1;
   const rateSustained = hi > lo ? (hi - lo) / ((campaignTimes[hi]! - campaignTimes[lo]!) / 1000) : 0;
   const all = [...inbox.times].sort((a, b) => a - b);
+  const inSteady = hi > lo ? all.filter((x) => x >= campaignTimes[lo]! && x <= campaignTimes[hi]!).length : 0;
+  const rateAllSustained = hi > lo ? (inSteady - 1) / ((campaignTimes[hi]! - campaignTimes[lo]!) / 1000) : 0;
   let peak = 0;
   for (let i = 0, j = 0; i < all.length; i++) {
     while (all[i]! - all[j]! >= 1000) j++;
     peak = Math.max(peak, i - j + 1);
   }
+  const perClockSecond = new Map<number, number>();
+  for (const x of all) perClockSecond.set(Math.floor(x / 1000), (perClockSecond.get(Math.floor(x / 1000)) ?? 0) + 1);
+  const secondsOver30 = [...perClockSecond.values()].filter((n) => n > 30).length;
   const during = samples.filter((x) => x.sentAt >= first && x.sentAt <= last);
   const answered = during.filter((x) => !x.down && x.latency !== undefined).map((x) => x.latency!).sort((a, b) => a - b);
   return {
     reached, lost: t.contacts - reached, duplicates, duplicatedChats, maxPerChat, seconds,
-    rateOverall: seconds > 0 ? (campaignTimes.length - 1) / seconds : 0, rateSustained, peakPerSecond: peak,
+    rateOverall: seconds > 0 ? (campaignTimes.length - 1) / seconds : 0, rateSustained, rateAllSustained, peakPerSecond: peak, secondsOver30,
     replies: {
       count: answered.length, p50: percentile(answered, 50), p99: percentile(answered, 99), max: percentile(answered, 100),
       unanswered: during.filter((x) => !x.down && x.latency === undefined).length, duringRestart: during.filter((x) => x.down).length,

@@ -15,7 +15,7 @@ export interface CampaignRunnerOptions {
   /** Deliveries judged per round (default 200). */
   batch?: number;
   /**
-   * Campaign messages per second (CAMPAIGN_RATE, default 28; the dispatcher paces the sends, see
+   * Campaign messages per second (CAMPAIGN_RATE, default 29; the dispatcher paces the sends, see
    * SendPacer). Here it sizes how far ahead the runner claims: about two seconds of messages waiting
    * in the outbox at most, so a pause or cancel has little to hold back and consent, the cap and
    * quiet hours are judged moments before a message goes.
@@ -75,7 +75,7 @@ export class CampaignRunner {
   constructor(private readonly deps: CampaignRunnerDeps, options: CampaignRunnerOptions = {}) {
     this.batch = options.batch ?? 200;
     this.concurrency = options.concurrency ?? 4;
-    this.window = Math.max(2 * this.concurrency, Math.ceil(2 * (options.ratePerSecond ?? 28)));
+    this.window = Math.max(2 * this.concurrency, Math.ceil(2 * (options.ratePerSecond ?? 29)));
     this.reselectMs = options.reselectMs ?? 600_000;
     this.busyRetryMs = options.busyRetryMs ?? 300_000;
     this.interruptedMs = options.interruptedMs ?? 60_000;

@@ -34,7 +34,7 @@ export interface DispatcherOptions {
   /** Campaign messages being sent at once, at most: they must never queue ahead of conversation replies. */
   campaignConcurrency?: number;
   /**
-   * Messages per second per channel that campaign messages may fill (CAMPAIGN_RATE, default 28): every
+   * Messages per second per channel that campaign messages may fill (CAMPAIGN_RATE, default 29): every
    * other message takes a slot too, without waiting, so campaigns get what conversations leave (SendPacer).
    */
   campaignRatePerSecond?: number;
@@ -120,7 +120,7 @@ export class OutboxDispatcher {
     private readonly options: DispatcherOptions = {},
     private readonly onReply?: (reply: SentReply) => void,
   ) {
-    this.pacer = new SendPacer(options.campaignRatePerSecond ?? 28);
+    this.pacer = new SendPacer(options.campaignRatePerSecond ?? 29);
     this.marker = new GroupCommit(async (ids) => {
       await db.query(markSent(db.dialect, ids, new Date()));
       return ids.map(() => undefined);

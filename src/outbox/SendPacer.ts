@@ -2,8 +2,9 @@
  * The campaign lane's pace, per channel (issue 15, "Delivery"): campaign messages leave at most
  * `ratePerSecond` apart, and every other message (a conversation reply, a notification) takes one of
  * those slots without waiting for it. So the channel never carries more than the rate in all, replies
- * are never held back by a campaign, and a campaign gets what the conversations leave (at 30/s with
- * 2 replies/s: 28/s). Slots are evenly spaced, never saved up: after a quiet minute the next second
+ * are never held back by a campaign, and a campaign gets what the conversations leave (at the default
+ * 29/s with 2 replies/s: 27/s; alone, 29/s). The adapter's own limit (Telegram: 30 in any second,
+ * overallLimit) leaves the one message/s between the two for replies, so a campaign message rarely waits there. Slots are evenly spaced, never saved up: after a quiet minute the next second
  * still sends `ratePerSecond` at most, so Telegram's 30-per-second window (the adapter's throttler)
  * is not overrun and a reply never finds it spent by a burst of campaign messages.
  *

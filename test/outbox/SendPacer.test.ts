@@ -28,6 +28,14 @@ describe("SendPacer", () => {
     expect(await waited(pacer) - start).toBeGreaterThanOrEqual(50); // at most half a slot made up
   });
 
+  it("a campaign alone sends the whole rate: 29 in every second at 29/s", async () => {
+    const pacer = new SendPacer(29);
+    const times: number[] = [];
+    for (let i = 0; i < 29 * 5; i++) times.push(await waited(pacer));
+    expect(times.at(-1)! - times[0]!).toBeLessThan(5_000); // 145 messages within 5 s
+    for (const t of times) expect(times.filter((u) => u > t - 1000 && u <= t).length).toBeLessThanOrEqual(29);
+  });
+
   it("a reply takes a slot at once and pushes the campaign back by one", async () => {
     const pacer = new SendPacer(10);
     expect(await waited(pacer)).toBe(0);

@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { apiThrottler } from "@grammyjs/transformer-throttler";
 import type { Api, Transformer } from "grammy";
 import type { Logger } from "../../core/log";
+import { overallLimit } from "./overallLimit";
 
 /** Telegram's flood limits as Rapport applies them; tests shorten them. */
 export interface TelegramLimits {
@@ -42,9 +43,11 @@ const EPHEMERAL = new Set(["answerCallbackQuery", "editMessageReplyMarkup", "edi
  *   are stale in seconds; menu commands are cosmetic and never retried, so a server that refuses
  *   them cannot stall start.
  * - throttler (outermost, so a chat's next message waits behind one that is waiting out a 429):
- *   about 30 messages/s overall; per chat a token bucket (Bottleneck's reservoir): `perChatBurst`
- *   messages at once, then one more every `perChatMs`, one at a time and in order. Send methods
- *   only, so answering a button press or removing its keyboard never delays the reply.
+ *   per chat a token bucket (Bottleneck's reservoir): `perChatBurst` messages at once, then one
+ *   more every `perChatMs`, one at a time and in order; then `perSecond` overall in any second
+ *   (overallLimit, a sliding window: Bottleneck's reservoir refilled each 1,000 ms let up to 45 through
+ *   in a second at its windows' edges). Send methods only, so answering a button press or removing
+ *   its keyboard never delays the reply.
  * `limits: false` turns throttling off (the benchmark's fake transport measures the adapter, not Telegram).
  */
 export function installApiPolicies(api: Api, log: Logger, limits: TelegramLimits | false): void {
@@ -53,10 +56,9 @@ export function installApiPolicies(api: Api, log: Logger, limits: TelegramLimits
   api.config.use(only(SETUP, autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60, rethrowHttpErrors: true })));
   api.config.use(only(EPHEMERAL, autoRetry({ maxRetryAttempts: 1, maxDelaySeconds: 5, rethrowHttpErrors: true, rethrowInternalServerErrors: true })));
   if (limits) {
-    api.config.use(only(SENDS, apiThrottler({
-      global: { reservoir: limits.perSecond, reservoirRefreshAmount: limits.perSecond, reservoirRefreshInterval: 1000 },
-      out: perChatBucket(limits),
-    })));
+    // Inside the per-chat buckets: a message waiting for its chat's turn holds no overall slot.
+    api.config.use(only(SENDS, overallLimit(limits.perSecond)));
+    api.config.use(only(SENDS, apiThrottler({ global: {}, out: perChatBucket(limits) })));
   }
 }
 
