@@ -26,8 +26,26 @@ export function sql(text: string, ...params: unknown[]): Statement {
   return { sql: text, params };
 }
 
+/**
+ * A statement with its parameters already in an array: a multi-row insert binds thousands, which as
+ * `sql(text, ...params)` would be spread into arguments and collected again.
+ */
+export function sqlWith(text: string, params: unknown[]): Statement {
+  return { sql: text, params };
+}
+
 /** `(?,?,?),(?,?,?)` for a multi-row VALUES clause. */
 export function placeholders(rows: number, columns: number): string {
-  const one = `(${Array(columns).fill("?").join(",")})`;
-  return Array(rows).fill(one).join(",");
+  const key = rows * 1024 + columns;
+  let text = made.get(key);
+  if (text === undefined) {
+    const one = `(${Array(columns).fill("?").join(",")})`;
+    text = Array(rows).fill(one).join(",");
+    if (made.size >= 2048) made.clear(); // bounded: batch sizes vary
+    made.set(key, text);
+  }
+  return text;
 }
+
+/** placeholders() already built: the hot path asks for the same few shapes on every batch. */
+const made = new Map<number, string>();

@@ -4,6 +4,10 @@
  * the same contact can be in one batch twice (a message and an event at the same moment).
  */
 export async function inRounds<I, R>(items: I[], key: (item: I) => string, work: (round: I[]) => Promise<R[]>): Promise<R[]> {
+  // Usually no key repeats: one round, the batch as it is.
+  const keys = new Set<string>();
+  for (const item of items) keys.add(key(item));
+  if (keys.size === items.length) return work(items);
   const results: R[] = new Array(items.length);
   let remaining = items.map((item, index) => ({ item, index }));
   while (remaining.length > 0) {

@@ -1,12 +1,12 @@
 import type { ConversationState } from "../conversations/ConversationState";
 import { idleState } from "../conversations/ConversationState";
-import { sql, placeholders, type Plan, type Row } from "../db/plan";
+import { sql, sqlWith, placeholders, type Plan, type Row } from "../db/plan";
 import type { Database } from "../db/Database";
 import type { ContactChanges, ContactView } from "../flows/types";
 import { parseAttributes } from "../flows/attributes";
 import { inRounds } from "./inRounds";
 import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
-import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
+import { INTERACTION_COLUMNS, interactionValues, pushInteractionValues, type InteractionRow } from "../history/InteractionRow";
 import { OUTBOX_COLUMNS, outboxValues, type OutboxEntry } from "../outbox/OutboxEntry";
 
 /** One inbound message to store: who sent it, and its history row (contactId filled in by the plan). */
@@ -85,12 +85,14 @@ function withProfile(contact: ContactView, item: { displayName: string | null; u
 
 /** Loads contacts and their conversation by channel identity, one statement for the whole batch. */
 function* selectByIdentity(keys: { channel: string; externalUserId: string }[]): Plan<Map<string, Row>> {
-  const rows = yield sql(
+  const params: unknown[] = [];
+  for (const k of keys) params.push(k.channel, k.externalUserId);
+  const rows = yield sqlWith(
     `SELECT i.channel AS ch, i.external_id AS ext, ${CONTACT_COLUMNS}
      FROM channel_identities i JOIN contacts c ON c.id = i.contact_id
      LEFT JOIN conversation_states s ON s.contact_id = c.id
      WHERE (i.channel, i.external_id) IN (VALUES ${placeholders(keys.length, 2)})`,
-    ...keys.flatMap((k) => [k.channel, k.externalUserId]),
+    params,
   );
   return new Map(rows.map((r) => [`${r.ch}\u0000${r.ext}`, r]));
 }
@@ -127,10 +129,10 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
   for (const i of stale) yield updateProfile(i, found.get(key(i))!.id, now);
   for (const i of items) i.row.contactId = found.get(key(i))!.id as string;
 
-  const inserted = yield sql(
+  const inserted = yield sqlWith(
     `INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(items.length, INTERACTION_COLUMNS.length)}
      ON CONFLICT DO NOTHING RETURNING id`,
-    ...items.flatMap((i) => interactionValues(i.row)),
+    pushInteractionValues([], items.map((i) => i.row)),
   );
   const fresh = new Set(inserted.map((r) => r.id as string));
   const repeats = items.filter((i) => !fresh.has(i.row.id));

@@ -26,3 +26,9 @@ export const INTERACTION_COLUMNS = ["id", "contact_id", "occurred_at", "directio
 export function interactionValues(r: InteractionRow): unknown[] {
   return [r.id, r.contactId, r.occurredAt, r.direction, r.kind, r.channel, r.externalId, r.dedupeKey, r.actor, r.flowId, r.flowVersion, r.stepId, r.text, r.data];
 }
+
+/** Appends each row's values (INTERACTION_COLUMNS order) to `out`: a batch's parameters without an array per row. */
+export function pushInteractionValues(out: unknown[], rows: readonly InteractionRow[]): unknown[] {
+  for (const r of rows) out.push(r.id, r.contactId, r.occurredAt, r.direction, r.kind, r.channel, r.externalId, r.dedupeKey, r.actor, r.flowId, r.flowVersion, r.stepId, r.text, r.data);
+  return out;
+}

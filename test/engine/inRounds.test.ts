@@ -12,3 +12,16 @@ describe("inRounds", () => {
     expect(out).toEqual(["A1", "B1", "A2", "C1", "A3", "B2"]);
   });
 });
+
+describe("inRounds without repeated keys", () => {
+  it("hands the batch over whole, in one round", async () => {
+    const items = ["a1", "b1", "c1"];
+    const rounds: string[][] = [];
+    const out = await inRounds(items, (s) => s[0]!, async (round) => {
+      rounds.push(round);
+      return round.map((s) => s.toUpperCase());
+    });
+    expect(rounds).toEqual([["a1", "b1", "c1"]]);
+    expect(out).toEqual(["A1", "B1", "C1"]);
+  });
+});
