@@ -39,7 +39,7 @@ export interface CampaignOutcome {
   duplicates: number;
   duplicatedChats: number;
   maxPerChat: number;
-  /** Seconds from the first campaign message to the last; messages/s over that span, and over the middle 80 % (no ramp-up/down). */
+  /** Seconds from the first campaign message to the last; messages/s over that span, and over the middle 80 % (no ramp-up/down; after a kill, without the time it was down). */
   seconds: number;
   rateOverall: number;
   rateSustained: number;
@@ -158,7 +158,7 @@ export async function runCampaignScenario(s: CampaignScenario, t: CampaignTiming
   await telegram.close();
   await database.dispose().catch(() => undefined);
   const quiet = samples.filter((x) => x.sentAt >= quietFrom && x.sentAt < quietTo && x.latency !== undefined).map((x) => x.latency!).sort((a, b) => a - b);
-  return { ...outcome, ...measure(inbox, t, samples), quiet: { count: quiet.length, p50: percentile(quiet, 50), p99: percentile(quiet, 99) } };
+  return { ...outcome, ...measure(inbox, t, samples, down), quiet: { count: quiet.length, p50: percentile(quiet, 50), p99: percentile(quiet, 99) } };
 }
 
 /** A customer writing to the bot until `on()` is false: a message, the answer (at most 5 s), 1-2 s, again. */
@@ -183,7 +183,7 @@ async function chatter(telegram: FakeTelegram, inbox: Inbox, chat: number, on: (
 }
 
 /** The figures: per audience chat counts, rates, the busiest second, reply latency while the campaign went out. */
-function measure(inbox: Inbox, t: CampaignTiming, samples: { sentAt: number; latency?: number; down: boolean }[]): Partial<CampaignOutcome> {
+function measure(inbox: Inbox, t: CampaignTiming, samples: { sentAt: number; latency?: number; down: boolean }[], down?: [number, number]): Partial<CampaignOutcome> {
   let reached = 0;
   let duplicates = 0;
   let duplicatedChats = 0;
@@ -201,10 +201,15 @@ function measure(inbox: Inbox, t: CampaignTiming, samples: { sentAt: number; lat
   const seconds = (last - first) / 1000;
   const lo = Math.floor(campaignTimes.length * 0.1);
   const hi = Math.floor(campaignTimes.length * 0.9) - 1;
-  const rateSustained = hi > lo ? (hi - lo) / ((campaignTimes[hi]! - campaignTimes[lo]!) / 1000) : 0;
+  // Over the middle 80 %; after a kill, without the time it was down (and its first 2 s back).
+  const from = campaignTimes[lo] ?? 0;
+  const to = campaignTimes[hi] ?? 0;
+  const up = (x: number) => !down || x < down[0] || x > down[1];
+  const gapMs = down && hi > lo ? Math.max(0, Math.min(to, down[1]) - Math.max(from, down[0])) : 0;
+  const spanS = (to - from - gapMs) / 1000;
+  const rateSustained = hi > lo && spanS > 0 ? campaignTimes.slice(lo, hi + 1).filter(up).length / spanS : 0;
   const all = [...inbox.times].sort((a, b) => a - b);
-  const inSteady = hi > lo ? all.filter((x) => x >= campaignTimes[lo]! && x <= campaignTimes[hi]!).length : 0;
-  const rateAllSustained = hi > lo ? (inSteady - 1) / ((campaignTimes[hi]! - campaignTimes[lo]!) / 1000) : 0;
+  const rateAllSustained = hi > lo && spanS > 0 ? all.filter((x) => x >= from && x <= to && up(x)).length / spanS : 0;
   let peak = 0;
   for (let i = 0, j = 0; i < all.length; i++) {
     while (all[i]! - all[j]! >= 1000) j++;
