@@ -198,10 +198,12 @@ describe("Telegram channel (long polling)", () => {
     await Promise.all([1, 2, 3, 4].map((n) => channel.send(to(3013), { text: `m${n}` })).concat(channel.send(to(3014), { text: "other" })));
     const at = telegram.messagesTo(3013).map((m) => m.at - t0);
     expect(telegram.messagesTo(3013).map((m) => m.text)).toEqual(["m1", "m2", "m3", "m4"]);
-    expect(at[1]!).toBeLessThan(200); // the burst
+    expect(at[1]! - at[0]!).toBeLessThan(150); // the burst goes together
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(150); // then about one per 300 ms (checked on a 75 ms heartbeat)
     expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(200);
-    expect(telegram.messagesTo(3014)[0]!.at - t0).toBeLessThan(200);
+    // The other chat's message does not wait behind the paced ones (compared with them, not with a
+    // fixed time: on a loaded machine everything arrives later).
+    expect(telegram.messagesTo(3014)[0]!.at - t0).toBeLessThan(at[2]!);
   });
 
   it("a 429 in the middle of a burst is waited out; nothing is lost or reordered", async () => {
