@@ -77,7 +77,7 @@ interface Lane { items: LaneItem[]; followUp: boolean; done: Promise<void> }
  * contacts) before the contact's next one is sent, so a kill -9 can make at most one message per
  * contact go out twice: the one that reached the channel just before the kill. While the database
  * is away the mark is retried until it lands (markSentDurably), and a row this process has in hand
- * is never sent again by it when a claim returns it after its lease ran out. A transient failure
+ * (or sent while a claim was out) is never sent again by it when a claim returns it after its lease ran out. A transient failure
  * (5xx, network) is retried with backoff for `retryMinutes`, holding that contact's later messages
  * back; then the message fails and `send.failed` is recorded in the history with the reason. A
  * blocked bot (RecipientUnreachableError) marks the contact unreachable and fails their pending
@@ -102,6 +102,14 @@ export class OutboxDispatcher {
    * away) is ignored, so a message this process sent is never sent again by it.
    */
   private readonly inHand = new Set<string>();
+  /**
+   * Per claim in flight, the rows that left this process's hands as sent while it was out. A claim
+   * that read such a row as pending may answer after its "sent" mark did (PostgreSQL: the mark waited
+   * for the claim's row lock, and both answers arrive together); it must not send it again. Claims
+   * take rows in hand once their leases ran out, which a database outage does to all of them (the
+   * full fault bench's 60 s outage sent 2 replies twice this way).
+   */
+  private readonly claims = new Set<Set<string>>();
   private readonly marker: GroupCommit<string, undefined>;
   private readonly receipts: ((receipt: SendReceipt) => Promise<void>)[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -236,9 +244,7 @@ export class OutboxDispatcher {
     const channels = this.channels.channelNames();
     const room = contactId ? 1 : (this.options.pollBatch ?? 100) - this.lanes.size;
     if (channels.length === 0 || room <= 0 || this.stopping) return [];
-    const now = new Date();
-    const rows = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels, now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit: room, contactId })));
-    const entries = rows.map(toEntry);
+    const entries = await this.claim(channels, room, contactId);
     for (const e of entries) this.enqueue(e, () => {}, true);
     return entries.map((e) => e.contactId);
   }
@@ -295,11 +301,8 @@ export class OutboxDispatcher {
       else if (lane.items.length === 0 && lane.followUp && !this.stopping) {
         // Taken by the poller (a backlog): the contact's next message, if it is due (once this one is marked sent).
         await this.marks.get(contactId);
-        const now = new Date();
-        const next = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels: this.channels.channelNames(), now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit: 1, contactId })))
-          .catch(() => []);
-        for (const r of next) {
-          const entry = toEntry(r);
+        const next = await this.claim(this.channels.channelNames(), 1, contactId).catch(() => []);
+        for (const entry of next) {
           if (this.inHand.has(entry.id)) continue;
           this.inHand.add(entry.id);
           lane.items.push({ entry, settle: () => {} });
@@ -307,6 +310,25 @@ export class OutboxDispatcher {
       }
     }
     this.lanes.delete(contactId);
+  }
+
+  /** Leases due heads (one per contact, or `contactId`'s), leaving out rows this process sent while the claim was out. */
+  private async claim(channels: string[], limit: number, contactId?: string): Promise<OutboxEntry[]> {
+    const sentMeanwhile = new Set<string>();
+    this.claims.add(sentMeanwhile);
+    try {
+      const now = new Date();
+      const rows = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels, now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit, contactId })));
+      return rows.map(toEntry).filter((e) => !sentMeanwhile.has(e.id));
+    } finally {
+      this.claims.delete(sentMeanwhile);
+    }
+  }
+
+  /** A sent row whose mark is stored leaves this process's hands; a claim out meanwhile must not take it (`claims`). */
+  private letGo(id: string): void {
+    this.inHand.delete(id);
+    for (const c of this.claims) c.add(id);
   }
 
   /** Sends one row; with `more` (the lane has the contact's next message) its "sent" mark is awaited, otherwise written in the background. */
@@ -404,11 +426,11 @@ export class OutboxDispatcher {
       }
     }
     if (!slow) {
-      this.inHand.delete(entry.id);
+      this.letGo(entry.id);
       return;
     }
     // A claim that read the row before the mark landed may still be answering: forget it a lease later.
-    setTimeout(() => this.inHand.delete(entry.id), this.options.leaseMs ?? 10_000).unref();
+    setTimeout(() => this.letGo(entry.id), this.options.leaseMs ?? 10_000).unref();
     this.kick(); // the contact's next rows were held back behind it
   }
 

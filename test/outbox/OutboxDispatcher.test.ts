@@ -108,6 +108,42 @@ describe("outbox dispatcher", () => {
     await o.close();
   });
 
+  it("a claim that read a message before its \"sent\" mark landed does not send it again when it answers after the mark", async () => {
+    // Found by the full fault bench (PostgreSQL, 60 s outage: 2 replies twice, no crash). After the outage
+    // the leases of messages in hand had run out, so the poller's claim took one the lane was sending; the
+    // claim locked it first, the mark waited for that lock and its answer was read first, and the message
+    // had left "in hand" by the time the claim's answer was: it was sent again.
+    const t = await app({ outbox: { leaseMs: 100, pollMs: 60_000 } });
+    let release!: () => void;
+    const sending = new Promise<void>((r) => { release = r; });
+    const channel = new ScriptedChannel(async (_to, n) => { if (n === 0) await sending; }); // the first send takes past its lease
+    t.app.engine.attach(channel);
+    const db = t.app.db;
+    const query = db.query.bind(db);
+    let answer!: () => void;
+    const answered = new Promise<void>((r) => { answer = r; });
+    let held = 0;
+    db.query = async (statement) => {
+      const rows = await query(statement);
+      // The poller's claim has run in the database; its answer is read only after the mark's.
+      if (/SET lease_until = \?, lease_owner = \?/.test(statement.sql) && held++ === 0) await answered;
+      return rows;
+    };
+    const turn = deliver(t, "ola", "/help");
+    await waitUntil(() => held === 0 && t.app.engine.outbox["inHand"].size === 1);
+    await new Promise((r) => setTimeout(r, 150)); // the lease ran out (no heartbeat renewed it, as while the database was away)
+    const claiming = t.app.engine.outbox.poll();
+    await waitUntil(() => held === 1);
+    release();
+    await turn;
+    await waitUntil(() => t.app.engine.outbox["inHand"].size === 0); // sent and marked: no longer in hand
+    expect(await db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ status: "sent", attempts: 1 });
+    answer();
+    await claiming;
+    await t.app.engine.idle();
+    expect(channel.sent.map((s) => s.message.text)).toEqual([helpText(t.app, "en")]);
+  });
+
   it("a customer whose sends fail does not hold up anyone else", async () => {
     const t = await app({ outbox: { retryDelaysMs: [60_000] } });
     const channel = new ScriptedChannel((to) => { if (to.externalUserId === "bad") throw transient(); });
