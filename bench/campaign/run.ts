@@ -23,7 +23,7 @@ const only = <T extends string>(name: string, all: T[]): T[] => { const v = opti
 const quick = args.includes("--quick");
 const timing: CampaignTiming = {
   contacts: Number(option("contacts") ?? (quick ? 1_000 : 10_000)),
-  chatters: Number(option("chatters") ?? 8),
+  chatters: Number(option("chatters") ?? 16),
   ratePerSecond: option("rate") === undefined ? undefined : Number(option("rate")),
 };
 const pgServer = process.env.BENCH_PG_URL ?? DEFAULT_PG_SERVER;

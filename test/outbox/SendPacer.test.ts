@@ -17,15 +17,25 @@ describe("SendPacer", () => {
   }
 
   it("spaces campaign messages 1/rate apart, per channel, without saving up a quiet spell", async () => {
-    const pacer = new SendPacer(10); // one every 100 ms
+    const pacer = new SendPacer(4); // one every 250 ms
     expect(await waited(pacer)).toBe(0);
-    expect(await waited(pacer)).toBe(100);
-    expect(await waited(pacer)).toBe(200);
-    expect(await waited(pacer, "webchat")).toBe(200); // another channel has its own pace
+    expect(await waited(pacer)).toBe(250);
+    expect(await waited(pacer)).toBe(500);
+    expect(await waited(pacer, "webchat")).toBe(500); // another channel has its own pace
     await vi.advanceTimersByTimeAsync(1000); // quiet
     const start = Date.now();
     expect(await waited(pacer)).toBe(start);
-    expect(await waited(pacer) - start).toBeGreaterThanOrEqual(50); // at most half a slot made up
+    expect(await waited(pacer) - start).toBeLessThanOrEqual(1); // 250 ms made up: one slot at 4/s
+    expect(await waited(pacer) - start).toBe(250); // then the pace again
+  });
+
+  it("a stalled process makes up for up to 250 ms of slots at once, no more", async () => {
+    const pacer = new SendPacer(20); // one every 50 ms
+    expect(await waited(pacer)).toBe(0);
+    vi.setSystemTime(1000); // the process stalled for a second: its timers could not fire
+    const times: number[] = [];
+    for (let i = 0; i < 8; i++) times.push(await waited(pacer));
+    expect(times).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1050, 1100]); // 250 ms of slots made up: 5 more (each waits a fake ms here)
   });
 
   it("a campaign alone sends the whole rate: 29 in every second at 29/s", async () => {
