@@ -42,6 +42,10 @@ export interface EngineOptions {
 
 const MAX_CONFLICT_RETRIES = 5;
 
+/** An outbox row the dispatcher sent, to be marked sent in the completer's next commit. */
+interface SentMark { sent: string }
+const MARKED: Completed = { won: true, held: false };
+
 /** How an event, timer or flow start is run. */
 export interface WakeOptions {
   /** A scheduled job's or campaign delivery's id: stored with the turn, so the turn runs at most once. */
@@ -64,7 +68,8 @@ export class Engine {
   private readonly channels = new Map<string, Channel>();
   private readonly queue = new KeyedQueue();
   private readonly receiver: GroupCommit<ReceiveItem, Received>;
-  private readonly completer: GroupCommit<CompleteItem, Completed>;
+  /** Turns to commit, and "sent" marks from the outbox riding along in the same commits. */
+  private readonly completer: GroupCommit<CompleteItem | SentMark, Completed>;
   private handoff: HandoffHandler | undefined;
   /** Sends every message to customers (issue 13); `rapport start` and the terminal chat start its poller. */
   readonly outbox: OutboxDispatcher;
@@ -80,8 +85,16 @@ export class Engine {
     // 3 and 4 added contention for the two cores without lowering p99.
     const concurrency = db.dialect === "postgresql" ? 2 : 1;
     this.receiver = new GroupCommit((items) => receiveTurns(db, items, new Date()), concurrency);
-    this.completer = new GroupCommit((items) => completeTurns(db, items, new Date()), concurrency);
-    this.outbox = new OutboxDispatcher(db, { channel: (name) => this.channels.get(name), channelNames: () => this.channelNames() }, log, { retry: options.retry, ...options.outbox }, options.onReply);
+    this.completer = new GroupCommit(async (items) => {
+      const turns = items.filter((i): i is CompleteItem => !("sent" in i));
+      const done = await completeTurns(db, turns, new Date(), items.flatMap((i) => ("sent" in i ? [i.sent] : [])));
+      let n = 0;
+      return items.map((i) => ("sent" in i ? MARKED : done[n++]!));
+    }, concurrency);
+    // A sent mark is committed with the next batch of turns (or alone when none is waiting), not in a
+    // commit of its own; it still lands before the contact's next message goes (OutboxDispatcher).
+    const commitSent = (id: string) => this.completer.submit({ sent: id }).then(() => undefined);
+    this.outbox = new OutboxDispatcher(db, { channel: (name) => this.channels.get(name), channelNames: () => this.channelNames() }, log, { retry: options.retry, ...options.outbox, commitSent }, options.onReply);
   }
 
   /** Makes a channel available for replies; the channel calls `deliver` for what it receives. */

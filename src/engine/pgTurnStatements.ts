@@ -80,9 +80,11 @@ ORDER BY x.n`, JSON.stringify(input), now, now, now);
  * the turn read; history rows, the inbound message's handled_messages row, locale and attribute
  * changes, and the turn's outbox rows only for turns that won. Outbox rows are leased to the caller
  * (who sends them right after) unless the contact has an earlier pending message that is not the
- * caller's own; `held` says so per contact. Returns the contact ids that won.
+ * caller's own; `held` says so per contact. `sent` rows (sent by the dispatcher meanwhile) are
+ * marked sent in the same commit, as outboxStatements' markSent does on its own. Returns the contact
+ * ids that won.
  */
-export function completeStatement(items: CompleteItem[], now: Date): Statement {
+export function completeStatement(items: CompleteItem[], now: Date, sent: string[] = []): Statement {
   const states = items.map((i) => ({
     contact_id: i.contactId, flow_id: i.state.flowId, flow_version: i.state.flowVersion, step_id: i.state.stepId,
     variables: JSON.stringify(i.state.variables), waiting: i.state.waiting ? JSON.stringify(i.state.waiting) : null, version: i.state.version + 1,
@@ -134,6 +136,8 @@ WITH st AS (
   FROM json_to_recordset(?::json) AS o(id text, contact_id text, channel text, chat_id text, user_id text, payload text, interaction_id text,
     priority int, source text, lease boolean)
   WHERE o.contact_id IN (SELECT contact_id FROM st)
+), marked AS (
+  UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'held', 'cancelled')
 ), ob AS (
   INSERT INTO outbox (id, contact_id, channel, chat_id, user_id, payload, interaction_id, priority, status, attempts, next_attempt_at, lease_until, lease_owner, source, created_at)
   SELECT o.id, o.contact_id, o.channel, o.chat_id, o.user_id, o.payload, o.interaction_id, o.priority, 'pending', 0, ?::timestamp(3),
@@ -143,8 +147,8 @@ WITH st AS (
 )
 SELECT st.contact_id, EXISTS (SELECT 1 FROM ob WHERE ob.contact_id = st.contact_id AND ob.held) AS held FROM st`,
   now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales), now, JSON.stringify(attributes),
-  lease?.owner ?? "", now, JSON.stringify(outbox), now, lease?.until ?? null, lease?.owner ?? null, now);
-  return { ...statement, name: "rapport_complete_v4" };
+  lease?.owner ?? "", now, JSON.stringify(outbox), now, sent, now, lease?.until ?? null, lease?.owner ?? null, now);
+  return { ...statement, name: "rapport_complete_v5" };
 }
 
 /** Whether a receive row came back resolved to a contact (see receiveStatement). */
