@@ -244,7 +244,8 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
       // An earlier message still pending that is not ours (a retry, another process's): wait behind it.
       const owner = leased[0]!.lease!.owner;
       const blocking = yield sql(
-        `SELECT contact_id, MIN(priority) AS priority FROM outbox WHERE contact_id IN (SELECT value FROM json_each(?)) AND status = 'pending'
+        // INDEXED BY: without statistics SQLite would take the contact index and read their sent rows too.
+        `SELECT contact_id, MIN(priority) AS priority FROM outbox INDEXED BY outbox_pending_idx WHERE contact_id IN (SELECT value FROM json_each(?)) AND status = 'pending'
          AND (lease_owner IS NULL OR lease_owner <> ? OR lease_until < ?) GROUP BY contact_id`,
         JSON.stringify(leased.map((i) => i.contactId)), owner, now,
       );

@@ -89,5 +89,5 @@ export function ticketOutbox(db: SqlReader): OutboxSource {
  * depth that keeps growing means a channel is down or slower than what is queued for it.
  */
 export function messageOutbox(db: SqlReader): OutboxSource {
-  return { name: "messages", depth: async () => Number((await db.query(sql(`SELECT COUNT(*) AS n FROM outbox WHERE status IN ('pending', 'held')`)))[0]?.n ?? 0) };
+  return { name: "messages", depth: async () => Number((await db.query(sql(`SELECT (SELECT COUNT(*) FROM outbox WHERE status = 'pending') + (SELECT COUNT(*) FROM outbox WHERE source IS NOT NULL AND status = 'held') AS n`)))[0]?.n ?? 0) };
 }

@@ -231,7 +231,7 @@ export class TicketOutbox {
    */
   async settleLostReceipts(now = new Date(), graceMs = 60_000): Promise<number> {
     const lost = await this.db.query(sql(
-      // Through the ticket's contact: the outbox is searched by its (contact_id, status) index, a few rows per queued message.
+      // The outbox is searched by its (source, status) index (migration 0017), one row per queued message.
       `SELECT m.id, o.status, o.attempts, o.last_error FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id
          JOIN outbox o ON o.contact_id = t.contact_id AND o.source = ? || m.id
        WHERE m.status = ? AND o.status IN ('sent', 'failed') AND COALESCE(o.sent_at, o.created_at) < ? LIMIT 100`,
