@@ -327,8 +327,12 @@ export class OutboxDispatcher {
     const sentMeanwhile = new Set<string>();
     this.claims.add(sentMeanwhile);
     try {
-      const now = new Date();
-      const rows = await this.retry(() => this.db.query(claimHeads(this.db.dialect, { channels, now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit, contactId })));
+      const rows = await this.retry(() => {
+        // Dated at each try: a claim retried through an outage leases from when it lands (one dated
+        // from before would have run out already, leaving the rows anyone's to take again).
+        const now = new Date();
+        return this.db.query(claimHeads(this.db.dialect, { channels, now, leaseUntil: this.leaseUntil(now), owner: this.owner, limit, contactId }));
+      });
       return rows.map(toEntry).filter((e) => !sentMeanwhile.has(e.id));
     } finally {
       this.claims.delete(sentMeanwhile);

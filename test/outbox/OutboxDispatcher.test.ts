@@ -144,6 +144,28 @@ describe("outbox dispatcher", () => {
     expect(channel.sent.map((s) => s.message.text)).toEqual([helpText(t.app, "en")]);
   });
 
+  it("a claim retried through a database outage leases from when it lands, not from when it began", async () => {
+    // A lease dated from before the outage had run out when the claim landed: the row was anyone's to take again.
+    const o = await startOutage();
+    const t = await app({ url: o.url(await sharedUrl()), outbox: { leaseMs: 500, pollMs: 60_000, retryDelaysMs: [0], retry: { budgetMs: 20_000 } } });
+    const channel = new ScriptedChannel((_to, n) => { if (n === 0) throw transient(); }); // the reply is left for the poller
+    t.app.engine.attach(channel);
+    await deliver(t, "ola", "/help");
+    expect(await t.app.db.prisma.outboxMessage.findFirstOrThrow()).toMatchObject({ status: "pending", leaseOwner: null });
+    await o.begin();
+    const claiming = t.app.engine.outbox.poll(); // meets the outage and is retried
+    await new Promise((r) => setTimeout(r, 800)); // longer than a lease
+    const back = Date.now();
+    await o.end();
+    expect(await claiming).toBe(1);
+    await t.app.engine.idle();
+    const row = await t.app.db.prisma.outboxMessage.findFirstOrThrow();
+    expect(row).toMatchObject({ status: "sent", attempts: 2 });
+    expect(row.leaseUntil!.getTime()).toBeGreaterThan(back);
+    await t.close(); // before the proxy goes: closing it takes PostgreSQL away again
+    await o.close();
+  });
+
   it("a customer whose sends fail does not hold up anyone else", async () => {
     const t = await app({ outbox: { retryDelaysMs: [60_000] } });
     const channel = new ScriptedChannel((to) => { if (to.externalUserId === "bad") throw transient(); });
