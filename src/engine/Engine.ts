@@ -174,8 +174,11 @@ export class Engine {
   }
 
   private retry<T>(fn: () => Promise<T>): Promise<T> {
-    return withDbRetry(fn, { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
+    return withDbRetry(fn, this.retryOptions ??= { ...this.options.retry, onRetry: (attempt, error) => this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error }) });
   }
+
+  /** Made once: the hot path retries several calls per message. */
+  private retryOptions: RetryOptions | undefined;
 
   private async handle(raw: InboundEvent, receipt: DeliveryReceipt | undefined): Promise<void> {
     const event = withoutNul(raw);
