@@ -33,6 +33,13 @@ export async function measurePaths(dialect: Dialect, paths: readonly PathName[],
 }
 
 /**
+ * Run before the child's own modules load: what src/core/startupHeap.ts's holdYoungGeneration() does,
+ * which `rapport start` calls before start's code loads (openSession releases it as start does once
+ * ready). A flag on the command line would not do: V8 resets a growth factor below 2 as it starts.
+ */
+const HOLD_YOUNG_GENERATION = `data:text/javascript,import { setFlagsFromString } from "node:v8"; setFlagsFromString("--semi-space-growth-factor=1");`;
+
+/**
  * One database × path in a new Node process running this same script (same tsx loader flags). Each
  * gets its own heap, JIT and RSS high-water mark: in one process, PostgreSQL's peak RSS would include
  * whatever SQLite's run left behind, and one path would run on code the other had warmed (or
@@ -47,7 +54,7 @@ class MeasurementChild {
   private wake: (() => void) | undefined;
 
   constructor(private readonly dialect: Dialect, private readonly path: PathName, options: ChildOptions) {
-    const args = [...process.execArgv, process.argv[1]!, "--db", dialect, "--path", path, "--customers", String(options.customers), "--inflight", String(options.inflight), "--repeat", String(options.repeat), "--json"];
+    const args = [...process.execArgv, "--import", HOLD_YOUNG_GENERATION, process.argv[1]!, "--db", dialect, "--path", path, "--customers", String(options.customers), "--inflight", String(options.inflight), "--repeat", String(options.repeat), "--json"];
     this.child = spawn(process.execPath, args, { env: { ...process.env, [CHILD_ENV]: "1", [TURNS_ENV]: "1" }, stdio: ["pipe", "pipe", "inherit"] });
     let json = "";
     createInterface({ input: this.child.stdout! }).on("line", (line) => {

@@ -3,6 +3,7 @@ import type { PathName } from "./BenchPath";
 import { calibrate, customerRunner, MESSAGES_PER_CUSTOMER } from "./customer";
 import { runClosedLoop, runOpenLoop } from "./drive";
 import { RssSampler, snapshotMemory, type MemorySnapshot } from "./memory";
+import { MEMORY_DETAIL_ENV, memoryDetail } from "./memoryDetail";
 import { openSession, type BenchSession } from "./session";
 import { median, summarise } from "./stats";
 import { takeTurn } from "./turns";
@@ -70,6 +71,7 @@ export async function measureDatabase(dialect: Dialect, path: PathName, options:
     for (let i = 0; i < options.repeat; i++) speeds.push(await takeTurn(() => inSession(dialect, path, options, (run) => throughputRun(run, options))));
     const speed = speeds.at(-1)!; // memory figures: the last run, in the warmest process
     const latency = await takeTurn(() => inSession(dialect, path, options, (run) => latencyRun(run, options)));
+    if (process.env[MEMORY_DETAIL_ENV]) console.error(`${dialect} ${path}, near the peak:\n${sampler.detail}\nat the end:\n${memoryDetail()}`);
     return {
       db: dialect,
       msgPerSec: median(speeds.map((r) => r.msgPerSec)),
@@ -147,7 +149,9 @@ async function throughputRun({ session, expectedReplies }: PreparedRun, options:
     const used = process.cpuUsage(cpu);
     elapsedMs += performance.now() - started;
     cpuUs += used.user + used.system;
-    return snapshotMemory();
+    const snap = snapshotMemory();
+    if (process.env[MEMORY_DETAIL_ENV]) console.error(`${session.dialect} ${session.path.name}, ${first + count} customers played, after a collection:\n${memoryDetail()}`);
+    return snap;
   };
   const halfMemory = await timed(0, half);
   const fullMemory = await timed(half, options.customers - half);

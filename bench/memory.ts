@@ -1,5 +1,6 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { MEMORY_DETAIL_ENV, memoryDetail } from "./memoryDetail";
 
 const MB = 1024 * 1024;
 
@@ -28,8 +29,13 @@ export class RssSampler {
     return this.peak / MB;
   }
 
+  /** With MEMORY_DETAIL_ENV set: memoryDetail() near the peak (taken when a sample beats it by 2 MB). */
+  detail = "";
+
   private sample() {
-    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    const rss = process.memoryUsage.rss();
+    if (process.env[MEMORY_DETAIL_ENV] && rss > this.peak + 2 * MB) this.detail = memoryDetail();
+    this.peak = Math.max(this.peak, rss);
   }
 }
 

@@ -294,3 +294,16 @@ describe("data rights settings (issue 16)", () => {
     expect(loadSettings({ IDEAS_REVIEW_WORDS: "" }, CWD).ideaReviewWords).toEqual([]);
   });
 });
+
+describe("loadSettings: YOUNG_GENERATION_MB", () => {
+  it("is V8's own 16 MB unless set, and one of the sizes the young generation passes through", () => {
+    expect(loadSettings({}, CWD).youngGenerationMb).toBe(16);
+    expect(loadSettings({ YOUNG_GENERATION_MB: " 8 " }, CWD).youngGenerationMb).toBe(8);
+  });
+
+  it.each(["6", "32", "0", "eight"])("refuses %s, naming the variable and the sizes it takes", (value) => {
+    const e = configError({ YOUNG_GENERATION_MB: value });
+    expect(e.variable).toBe("YOUNG_GENERATION_MB");
+    expect(e.message).toContain(`"${value}" is not 1, 2, 4, 8 or 16`);
+  });
+});

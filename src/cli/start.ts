@@ -97,7 +97,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   if (terminalChat) channels.push("terminal");
   http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));
   http.markReady();
-  releaseYoungGeneration();
+  releaseYoungGeneration(settings.youngGenerationMb); // grows with traffic again, up to YOUNG_GENERATION_MB a half
   log.info("rapport ready", { port, database: app.db.dialect, channels });
 
   let stopping = false;

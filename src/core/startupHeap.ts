@@ -1,7 +1,13 @@
-import { setFlagsFromString } from "node:v8";
+import { PerformanceObserver } from "node:perf_hooks";
+import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
+
+const MB = 1024 * 1024;
 
 /** V8's default: each growth doubles the young generation, up to 16 MB a half (32 MB in all). */
 const DEFAULT_GROWTH_FACTOR = 2;
+
+/** V8's own bound on a half of the young generation on 64-bit machines (MB). */
+const V8_SEMI_SPACE_MB = 16;
 
 /**
  * Keeps V8's young generation at the size it has (1 MB a half when called first thing) while
@@ -10,20 +16,62 @@ const DEFAULT_GROWTH_FACTOR = 2;
  *
  * Why: starting loads the modules and parses the flows, the locales and Prisma's data model; what
  * survives those young collections made V8 double its young generation four times, to 32 MB, and an
- * idle server then kept it (idle RSS 135 MB, 31 MB of it that space; 104 MB with the hold). Traffic
- * grows it again as V8 sees fit, so throughput is what it was: a young generation capped for good
- * (`--max-semi-space-size=1`) cost 10-20% more CPU per message in the bench (bench/README.md,
- * "Footprint"), and that limit cannot be set from inside a running process anyway. V8 shrinks the
- * space again when allocation slows after a burst.
+ * idle server then kept it (idle RSS 135 MB, 31 MB of it that space; 104 MB with the hold).
  *
  * Call it as early as possible (start's command action, before start's code is even loaded). V8
  * reads this flag at each growth, so setting it at run time works (measured on Node 20).
  */
 export function holdYoungGeneration(): void {
-  setFlagsFromString("--semi-space-growth-factor=1");
+  setGrowthFactor(1);
 }
 
-/** Ends holdYoungGeneration(): the young generation grows with the load again. */
-export function releaseYoungGeneration(): void {
-  setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
+/**
+ * Ends holdYoungGeneration(): the young generation grows with the load again, up to `semiSpaceMb` a
+ * half (YOUNG_GENERATION_MB; V8's own bound, 16, by default).
+ *
+ * A smaller bound is a trade (issue 17, bench/README.md "Footprint"): V8 keeps both halves resident,
+ * so 8 MB a half is 16 MB less under any traffic, but V8 then scavenges about twice as often, each
+ * scavenge copying the same in-flight messages: +1% to +6% CPU per message in paired bench runs
+ * (4 MB and 2 MB cost more). So it is the operator's choice, not the default.
+ *
+ * `--max-semi-space-size` would say it more simply, but V8 reads it only as the process starts, and
+ * `rapport start` is started by operators' own command lines (`node bin/rapport.mjs start`, npm,
+ * systemd). So the growth factor V8 reads at each growth is switched instead: to 1 once a collection
+ * finds a half at the bound, back to 2 below it (V8 shrinks the space again when allocation slows).
+ * Checked after every collection (a GC observer: a few µs each, tens per second at full speed); a
+ * growth needs several collections' survivors, so only a long synchronous stretch (none on the hot
+ * path; start-up's, which the hold covers) could double it once past the bound before a check.
+ */
+export function releaseYoungGeneration(semiSpaceMb = V8_SEMI_SPACE_MB): void {
+  if (semiSpaceMb >= V8_SEMI_SPACE_MB) {
+    bound = Infinity; // V8's own bound: nothing to follow (an observer from a smaller bound lets it grow)
+    setGrowthFactor(DEFAULT_GROWTH_FACTOR);
+    return;
+  }
+  bound = semiSpaceMb * MB;
+  followYoungGeneration();
+  if (observer) return;
+  observer = new PerformanceObserver(followYoungGeneration);
+  observer.observe({ entryTypes: ["gc"] });
+}
+
+let bound = 0;
+/** The growth factor last set here; 0 until then (the process may have set the flag itself, as the bench's children do). */
+let factor = 0;
+let observer: PerformanceObserver | undefined;
+
+/** Lets the young generation double while a half is below the bound, and holds it there. */
+function followYoungGeneration(): void {
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+  if (!young) return;
+  // A half's capacity (what is used in it plus what is free), not space_size, which counts both
+  // halves, or one when V8 has given the idle half back. 10% slack: capacities are page multiples.
+  const half = young.space_used_size + young.space_available_size;
+  setGrowthFactor(half * 1.1 >= bound ? 1 : DEFAULT_GROWTH_FACTOR);
+}
+
+function setGrowthFactor(wanted: number): void {
+  if (wanted === factor) return;
+  setFlagsFromString(`--semi-space-growth-factor=${wanted}`);
+  factor = wanted;
 }

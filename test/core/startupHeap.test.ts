@@ -3,28 +3,45 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../helpers/testApp";
 
-// A fresh process: the flag is the process's, and this test runner's heap has grown long ago.
+// A fresh process: the flags are the process's, and this test runner's heap has grown long ago.
 const SCRIPT = `
 import v8 from "node:v8";
 import { holdYoungGeneration, releaseYoungGeneration } from ${JSON.stringify(join(ROOT, "src/core/startupHeap.ts"))};
-const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size / 1048576;
-// Objects that live a while, as start-up's parsed flows and data model do: they make V8 grow the space.
-const churn = () => { let keep = []; for (let i = 0; i < 600_000; i++) { keep.push({ i }); if (keep.length > 100_000) keep = []; } };
-const before = young();
+const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+const half = () => { const s = young(); return (s.space_used_size + s.space_available_size) / 1048576; };
+// Objects that live a while, as start-up's parsed flows and data model and a server's messages in
+// flight do: they make V8 grow the space. In turns, as a server's work comes (the bound is checked
+// after each collection, between turns).
+const churn = async () => {
+  let keep = [];
+  for (let turn = 0; turn < 200; turn++) {
+    for (let i = 0; i < 5_000; i++) { keep.push({ i, s: "x" + i }); if (keep.length > 100_000) keep = []; }
+    await new Promise((r) => setImmediate(r));
+  }
+};
+const before = half();
 holdYoungGeneration();
-churn();
-const held = young();
-releaseYoungGeneration();
-churn();
-console.log(JSON.stringify({ before, held, released: young() }));
+await churn();
+const held = half();
+releaseYoungGeneration(4);
+await churn();
+const released = half();
+releaseYoungGeneration(8);
+await churn();
+console.log(JSON.stringify({ before, held, released, wider: half(), total: young().space_size / 1048576 }));
 `;
 
-describe("holdYoungGeneration", () => {
-  it("keeps V8's young generation at the size it has until released, then lets it grow", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", SCRIPT], { cwd: ROOT, encoding: "utf8" });
+describe("holdYoungGeneration / releaseYoungGeneration", () => {
+  it("keeps V8's young generation at the size it has until released, then lets it grow up to the bound, and does not keep the process alive", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", SCRIPT], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
     expect(run.stderr).toBe("");
-    const { before, held, released } = JSON.parse(run.stdout) as { before: number; held: number; released: number };
-    expect(held).toBe(before); // without the hold this churn doubles it up to 32 MB
+    expect(run.status).toBe(0);
+    const { before, held, released, wider, total } = JSON.parse(run.stdout) as { before: number; held: number; released: number; wider: number; total: number };
+    expect(held).toBe(before); // without the hold this churn doubles it up to 16 MB a half
     expect(released).toBeGreaterThan(held);
+    expect(released).toBeLessThanOrEqual(4); // V8's own limit is 16 MB a half
+    expect(wider).toBeGreaterThan(4);
+    expect(wider).toBeLessThanOrEqual(8);
+    expect(total).toBeLessThanOrEqual(16);
   });
 });
