@@ -64,6 +64,12 @@ export interface OutboundMessage {
   choicesAreValues?: boolean;
   /** The external message id this answers, when the channel supports replying to a message. */
   replyTo?: string;
+  /**
+   * Bulk (a campaign message): a channel with an overall rate limit sends it only when no other
+   * message waits for room, so conversation replies are never held up behind a campaign (issue 15).
+   * Set by the dispatcher from the outbox row's priority; not stored.
+   */
+  bulk?: boolean;
 }
 
 /** Where to send something on a channel. */

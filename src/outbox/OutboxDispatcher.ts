@@ -364,7 +364,7 @@ export class OutboxDispatcher {
       // Its campaign was paused or cancelled while it waited for its turn (issue 15): not sent.
       if (campaign && !(await this.retry(() => this.isPending(entry.id)))) return "dropped";
       try {
-        await channel.send(entry.to, entry.message);
+        await channel.send(entry.to, campaign ? { ...entry.message, bulk: true } : entry.message);
         sent = true;
         telemetry.messageOut(entry.to.channel);
       } catch (error) {

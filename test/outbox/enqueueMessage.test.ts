@@ -29,7 +29,8 @@ describe("enqueueMessage", () => {
     expect(rows[0]).toMatchObject({ channel: "test", chatId: "ema", priority: 2, idempotencyKey: "campaign:c1:ema", leaseOwner: null });
     const before = t.channel.sent.length;
     await t.app.engine.outbox.drain();
-    expect(t.channel.sent.slice(before).map((s) => s.message)).toEqual([{ text: "Spring sale", choices: [{ value: "shop", label: "Shop" }] }]);
+    // Marked bulk for the channel (a campaign waits behind replies in Telegram's overall limit, issue 15).
+    expect(t.channel.sent.slice(before).map((s) => s.message)).toEqual([{ text: "Spring sale", choices: [{ value: "shop", label: "Shop" }], bulk: true }]);
   });
 
   it("sends a contact's conversation reply before their campaign message that is still waiting", async () => {

@@ -17,6 +17,7 @@ import { downloadFile } from "./downloadFile";
 import { limitedHttpAdapter, WebhookPayloadError } from "./webhookAdapter";
 import { ALLOWED_UPDATES, setMenuCommands } from "./menuCommands";
 import { StoredOffset, type StoredOffsetOptions } from "./StoredOffset";
+import { BULK } from "./overallLimit";
 import { isNotStored, StoreOrder } from "../../core/StoreOrder";
 
 /** How the Telegram channel connects; everything but the token has a production default. */
@@ -123,7 +124,9 @@ export class TelegramChannel implements Channel {
   async send(to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }> {
     let last: number | undefined;
     for (const call of toSendCalls(to.externalChatId, message)) {
-      const { text, ...other } = call;
+      const { text, ...rest } = call;
+      // A campaign message waits behind replies in the overall limit (overallLimit), which removes the mark.
+      const other = message.bulk ? { ...rest, [BULK]: true } : rest;
       try {
         last = (await this.bot.api.sendMessage(to.externalChatId, text, other, this.shutdown.signal as never)).message_id; // grammY types its signal with the abort-controller shim
       } catch (error) {

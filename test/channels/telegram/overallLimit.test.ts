@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { overallLimit } from "../../../src/channels/telegram/overallLimit";
+import { BULK, overallLimit } from "../../../src/channels/telegram/overallLimit";
 
 // Issue 15: the adapter's overall limit holds over any second, and a send over it waits for one slot, not a window.
 
@@ -42,6 +42,22 @@ describe("overallLimit", () => {
     void send(5);
     await vi.advanceTimersByTimeAsync(2000);
     expect(calls).toEqual([{ chat: 1, at: 0 }, { chat: 2, at: 300 }, { chat: 3, at: 600 }, { chat: 4, at: 1000 }, { chat: 5, at: 1300 }]);
+  });
+
+  it("a reply waiting for room goes before campaign messages that waited longer; the bulk mark never reaches Telegram", async () => {
+    const limit = overallLimit(2);
+    const calls: { chat: number; at: number; payload: Record<string, unknown> }[] = [];
+    const prev = ((_m: string, p: { chat_id: number }) => { calls.push({ chat: p.chat_id, at: Date.now(), payload: p }); return Promise.resolve({ ok: true, result: true }); }) as never;
+    const send = (chat: number, bulk?: boolean) => limit(prev, "sendMessage", { chat_id: chat, text: "x", ...(bulk ? { [BULK]: true } : {}) } as never);
+    void send(1, true);
+    void send(2, true);
+    void send(3, true); // waits for room
+    await vi.advanceTimersByTimeAsync(100);
+    void send(4, true);
+    void send(70_001); // a reply, later
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(calls.map((c) => [c.chat, c.at])).toEqual([[1, 0], [2, 0], [70_001, 1000], [3, 1000], [4, 2000]]);
+    expect(calls.every((c) => !(BULK in c.payload) && c.payload.text === "x")).toBe(true);
   });
 
   it("keeps a fractional limit's average: 7.5/s is 8 in any 1,067 ms", async () => {

@@ -191,6 +191,17 @@ describe("Telegram channel (long polling)", () => {
     expect(welcome[2]!.at - t0).toBeLessThan(1000);
   });
 
+  it("over the overall limit, a reply goes before campaign (bulk) messages that waited longer, and Telegram never sees the mark (issue 15)", async () => {
+    const { telegram, channel } = await startApp({ limits: { perChatBurst: 4, perChatMs: 1000, perSecond: 2 } });
+    const to = (chat: number) => ({ channel: "telegram", externalChatId: String(chat), externalUserId: String(chat) });
+    const campaign = [1, 2, 3, 4].map((n) => channel.send(to(3100 + n), { text: `offer ${n}`, bulk: true }));
+    await new Promise((r) => setTimeout(r, 100));
+    await Promise.all([...campaign, channel.send(to(3020), { text: "your balance" })]);
+    const order = telegram.sent.filter((m) => m.text === "your balance" || m.text?.startsWith("offer")).map((m) => m.text);
+    expect(order).toEqual(["offer 1", "offer 2", "your balance", "offer 3", "offer 4"]);
+    expect(telegram.calls.filter((c) => c.method === "sendMessage").every((c) => !("rapport_bulk" in c.payload))).toBe(true);
+  });
+
   it("past the per-chat burst, messages to one chat are paced; other chats are not held up", async () => {
     const { telegram, channel } = await startApp({ limits: { perChatBurst: 2, perChatMs: 300, perSecond: 30 } });
     const to = (chat: number) => ({ channel: "telegram", externalChatId: String(chat), externalUserId: String(chat) });
