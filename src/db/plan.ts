@@ -47,5 +47,33 @@ export function placeholders(rows: number, columns: number): string {
   return text;
 }
 
+/**
+ * The values of an SQLite `IN (?, …)` list, padded with repeats of the last one to one of a few
+ * lengths (8, 16, 32, …, 512, then multiples of 512), so that the statement's text, which the hot
+ * connection prepares and caches per text (Database.ts), takes a few shapes instead of one per count.
+ * Issue 17: the CSV import's lists of 1-500 order ids and contacts filled that cache with hundreds
+ * of large prepared statements, tens of MB of memory outside the JS heap. A repeated value changes
+ * nothing in `IN`. `values` must not be empty (`IN ()` is not SQL).
+ */
+export function inValues<T>(values: T[]): T[] {
+  const n = values.length;
+  const size = inListSize(n);
+  if (size === n) return values;
+  const padded = values.slice();
+  const last = values[n - 1]!;
+  while (padded.length < size) padded.push(last);
+  return padded;
+}
+
+/** How many values inValues makes of `n`. */
+export function inListSize(n: number): number {
+  return n <= 8 ? 8 : n <= 512 ? 2 ** Math.ceil(Math.log2(n)) : Math.ceil(n / 512) * 512;
+}
+
+/** `?, ?, ?` for an IN list of `n` values. */
+export function listPlaceholders(n: number): string {
+  return placeholders(1, n).slice(1, -1);
+}
+
 /** placeholders() already built: the hot path asks for the same few shapes on every batch. */
 const made = new Map<number, string>();

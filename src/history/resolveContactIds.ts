@@ -1,5 +1,5 @@
 import type { SqlReader } from "../db/openReader";
-import { sql } from "../db/plan";
+import { inValues, listPlaceholders, sql } from "../db/plan";
 
 /**
  * Many references at once, as resolveContactId takes one (a contact id first, then
@@ -10,8 +10,8 @@ export async function resolveContactIds(db: SqlReader, references: string[]): Pr
   const found = new Map<string, string>();
   const unique = [...new Set(references)];
   for (let start = 0; start < unique.length; start += 500) {
-    const part = unique.slice(start, start + 500);
-    const rows = await db.query(sql(`SELECT id FROM contacts WHERE id IN (${part.map(() => "?").join(", ")})`, ...part));
+    const part = inValues(unique.slice(start, start + 500)); // a few statement texts, not one per count
+    const rows = await db.query(sql(`SELECT id FROM contacts WHERE id IN (${listPlaceholders(part.length)})`, ...part));
     for (const r of rows) found.set(String(r.id), String(r.id));
   }
   // The rest by channel identity, one statement per channel (each uses the (channel, external_id) key).
@@ -26,8 +26,8 @@ export async function resolveContactIds(db: SqlReader, references: string[]): Pr
   for (const [channel, externals] of byChannel) {
     const ids = [...externals.keys()];
     for (let start = 0; start < ids.length; start += 500) {
-      const part = ids.slice(start, start + 500);
-      const rows = await db.query(sql(`SELECT contact_id, external_id FROM channel_identities WHERE channel = ? AND external_id IN (${part.map(() => "?").join(", ")})`, channel, ...part));
+      const part = inValues(ids.slice(start, start + 500));
+      const rows = await db.query(sql(`SELECT contact_id, external_id FROM channel_identities WHERE channel = ? AND external_id IN (${listPlaceholders(part.length)})`, channel, ...part));
       for (const r of rows) found.set(externals.get(String(r.external_id))!, String(r.contact_id));
     }
   }

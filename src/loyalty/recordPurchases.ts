@@ -1,7 +1,7 @@
 import { newId } from "../core/ids";
 import { ContactNotFoundError, type RapportError } from "../core/errors";
 import type { Database } from "../db/Database";
-import { placeholders, sql, type Plan, type Row, type Statement } from "../db/plan";
+import { inListSize, inValues, listPlaceholders, placeholders, sql, type Plan, type Row, type Statement } from "../db/plan";
 import { withDbRetry } from "../db/retry";
 import { INTERACTION_COLUMNS, interactionValues, type InteractionRow } from "../history/InteractionRow";
 import { UnsupportedCurrencyError } from "./errors";
@@ -231,8 +231,12 @@ function* batchPlan(deps: BatchDeps, inputs: PurchaseInput[], now: Date): Plan<C
 /** SQLite: multi-row INSERTs of ROWS_PER_INSERT rows (the last one fewer). */
 function* insertRows(table: Table, rows: unknown[][]): Generator<Statement, void, Row[]> {
   const columns = table.columns.map(([c]) => c);
-  for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-    const part = rows.slice(start, start + ROWS_PER_INSERT);
+  // The tail under ROWS_PER_INSERT goes in power-of-two parts (37 = 32 + 4 + 1): a few statement
+  // texts per table rather than one per remainder, each a prepared statement kept in the cache.
+  for (let start = 0; start < rows.length;) {
+    const left = rows.length - start;
+    const part = rows.slice(start, start + (left >= ROWS_PER_INSERT ? ROWS_PER_INSERT : 2 ** Math.floor(Math.log2(left))));
+    start += part.length;
     const params: unknown[] = [];
     for (const row of part) for (const value of row) params.push(value);
     yield { sql: `INSERT INTO ${table.name} (${columns.join(", ")}) VALUES ${placeholders(part.length, columns.length)}`, params };
@@ -255,13 +259,16 @@ function* insertColumns(table: Table, rows: unknown[][]): Generator<Statement, v
   yield { sql: `INSERT INTO ${table.name} (${columns}) SELECT * FROM unnest(${arrays})`, params };
 }
 
-/** `column IN (?, ?, …)`; on PostgreSQL `column = ANY(?::text[])`, one parameter and one statement text whatever the count. */
+/**
+ * `column IN (?, ?, …)`, the list padded to a few lengths (inValues); on PostgreSQL
+ * `column = ANY(?::text[])`, one parameter and one statement text whatever the count.
+ */
 function inList(column: string, n: number, pg: boolean): string {
-  return pg ? `${column} = ANY(?::text[])` : `${column} IN (${Array(n).fill("?").join(", ")})`;
+  return pg ? `${column} = ANY(?::text[])` : `${column} IN (${listPlaceholders(inListSize(n))})`;
 }
 
 function listParams(values: string[], pg: boolean): unknown[] {
-  return pg ? [values] : values;
+  return pg ? [values] : inValues(values);
 }
 
 /** A unique index refused a row, as the drivers report it underneath Prisma (better-sqlite3, pg). */

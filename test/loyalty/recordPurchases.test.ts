@@ -151,4 +151,26 @@ describe("PurchaseBook.recordMany", () => {
     expect(await app.db.prisma.ledgerEntry.count({ where: { idempotencyKey: "purchase:L-1" } })).toBe(1);
     expect((await verifyLedger(app.db)).mismatches).toEqual([]);
   });
+
+  it("writes batches of any size with a few statement texts (SQLite prepares and keeps one statement per text; issue 17)", async () => {
+    const { app } = await startApp();
+    const people = Array.from({ length: 40 }, (_, n) => `batch-${n}`);
+    await app.db.prisma.contact.createMany({ data: people.map((id) => ({ id, displayName: id })) });
+    const texts = new Set<string>();
+    const run = app.db.run.bind(app.db);
+    app.db.run = (plan, options) => run((function* () {
+      let step = plan.next();
+      while (!step.done) { texts.add(step.value.sql); step = plan.next(yield step.value); }
+      return step.value;
+    })(), options);
+    let order = 0;
+    for (let size = 1; size <= 70; size++) {
+      const batch = Array.from({ length: size }, (_, k): PurchaseInput => ({ contactId: people[k % people.length]!, orderId: `S-${order++}`, amountMinor: 1000, currency: "EUR", occurredAt: old }));
+      expect((await app.services.get(PURCHASES).recordMany(batch)).every((o) => o.kind === "imported")).toBe(true);
+    }
+    // One per batch size (~280 texts) before; now lists of 8, 16, 32, 64, 128 and inserts of 1, 2, 4, …, 64 rows.
+    expect(texts.size).toBeLessThanOrEqual(40);
+    expect(await app.db.prisma.purchase.count()).toBe(order);
+    expect((await verifyLedger(app.db)).mismatches).toEqual([]);
+  });
 });
