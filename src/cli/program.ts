@@ -139,7 +139,8 @@ export function buildProgram(done: (code: number) => void): Command {
     .addHelpText("after", examples("rapport purchases import purchases.csv"))
     .action(async (file: string) => {
       const s = settings();
-      const { runPurchasesImport } = await import("./purchasesImport");
+      const [{ runPurchasesImport }, { sizeHeapForImport }] = await Promise.all([import("./purchasesImport"), import("./importHeap")]);
+      sizeHeapForImport();
       done(await runPurchasesImport(file, () => openApp(commandLogger(s)), { stdout: process.stdout, stderr: process.stderr }));
     });
 

@@ -54,15 +54,15 @@ export async function runPurchasesImport(file: string, openApp: () => Promise<Ap
   const groups = byOrder ? await OrderGroups.fromFile(file, header, columns) : undefined;
   try {
     const total = groups ? groups.count : await countRows(file);
-    const orders = groups ? ordersOfGroups(groups, header, columns, now) : ordersOfRows(file, header, columns, now);
-    return await importOrders(file, orders, total, byOrder ? "orders" : "rows", openApp, io);
+    const batches = groups ? ordersOfGroups(groups, header, columns, now) : ordersOfRows(file, header, columns, now);
+    return await importOrders(file, batches, total, byOrder ? "orders" : "rows", openApp, io);
   } finally {
     groups?.close();
   }
 }
 
 /** Records the orders a chunk at a time, then prints the summary and the first rejected lines. */
-async function importOrders(file: string, orders: AsyncIterable<ImportOrder>, total: number, unit: string, openApp: () => Promise<App>, io: ImportIo): Promise<number> {
+async function importOrders(file: string, batches: AsyncIterable<ImportOrder[]>, total: number, unit: string, openApp: () => Promise<App>, io: ImportIo): Promise<number> {
   const app = await openApp();
   const counts = { imported: 0, duplicates: 0 };
   const rejected = new RejectedLines(MAX_LISTED);
@@ -70,7 +70,7 @@ async function importOrders(file: string, orders: AsyncIterable<ImportOrder>, to
   const progress = new Progress(io.stderr, total, "purchases import", unit);
   const contacts = new Map<string, string>(); // customer reference → contact id, bounded below
   const book = app.services.get(PURCHASES);
-  const chunks = chunksOf(orders, CHUNK);
+  const chunks = chunksOf(batches, CHUNK);
   let ahead: Promise<IteratorResult<ImportOrder[]>> | undefined;
   try {
     // The next chunk is read and checked while this one is written (PostgreSQL: while we wait for it).
@@ -148,26 +148,38 @@ async function countRows(file: string): Promise<number> {
   return Math.max(n - 1, 0);
 }
 
-/** Without item columns: each row is an order, checked as it streams by. */
-async function* ordersOfRows(file: string, header: CsvRecord, columns: Map<string, number>, now: Date): AsyncGenerator<ImportOrder> {
+// The orders travel in arrays (a piece of the file's rows, CHUNK groups), not one by one: an async
+// generator's yield costs a few promises, and per row they were much of what the import allocated
+// (issue 17: that garbage, promoted, is what grew the process's memory).
+
+/** Without item columns: each row is an order, checked as it streams by, a piece of the file at a time. */
+async function* ordersOfRows(file: string, header: CsvRecord, columns: Map<string, number>, now: Date): AsyncGenerator<ImportOrder[]> {
   let first = true;
   for await (const records of readCsv(file)) {
     const rows = first ? records.slice(1) : records;
     first = false;
-    yield* ordersOf(rows, header, columns, now);
+    yield ordersOf(rows, header, columns, now);
   }
 }
 
 /** With item columns: each group of rows (one order id, or a row that stands alone) is an order. */
-async function* ordersOfGroups(groups: OrderGroups, header: CsvRecord, columns: Map<string, number>, now: Date): AsyncGenerator<ImportOrder> {
-  for (const group of groups.groups()) yield* ordersOf(group, header, columns, now);
+async function* ordersOfGroups(groups: OrderGroups, header: CsvRecord, columns: Map<string, number>, now: Date): AsyncGenerator<ImportOrder[]> {
+  let batch: ImportOrder[] = [];
+  for (const group of groups.groups()) {
+    for (const order of ordersOf(group, header, columns, now)) batch.push(order);
+    if (batch.length >= CHUNK) { yield batch; batch = []; }
+  }
+  if (batch.length > 0) yield batch;
 }
 
-async function* chunksOf<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+/** The items of `batches`, in order, re-cut into arrays of `size` (the last one shorter). */
+async function* chunksOf<T>(batches: AsyncIterable<T[]>, size: number): AsyncGenerator<T[]> {
   let chunk: T[] = [];
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length >= size) { yield chunk; chunk = []; }
+  for await (const batch of batches) {
+    for (const item of batch) {
+      chunk.push(item);
+      if (chunk.length >= size) { yield chunk; chunk = []; }
+    }
   }
   if (chunk.length > 0) yield chunk;
 }
