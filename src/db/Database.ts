@@ -126,18 +126,20 @@ function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaCli
   hot.pragma("journal_mode = WAL");
   hot.pragma("synchronous = NORMAL");
   hot.pragma("foreign_keys = ON");
-  // Bounded memory: an 8 MB page cache and no memory map. Issue 17 measured the bench's CPU per
+  // Bounded memory: a 4 MB page cache and no memory map. Issue 17 measured the bench's CPU per
   // message the same with 8 MB and no map as with the 32 MB cache and 256 MB map used before (101-104
-  // µs against 105-112), for 10-15 MB less peak RSS; and a mapped file counts in RSS as it is read (a
-  // 1,000,000-row import showed 305 MB of file pages). The operating system still caches the file,
-  // outside the process.
+  // µs against 105-112), for 10-15 MB less peak RSS, and the same again with 4 MB against 8 (whole
+  // bench process 8.3/7.9 s against 8.4/7.8 s side by side) for ~5 MB less; a mapped file counts in
+  // RSS as it is read (a 1,000,000-row import showed 305 MB of file pages). What the hot path touches
+  // per message (indexes' upper levels and last leaves) fits; the operating system still caches the
+  // file, outside the process, so a miss is a pread, not a disk read.
   // A WAL checkpoint every ~64 MB of changes rather than SQLite's 4 MB: the checkpoint runs inside
   // whichever commit crosses the mark, so fewer of them means fewer slow commits, and a page the hot
   // path rewrites in every batch (an index's last leaf) is copied to the database once per
   // checkpoint. Issue 17's bench, side by side: 114-139 µs of CPU per message against 130-161 with a
   // checkpoint every 16 MB. The WAL is a file read with pread: its size is disk and OS cache, not
   // this process's memory.
-  hot.pragma("cache_size = -8000");
+  hot.pragma("cache_size = -4000");
   hot.pragma("mmap_size = 0");
   hot.pragma("wal_autocheckpoint = 16000");
   const statements = new Map<string, BetterSqlite3.Statement>();
