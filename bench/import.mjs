@@ -8,7 +8,10 @@
 // customers are inserted with SQL after `rapport chat` has created and migrated the database. The
 // import runs as an operator runs it, a child process timed from spawn to exit (so the file's first
 // pass, opening the database and closing it are counted), with its CPU time (GNU time) and its peak
-// RSS read from /proc (VmHWM, and RssAnon: without the SQLite file pages mapped into memory).
+// RSS read from /proc (VmHWM, and RssAnon: without the SQLite file pages mapped into memory). The
+// peak anonymous RSS is also noted when the import reports 10%, 50% and 100% of the file done (its
+// progress lines on stderr): issue 17 asks for memory that stays flat with the file's size, so the
+// peak over the first tenth must be about the peak over the whole file.
 // Then `rapport loyalty verify` must pass and the purchase count must match.
 //
 // Options: --rows N (100,000), --contacts N (ROWS / 10), --db sqlite|postgresql|both (both).
@@ -101,29 +104,37 @@ async function seed(db, url) {
 
 /**
  * Runs the import; returns its output, wall and CPU seconds (user + system, from GNU time), peak RSS
- * (VmHWM) and peak anonymous RSS in MB. RssAnon is the process's own memory; the rest of RSS is
- * SQLite's database file read through its memory map (up to 256 MB, Database.ts), shared page cache.
+ * (VmHWM) and peak anonymous RSS in MB, overall and by 10%, 50% and 100% of the file. RssAnon is
+ * the process's own memory (V8's heap, SQLite's page cache, malloc); the rest of RSS is mapped files
+ * (node's binary, shared libraries), shared with other processes. SQLite maps no database file
+ * (mmap_size 0, Database.ts).
  */
 function timeImport(file, env) {
   return new Promise((resolveRun, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn("/usr/bin/time", ["-f", "CPU %U %S", process.execPath, BIN, "purchases", "import", file], { env, cwd: scratch, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "", stderr = "", peakKb = 0, anonKb = 0;
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const sample = setInterval(() => {
+    const anonAt = {}; // percent of the file done → peak anonymous RSS (kB) until then
+    const read = () => {
       try {
         const node = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(" ")[0];
         const status = readFileSync(`/proc/${node}/status`, "utf8");
         peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
         anonKb = Math.max(anonKb, Number(/RssAnon:\s+(\d+)/.exec(status)?.[1] ?? 0));
       } catch { /* not started yet, or exited */ }
-    }, 100);
+    };
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => {
+      stderr += d;
+      for (const [, percent] of String(d).matchAll(/\((\d+)%\)/g)) { read(); anonAt[percent] = anonKb; }
+    });
+    const sample = setInterval(read, 100);
     child.on("error", reject);
     child.on("close", (code) => {
       clearInterval(sample);
       const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
-      resolveRun({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, rssMb: peakKb / 1024, anonMb: anonKb / 1024 });
+      resolveRun({ code, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN, rssMb: peakKb / 1024, anonMb: anonKb / 1024,
+        anonAtMb: Object.fromEntries(Object.entries(anonAt).map(([p, kb]) => [p, kb / 1024])) });
     });
   });
 }
@@ -143,6 +154,8 @@ async function measure(db, file, expected) {
     if (verify.status !== 0) throw new Error(`${db}: rapport loyalty verify failed:\n${verify.stdout}${verify.stderr}`);
     const perCpu = Math.round(ROWS / run.cpuSeconds).toLocaleString("en");
     console.log(`${db.padEnd(10)} ${ROWS.toLocaleString("en").padStart(9)} rows  ${Math.round(ROWS / run.seconds).toLocaleString("en").padStart(6)} rows/s (${run.seconds.toFixed(1)} s wall)  ${perCpu.padStart(6)} rows per CPU second (${run.cpuSeconds.toFixed(1)} s)  peak RSS ${run.rssMb.toFixed(0)} MB, anonymous ${run.anonMb.toFixed(0)} MB  (${summary}; loyalty verify ok)`);
+    const at = (p) => (run.anonAtMb[p] === undefined ? "?" : run.anonAtMb[p].toFixed(0));
+    console.log(`${"".padEnd(10)} peak anonymous RSS by 10% of the file ${at(10)} MB, by 50% ${at(50)} MB, by 100% ${at(100)} MB`);
   } finally {
     await database.dispose();
   }
