@@ -29,12 +29,16 @@ export class RssSampler {
     return this.peak / MB;
   }
 
-  /** With MEMORY_DETAIL_ENV set: memoryDetail() near the peak (taken when a sample beats it by 2 MB). */
+  /** With MEMORY_DETAIL_ENV set: memoryDetail() within 2 MB of the peak (retaken when a sample beats the last one taken by 2 MB). */
   detail = "";
+  private detailRss = 0;
 
   private sample() {
     const rss = process.memoryUsage.rss();
-    if (process.env[MEMORY_DETAIL_ENV] && rss > this.peak + 2 * MB) this.detail = memoryDetail();
+    if (process.env[MEMORY_DETAIL_ENV] && rss > this.detailRss + 2 * MB) {
+      this.detail = memoryDetail();
+      this.detailRss = rss;
+    }
     this.peak = Math.max(this.peak, rss);
   }
 }
