@@ -6,7 +6,7 @@ import type { ContactChanges, ContactView } from "../flows/types";
 import { parseAttributes } from "../flows/attributes";
 import { inRounds } from "./inRounds";
 import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
-import { INTERACTION_COLUMNS, interactionValues, pushInteractionValues, type InteractionRow } from "../history/InteractionRow";
+import { INTERACTION_COLUMNS, pushInteractionValues, type InteractionRow } from "../history/InteractionRow";
 import { OUTBOX_COLUMNS, outboxValues, type OutboxEntry } from "../outbox/OutboxEntry";
 import { markSent } from "../outbox/outboxStatements";
 
@@ -233,8 +233,8 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
   const rows = committed.flatMap((i) => i.rows);
   for (let start = 0; start < rows.length; start += 500) {
     const chunk = rows.slice(start, start + 500);
-    yield sql(`INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, INTERACTION_COLUMNS.length)}`,
-      ...chunk.flatMap(interactionValues));
+    yield sqlWith(`INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, INTERACTION_COLUMNS.length)}`,
+      pushInteractionValues([], chunk));
   }
   const held = new Set<string>();
   const sending = committed.filter((i) => i.outbox.length > 0);
@@ -255,7 +255,7 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
     const values = sending.flatMap((i) => i.outbox.map((e) => outboxValues(e, now, held.has(i.contactId) ? null : i.lease)));
     for (let start = 0; start < values.length; start += 500) {
       const chunk = values.slice(start, start + 500);
-      yield sql(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, OUTBOX_COLUMNS.length)}`, ...chunk.flat());
+      yield sqlWith(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, OUTBOX_COLUMNS.length)}`, chunk.flat());
     }
   }
   const inbound = committed.map((i) => i.inboundId).filter((x): x is string => !!x);
