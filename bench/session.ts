@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createApp, type App } from "../src/app/createApp";
 import { youngGenerationMbOf } from "../src/config";
 import { silentLogger } from "../src/core/log";
-import { releaseYoungGeneration } from "../src/core/startupHeap";
+import { boundOldGeneration, releaseYoungGeneration } from "../src/core/startupHeap";
 import type { Dialect } from "../src/db/Database";
 import type { BenchPath, PathName } from "./BenchPath";
 import { corePath } from "./corePath";
@@ -32,6 +32,7 @@ export async function openSession(dialect: Dialect, pgServer: string, pathName: 
     throw error;
   }
   releaseYoungGeneration(youngGenerationMbOf(process.env)); // as `rapport start` does once ready, with YOUNG_GENERATION_MB as start reads it
+  boundOldGeneration();
   let path: BenchPath;
   try {
     // Imported only when used, so a core-path child does not load grammY (its heap figures stay the engine's).

@@ -10,7 +10,7 @@ import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
 import { REFERRALS } from "../referrals/Referrals";
-import { holdYoungGeneration, releaseYoungGeneration } from "../core/startupHeap";
+import { boundOldGeneration, holdYoungGeneration, releaseYoungGeneration } from "../core/startupHeap";
 
 /** How long /readyz waits for the database, and how long an answer is reused (load balancers poll often). */
 const READINESS_TIMEOUT_MS = 2_000;
@@ -98,6 +98,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));
   http.markReady();
   releaseYoungGeneration(settings.youngGenerationMb); // grows with traffic again, up to YOUNG_GENERATION_MB a half
+  boundOldGeneration();
   log.info("rapport ready", { port, database: app.db.dialect, channels });
 
   let stopping = false;
