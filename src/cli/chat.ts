@@ -3,7 +3,11 @@ import type { App } from "../app/createApp";
 import { TerminalChannel } from "../channels/terminal/TerminalChannel";
 import { isLocale, resolveLocale, SUPPORTED_LOCALES } from "../i18n/locales";
 import { UsageError } from "./UsageError";
+import { awaitPendingAnswers } from "./awaitPendingAnswers";
 import { formatProblem, RapportError } from "../core/errors";
+
+/** Longest wait at end of input for answers still queued: the outbox's lease (10 s) and a poll. */
+const PENDING_ANSWERS_MS = 15_000;
 
 /** Options of `rapport chat`. */
 export interface ChatOptions {
@@ -59,6 +63,8 @@ export async function runChat(app: App, options: ChatOptions): Promise<void> {
     if (interactive) rl.prompt();
   }
   if (channel.keptCount > 0) await channel.retryKept().catch(() => undefined); // one more try before leaving
+  // Answers still queued (behind a message a killed chat left leased) are printed before leaving.
+  await awaitPendingAnswers(app, channel.name, options.user, PENDING_ANSWERS_MS).catch(() => undefined);
   const unsent = channel.keptCount;
   await channel.stop();
   if (unsent > 0) throw new MessagesNotStoredError(unsent);

@@ -6,6 +6,7 @@ import { describe, expect, it, afterAll } from "vitest";
 import type { App } from "../../src/app/createApp";
 import { MessagesNotStoredError, runChat } from "../../src/cli/chat";
 import { DatabaseUnavailableError } from "../../src/core/errors";
+import { openDatabase } from "../../src/db/Database";
 import { runCli, spawnCli } from "../helpers/cli";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
 
@@ -57,6 +58,23 @@ describe("rapport chat (stdin not a TTY)", () => {
     expect(code).toBe(0);
     const again = await runCli(["chat", "--user", "pipe"], { input: "/balance\n", env });
     expect(again.stdout).toMatch(/50 points/); // the welcome bonus /start gave is still there
+  });
+
+  it("prints an answer queued behind a message a killed chat still holds, before leaving at end of input", async () => {
+    const env = await db();
+    expect((await runCli(["chat", "--user", "held"], { input: "/start\n", env })).code).toBe(0);
+    // What a chat killed mid-send leaves: a message to this customer, pending and leased by a dead process.
+    const database = await openDatabase(env.DATABASE_URL);
+    try {
+      const sent = await database.prisma.outboxMessage.findFirst({ where: { chatId: "held", status: "sent" }, orderBy: { createdAt: "desc" } });
+      const { id: _id, sentAt: _sentAt, ...row } = sent!; // ids sort by time: this one goes before the next answer
+      await database.prisma.outboxMessage.create({ data: { ...row, id: `${sent!.id}x`, status: "pending", leaseOwner: "killed", leaseUntil: new Date(Date.now() + 2_000), createdAt: new Date() } });
+    } finally {
+      await database.close();
+    }
+    const r = await runCli(["chat", "--user", "held"], { input: "/balance\n", env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/50 points/); // the /balance answer, sent once the dead process's lease ran out
   });
 
   // In the SQLite run (the PostgreSQL one may be on another Node.js than better-sqlite3 was built for).
