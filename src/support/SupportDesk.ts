@@ -13,11 +13,9 @@ import { normaliseKeyword } from "../flows/keywords";
 import { asksForPerson, asksToCancel, exitWhileWithPerson } from "./customerWords";
 import { ACTIVE_STATUSES, agentActor, isActive, isStaffActor, type EscalationReason, type StaffActor, type TicketActor } from "./Ticket";
 import type { StaffDesk, StaffRef } from "./StaffDesk";
-import { POSTING, QUEUED, TicketOutbox, queueForCustomer, type OutboxOptions } from "./TicketOutbox";
+import { CARD_POST_LEASE_MS, POSTING, QUEUED, TicketOutbox, queueForCustomer, type OutboxOptions } from "./TicketOutbox";
 import { NotStoredYetError } from "../core/errors";
 
-/** How long after a card's post began a reply in an unknown thread may still be for it (Slack retries after a minute). */
-const CARD_RECORDING_MS = 60_000;
 import { insertJob } from "../jobs/JobScheduler";
 import { TicketClosedError, TicketNotFoundError } from "./errors";
 import { recordAudit } from "../audit/record";
@@ -198,7 +196,9 @@ export class SupportDesk {
       // Staff can answer a card the moment Slack shows it, before its ts is recorded (a slow write, or
       // the instance that posted it was killed): taken again when Slack delivers it again, not dropped
       // as chatter (found by the multi-instance bench, issue 17). Otherwise a thread that is no ticket's.
-      const since = `${POSTING}${new Date(Date.now() - CARD_RECORDING_MS).toISOString()}`;
+      // Any card whose post is still within its lease may be it: its ts is recorded through a database
+      // outage (TicketOutbox), so a reply retried by Slack after a minute-long outage still finds it.
+      const since = `${POSTING}${new Date(Date.now() - CARD_POST_LEASE_MS).toISOString()}`;
       const posting = await this.retry(() => this.db.prisma.ticket.findFirst({ where: { cardRef: { startsWith: POSTING, gte: since } }, select: { id: true } }));
       if (posting) throw new NotStoredYetError(`a card is being posted, and this thread's card ${m.card.ts} may be it (Slack shows it before Rapport records it)`);
       return;

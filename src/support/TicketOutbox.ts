@@ -11,6 +11,7 @@ import { buildTicketCard } from "./TicketCard";
 import { enqueueMessage } from "../outbox/enqueueMessage";
 import type { SendReceipt } from "../outbox/OutboxDispatcher";
 import { sql } from "../db/plan";
+import { withDbRetry } from "../db/retry";
 
 /** Outbox settings; the defaults suit production, tests shorten them. */
 export interface OutboxOptions {
@@ -41,6 +42,11 @@ const DEFAULT_RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000, 1_800_000, 3_6
  * (SlackSupport keeps them under a minute) and a rate limit's wait.
  */
 const LEASE_MS = 5 * 60_000;
+/**
+ * How long a card's post may take from its claim until its Slack ts is recorded (the lease): while a
+ * claim this young stands, a staff reply in an unknown thread may be for that card (SupportDesk).
+ */
+export const CARD_POST_LEASE_MS = LEASE_MS;
 const BATCH = 50;
 /** A card being posted is claimed with this prefix and the time; then its Slack ts replaces it. */
 export const POSTING = "posting:";
@@ -281,7 +287,12 @@ export class TicketOutbox {
       try {
         const card = await buildTicketCard(this.db.prisma, t.id);
         const ref = await staff.postCard(card);
-        const kept = await this.db.prisma.ticket.updateMany({ where: { id: t.id, cardRef: claim }, data: { cardRef: ref.ts, staffChannel: ref.channel } });
+        // Slack shows the card now and staff may answer in its thread: its ts is recorded through a
+        // database outage (until the claim's lease runs out), or their replies would find no ticket
+        // and the card would be posted again, leaving the first thread orphaned (the fault bench's 60 s outage).
+        const claimedAt = Date.parse(claim.slice(POSTING.length));
+        const kept = await withDbRetry(() => this.db.prisma.ticket.updateMany({ where: { id: t.id, cardRef: claim }, data: { cardRef: ref.ts, staffChannel: ref.channel } }),
+          { budgetMs: Math.max(claimedAt + LEASE_MS - Date.now(), 0) });
         if (kept.count === 0) this.log.warn("a ticket card was posted twice (a lease ran out while Slack was slow)", { ticketId: t.id });
         // The card shows the first part of a long question; the whole question opens the thread.
         if (card.questionTruncated) await staff.postInThread(ref, { kind: "customer", name: card.customer.name, text: t.question ?? "" });

@@ -247,6 +247,22 @@ describe("support desk", () => {
     await t.app.support.outbox.stop();
   });
 
+  it("a staff reply in an unknown thread waits while a card's post is within its lease, past a minute-long database outage", async () => {
+    const t = await start();
+    t.app.support.attachStaff(new RecordingStaff());
+    await escalate(t, "wil", "Where is my parcel?");
+    const ticket = await t.app.db.prisma.ticket.findFirstOrThrow();
+    const reply = { card: { channel: "C1", ts: "card.unrecorded" }, message: { channel: "C1", ts: "r9" }, staffUserId: "U1", text: "On its way" };
+    // The card reached Slack just before a 90 s outage; its ts is still being recorded (TicketOutbox retries it).
+    await t.app.db.prisma.ticket.update({ where: { id: ticket.id }, data: { cardRef: `posting:${new Date(Date.now() - 90_000).toISOString()}` } });
+    const first = await t.app.support.fromStaff(reply).then(() => undefined, (error: unknown) => error);
+    expect(isNotStored(first)).toBe(true); // not acknowledged: Slack sends it again once the card is recorded
+    // A claim past its lease is abandoned (the card is posted again): the thread is nobody's.
+    await t.app.db.prisma.ticket.update({ where: { id: ticket.id }, data: { cardRef: `posting:${new Date(Date.now() - 6 * 60_000).toISOString()}` } });
+    await t.app.support.fromStaff(reply);
+    expect(await t.app.db.prisma.ticketMessage.count({ where: { staffRef: "r9" } })).toBe(0);
+  });
+
   it("a message in a thread that is no ticket's is ignored when no card is being posted", async () => {
     const t = await start();
     t.app.support.attachStaff(new RecordingStaff());
