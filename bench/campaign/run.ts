@@ -67,10 +67,14 @@ for (const o of outcomes) {
 const goal = 0.95 * 30;
 // Rapport keeps its sends under 30 in any second as they start; what the fake counts is when they arrive, which a loaded machine can bunch.
 for (const o of outcomes) if (o.secondsOver30 > 0) console.log(`\n${o.scenario.dialect} ${o.scenario.kill ? "kill" : "steady"}: ${o.secondsOver30} second(s) of the clock brought the fake more than 30 messages (the busiest sliding second: ${o.peakPerSecond})`);
-const bad = outcomes.filter((o) => o.error || o.lost > 0 || o.maxPerChat > (o.scenario.kill ? 2 : 1) || (!o.scenario.kill && o.rateAllSustained < goal) || (o.report && o.report.sent !== o.contacts));
+// A kill may cut one send short: that message is failed "interrupted" (it may have arrived) and never
+// sent again, so after a kill a customer not reached is lost only if the report does not count them failed.
+const unaccounted = (o: (typeof outcomes)[number]) => o.lost - (o.scenario.kill ? (o.report?.failed ?? 0) : 0);
+const bad = outcomes.filter((o) => o.error || unaccounted(o) > 0 || o.maxPerChat > 1 || (!o.scenario.kill && o.rateAllSustained < goal)
+  || (o.report && o.report.sent + (o.scenario.kill ? o.report.failed : 0) !== o.contacts));
 if (bad.length > 0) {
-  console.log(`\nFAILED: ${bad.map((o) => `${o.scenario.dialect} ${o.scenario.kill ? "kill" : "steady"}${o.error ? ` (${o.error})` : ""}`).join("; ")} (goal: nothing lost, at most one message twice per customer per crash, all messages sustained ≥ ${goal.toFixed(1)} msg/s; logs in ${logDir})`);
+  console.log(`\nFAILED: ${bad.map((o) => `${o.scenario.dialect} ${o.scenario.kill ? "kill" : "steady"}${o.error ? ` (${o.error})` : ""}`).join("; ")} (goal: nothing lost, nobody messaged twice, all messages sustained ≥ ${goal.toFixed(1)} msg/s; logs in ${logDir})`);
   process.exit(1);
 }
-console.log(`\nnothing lost, nobody messaged twice beyond the crash window, all messages sustained ≥ ${goal.toFixed(1)} msg/s`);
+console.log(`\nnothing lost, nobody messaged twice, all messages sustained ≥ ${goal.toFixed(1)} msg/s`);
 process.exit(0);

@@ -7,6 +7,7 @@ import { selectAudience } from "./audience";
 import type { Campaign } from "./Campaign";
 import { judge, rulesFor, type CampaignRules } from "./eligibility";
 import { outboxOutcomes } from "./outboxOutcomes";
+import { settleInterruptedSend } from "./settleInterruptedSend";
 import { variantFor } from "./render";
 import type { CampaignSendItem, CampaignSender, SendOutcome } from "./send";
 
@@ -241,7 +242,8 @@ export class CampaignRunner {
       else if (o.status === "failed") await db.prisma.campaignDelivery.updateMany({ where, data: { status: o.unreachable ? "blocked" : "failed", lastError: o.lastError?.slice(0, 500) ?? null } });
       // Cancelled before it went out: it does not count against the frequency cap.
       else if (o.status === "cancelled") await db.prisma.campaignDelivery.updateMany({ where, data: { status: "skipped", reason: "cancelled", queuedAt: null } });
-      else waiting++; // pending (due, being sent, retrying) or held by a pause
+      else if (o.status === "sending" && (o.leaseUntil?.getTime() ?? 0) < Date.now()) await settleInterruptedSend(db, d.id, d.contactId, o);
+      else waiting++; // pending (due, retrying), being sent, or held by a pause
     }
     return waiting;
   }

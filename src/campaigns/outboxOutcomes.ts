@@ -2,8 +2,13 @@ import type { Database } from "../db/Database";
 
 /** What the outbox made of a claimed campaign message. */
 export interface OutboxOutcome {
-  /** pending (due, being sent, retrying), held (campaign paused), sent, failed, cancelled. */
+  /** The outbox row. */
+  id: string;
+  channel: string;
+  /** pending (due, retrying), sending (its send began), held (campaign paused), sent, failed, cancelled. */
   status: string;
+  /** Until when the process sending it holds it: a 'sending' row past it was cut short by a crash. */
+  leaseUntil: Date | null;
   sentAt: Date | null;
   lastError: string | null;
   /** The contact blocked the bot (a failure then counts as blocked). */
@@ -23,9 +28,9 @@ export async function outboxOutcomes(db: Database, keys: readonly string[]): Pro
   for (let i = 0; i < keys.length; i += CHUNK) {
     const rows = await db.prisma.outboxMessage.findMany({
       where: { idempotencyKey: { in: keys.slice(i, i + CHUNK) } },
-      select: { idempotencyKey: true, status: true, sentAt: true, lastError: true, contact: { select: { unreachable: true } } },
+      select: { id: true, channel: true, idempotencyKey: true, status: true, leaseUntil: true, sentAt: true, lastError: true, contact: { select: { unreachable: true } } },
     });
-    for (const r of rows) out.set(r.idempotencyKey!, { status: r.status, sentAt: r.sentAt, lastError: r.lastError, unreachable: r.contact.unreachable });
+    for (const r of rows) out.set(r.idempotencyKey!, { id: r.id, channel: r.channel, status: r.status, leaseUntil: r.leaseUntil, sentAt: r.sentAt, lastError: r.lastError, unreachable: r.contact.unreachable });
   }
   return out;
 }

@@ -137,7 +137,7 @@ WITH st AS (
     priority int, source text, lease boolean)
   WHERE o.contact_id IN (SELECT contact_id FROM st)
 ), marked AS (
-  UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'held', 'cancelled')
+  UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'sending', 'held', 'cancelled')
 ), ob AS (
   INSERT INTO outbox (id, contact_id, channel, chat_id, user_id, payload, interaction_id, priority, status, attempts, next_attempt_at, lease_until, lease_owner, source, created_at)
   SELECT o.id, o.contact_id, o.channel, o.chat_id, o.user_id, o.payload, o.interaction_id, o.priority, 'pending', 0, ?::timestamp(3),
@@ -148,7 +148,7 @@ WITH st AS (
 SELECT st.contact_id, EXISTS (SELECT 1 FROM ob WHERE ob.contact_id = st.contact_id AND ob.held) AS held FROM st`,
   now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales), now, JSON.stringify(attributes),
   lease?.owner ?? "", now, JSON.stringify(outbox), now, sent, now, lease?.until ?? null, lease?.owner ?? null, now);
-  return { ...statement, name: "rapport_complete_v5" };
+  return { ...statement, name: "rapport_complete_v6" };
 }
 
 /** Whether a receive row came back resolved to a contact (see receiveStatement). */

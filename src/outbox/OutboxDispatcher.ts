@@ -8,7 +8,6 @@ import type { Database } from "../db/Database";
 import { withDbRetry, type RetryOptions } from "../db/retry";
 import { GroupCommit } from "../engine/GroupCommit";
 import { recordInteraction } from "../history/recordInteraction";
-import { sql } from "../db/plan";
 import { PRIORITY, sendOrder, toEntry, type OutboxEntry } from "./OutboxEntry";
 import { claimHeads, markSent, releaseLeases, renewLeases, scheduleRetry } from "./outboxStatements";
 import { classifySendFailure } from "./sendFailure";
@@ -361,8 +360,10 @@ export class OutboxDispatcher {
     else this.pacer.charge(entry.to.channel);
     await this.campaignSlot(entry.priority);
     try {
-      // Its campaign was paused or cancelled while it waited for its turn (issue 15): not sent.
-      if (campaign && !(await this.retry(() => this.isPending(entry.id)))) return "dropped";
+      // Its campaign was paused or cancelled while it waited for its turn (issue 15): not sent. Else
+      // it is marked 'sending' first: a campaign message a crash cuts short is never sent again
+      // (it may have arrived; nobody gets a campaign twice), see settleInterruptedSend.
+      if (campaign && !(await this.retry(() => this.startSending(entry.id)))) return "dropped";
       try {
         await channel.send(entry.to, campaign ? { ...entry.message, bulk: true } : entry.message);
         sent = true;
@@ -452,7 +453,7 @@ export class OutboxDispatcher {
   private async giveUp(entry: OutboxEntry, error: Error, now: Date, unreachable: boolean): Promise<OutboxEntry[]> {
     return this.db.prisma.$transaction(async (tx) => {
       const lastError = error.message.slice(0, 1000);
-      await tx.outboxMessage.updateMany({ where: { id: entry.id, status: "pending" }, data: { status: "failed", attempts: { increment: 1 }, lastError, failingSince: entry.failingSince ?? now } });
+      await tx.outboxMessage.updateMany({ where: { id: entry.id, status: { in: ["pending", "sending"] } }, data: { status: "failed", attempts: { increment: 1 }, lastError, failingSince: entry.failingSince ?? now } });
       let others: OutboxEntry[] = [];
       if (unreachable) {
         // Not rows another process is sending right now (its own send meets the same refusal).
@@ -469,9 +470,9 @@ export class OutboxDispatcher {
     });
   }
 
-  private async isPending(id: string): Promise<boolean> {
-    const rows = await this.db.query(sql("SELECT status FROM outbox WHERE id = ?", id));
-    return rows[0]?.status === "pending";
+  /** Moves a pending row to 'sending'; false when it is no longer pending (paused, cancelled). */
+  private async startSending(id: string): Promise<boolean> {
+    return (await this.db.prisma.outboxMessage.updateMany({ where: { id, status: "pending" }, data: { status: "sending" } })).count === 1;
   }
 
   private async tellReceipt(receipt: SendReceipt): Promise<void> {

@@ -14,10 +14,10 @@ import { ENTRY_COLUMNS } from "./OutboxEntry";
  */
 export function markSent(dialect: Dialect, ids: string[], now: Date): Statement {
   if (dialect === "postgresql") {
-    return { ...sql(`UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'held', 'cancelled')`, now, ids), name: "rapport_outbox_sent_v2" };
+    return { ...sql(`UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'sending', 'held', 'cancelled')`, now, ids), name: "rapport_outbox_sent_v3" };
   }
   // One statement text whatever the batch size: SQLite's statement cache is shared with the hot path.
-  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'held', 'cancelled')`, now, JSON.stringify(ids));
+  return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'sending', 'held', 'cancelled')`, now, JSON.stringify(ids));
 }
 
 /**
@@ -46,7 +46,7 @@ export function claimHeads(dialect: Dialect, input: { channels: string[]; now: D
 
 /** Keeps this process's leases alive while it works through them (a crash lets them run out soon). */
 export function renewLeases(owner: string, until: Date, now: Date): Statement {
-  return sql(`UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'pending' AND lease_until >= ?`, until, owner, now);
+  return sql(`UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status IN ('pending', 'sending') AND lease_until >= ?`, until, owner, now);
 }
 
 /** Gives rows back (not sent here: a retry comes first, or the process is stopping); the poller retakes them. */
@@ -56,7 +56,7 @@ export function releaseLeases(owner: string, ids: string[]): Statement {
 
 /** A transient failure: try again at `at`; the lease is given back so the poller (of any instance) retakes it. */
 export function scheduleRetry(id: string, at: Date, error: string, failingSince: Date): Statement {
-  return sql(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, failing_since = COALESCE(failing_since, ?),
-    lease_until = NULL, lease_owner = NULL WHERE id = ? AND status = 'pending'`, at, error, failingSince, id);
+  return sql(`UPDATE outbox SET status = 'pending', attempts = attempts + 1, next_attempt_at = ?, last_error = ?, failing_since = COALESCE(failing_since, ?),
+    lease_until = NULL, lease_owner = NULL WHERE id = ? AND status IN ('pending', 'sending')`, at, error, failingSince, id);
 }
 

@@ -144,6 +144,31 @@ describe(`campaigns through the outbox (${testDialect})`, { timeout: 60_000 }, (
     expect(await second.app.db.prisma.campaignDelivery.count({ where: { status: "sent", sentAt: { not: null } } })).toBe(3);
   });
 
+  it("a campaign message whose send a crash cut short is not sent again (nobody messaged twice); the others are sent once", async () => {
+    const url = await sharedUrl();
+    const first = await channelless(url);
+    const ids = await seed(first.db, ["ann", "bo", "cy"]);
+    await first.campaigns.store.send(campaign("winback"), "operator:test");
+    expect(await first.campaigns.runner.round()).toBe(3);
+    // The first process began bo's send (status 'sending') and was killed before Telegram answered.
+    await first.db.prisma.outboxMessage.updateMany({ where: { contactId: ids.bo!, source: { startsWith: "campaign:" } }, data: { status: "sending", leaseOwner: "killed", leaseUntil: new Date(Date.now() - 1_000) } });
+    await first.close();
+    apps.splice(apps.indexOf(first), 1);
+
+    const second = await startTestApp({ url, campaignRules: OPEN, campaigns: FAST });
+    apps.push(second);
+    await second.app.campaigns.runner.round();
+    await second.app.engine.outbox.drain();
+    await second.app.campaigns.runner.round();
+    for (const n of ["ann", "cy"]) expect(second.channel.sent.filter((s) => s.to.externalUserId === n)).toHaveLength(1);
+    expect(second.channel.sent.filter((s) => s.to.externalUserId === "bo")).toHaveLength(0);
+    expect(await second.app.campaigns.report("winback")).toMatchObject({ status: "done", sent: 2, failed: 1, pending: 0, queued: 0 });
+    const bo = await second.app.db.prisma.campaignDelivery.findFirstOrThrow({ where: { contactId: ids.bo! } });
+    expect(bo).toMatchObject({ status: "failed" });
+    expect(bo.lastError).toMatch(/^interrupted: .*not sent again/);
+    expect(await second.app.db.prisma.interaction.count({ where: { contactId: ids.bo!, kind: "send.failed" } })).toBe(1);
+  });
+
   it("pause holds the campaign's messages still in the outbox, resume sends them; cancel stops them for good and frees the cap", async () => {
     const url = await sharedUrl();
     const app = await channelless(url);
