@@ -124,6 +124,7 @@ export async function runCampaignScenario(s: CampaignScenario, t: CampaignTiming
     const reachedNow = () => { let n = 0; for (let i = 0; i < t.contacts; i++) if (inbox.count(String(AUDIENCE_CHAT + i)) > 0) n++; return n; };
     const deadline = Date.now() + (t.contacts / (t.ratePerSecond ?? 29)) * 2_000 + 120_000;
     let reached = 0;
+    let lastAsked = 0;
     for (;;) {
       await sleep(250);
       reached = reachedNow();
@@ -137,6 +138,12 @@ export async function runCampaignScenario(s: CampaignScenario, t: CampaignTiming
         down = [killedAt, Date.now() + 2_000]; // replies to messages sent while it was down, or just after, wait for the restart
       }
       if (reached === t.contacts || Date.now() > deadline) break;
+      // After a kill, the messages it cut short are failed, not sent again: done once the report has an outcome for everyone.
+      if (s.kill && rapport.starts > 1 && reached >= t.contacts - 10 && Date.now() - lastAsked > 5_000) {
+        lastAsked = Date.now();
+        const r = JSON.parse(await rapportCli(["campaigns", "status", "winback", "--json"], env)) as NonNullable<CampaignOutcome["report"]>;
+        if (r.pending === 0 && r.queued === 0 && r.sent + r.failed === t.contacts) break;
+      }
     }
     await sleep(5_000); // a late duplicate would arrive by now
   } catch (error) {
