@@ -33,4 +33,9 @@ export interface Channel {
   send(to: Address, message: OutboundMessage): Promise<{ externalMessageId?: string }>;
   /** Fetches a file the customer sent (an inbound media body's `fileId`), where the channel can. */
   downloadFile?(fileId: string): Promise<MediaFile>;
+  /**
+   * The channel's clients read sent messages back from the outbox (the web chat streams the rows
+   * themselves), so a sent row must be kept (7 days) rather than deleted once sent (OutboxDispatcher.dispatch).
+   */
+  readonly readsSentOutbox?: boolean;
 }

@@ -42,8 +42,8 @@ export interface EngineOptions {
 
 const MAX_CONFLICT_RETRIES = 5;
 
-/** An outbox row the dispatcher sent, to be marked sent in the completer's next commit. */
-interface SentMark { sent: string }
+/** An outbox row the dispatcher sent, to be marked sent (or, with `forget`, deleted) in the completer's next commit. */
+interface SentMark { sent: string; forget: boolean }
 const MARKED: Completed = { won: true, held: false };
 
 /** How an event, timer or flow start is run. */
@@ -87,13 +87,14 @@ export class Engine {
     this.receiver = new GroupCommit((items) => receiveTurns(db, items, new Date()), concurrency);
     this.completer = new GroupCommit(async (items) => {
       const turns = items.filter((i): i is CompleteItem => !("sent" in i));
-      const done = await completeTurns(db, turns, new Date(), items.flatMap((i) => ("sent" in i ? [i.sent] : [])));
+      const marks = items.filter((i): i is SentMark => "sent" in i);
+      const done = await completeTurns(db, turns, new Date(), marks.filter((m) => !m.forget).map((m) => m.sent), marks.filter((m) => m.forget).map((m) => m.sent));
       let n = 0;
       return items.map((i) => ("sent" in i ? MARKED : done[n++]!));
     }, concurrency);
     // A sent mark is committed with the next batch of turns (or alone when none is waiting), not in a
     // commit of its own; it still lands before the contact's next message goes (OutboxDispatcher).
-    const commitSent = (id: string) => this.completer.submit({ sent: id }).then(() => undefined);
+    const commitSent = (id: string, forget: boolean) => this.completer.submit({ sent: id, forget }).then(() => undefined);
     this.outbox = new OutboxDispatcher(db, { channel: (name) => this.channels.get(name), channelNames: () => this.channelNames() }, log, { retry: options.retry, ...options.outbox, commitSent }, options.onReply);
   }
 
@@ -255,7 +256,7 @@ export class Engine {
     // Sent right away by this process. Held rows wait behind an earlier pending message: whatever of
     // this contact's is due now is sent in order (nothing, while a retry is pending), the rest by the poller.
     if (held) await this.outbox.drain(contact.id);
-    else await this.outbox.dispatch(entries);
+    else await this.outbox.dispatch(entries, { forgetSent: true });
     return output;
   }
 

@@ -81,10 +81,11 @@ ORDER BY x.n`, JSON.stringify(input), now, now, now);
  * changes, and the turn's outbox rows only for turns that won. Outbox rows are leased to the caller
  * (who sends them right after) unless the contact has an earlier pending message that is not the
  * caller's own; `held` says so per contact. `sent` rows (sent by the dispatcher meanwhile) are
- * marked sent in the same commit, as outboxStatements' markSent does on its own. Returns the contact
+ * marked sent in the same commit, as outboxStatements' markSent does on its own, and `gone` rows
+ * (sent, and nothing reads them afterwards) are deleted, as its forgetSent does. Returns the contact
  * ids that won.
  */
-export function completeStatement(items: CompleteItem[], now: Date, sent: string[] = []): Statement {
+export function completeStatement(items: CompleteItem[], now: Date, sent: string[] = [], gone: string[] = []): Statement {
   const states = items.map((i) => ({
     contact_id: i.contactId, flow_id: i.state.flowId, flow_version: i.state.flowVersion, step_id: i.state.stepId,
     variables: JSON.stringify(i.state.variables), waiting: i.state.waiting ? JSON.stringify(i.state.waiting) : null, version: i.state.version + 1,
@@ -129,8 +130,9 @@ WITH st AS (
   UPDATE contacts c SET attributes = jsonb_strip_nulls(c.attributes::jsonb || a.attributes::jsonb)::text, updated_at = ?::timestamp(3)
   FROM json_to_recordset(?::json) AS a(contact_id text, attributes text)
   WHERE c.id = a.contact_id AND a.contact_id IN (SELECT contact_id FROM st)
-), ob_in AS (
+), ob_in AS MATERIALIZED (
   -- leased to the caller unless an earlier message to the contact is pending and not the caller's own
+  -- (materialized: inlined, the NOT EXISTS below ran twice per row, once for each CASE in ob)
   SELECT o.*, (o.lease AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.contact_id = o.contact_id AND p.status = 'pending' AND p.priority <= o.priority
     AND (p.lease_owner IS NULL OR p.lease_owner <> ?::text OR p.lease_until < ?::timestamp(3)))) AS leased
   FROM json_to_recordset(?::json) AS o(id text, contact_id text, channel text, chat_id text, user_id text, payload text, interaction_id text,
@@ -138,6 +140,8 @@ WITH st AS (
   WHERE o.contact_id IN (SELECT contact_id FROM st)
 ), marked AS (
   UPDATE outbox SET status = 'sent', sent_at = ?::timestamp(3), attempts = attempts + 1 WHERE id = ANY(?::text[]) AND status IN ('pending', 'sending', 'held', 'cancelled')
+), forgotten AS (
+  DELETE FROM outbox WHERE id = ANY(?::text[]) AND status IN ('pending', 'sending', 'held', 'cancelled')
 ), ob AS (
   INSERT INTO outbox (id, contact_id, channel, chat_id, user_id, payload, interaction_id, priority, status, attempts, next_attempt_at, lease_until, lease_owner, source, created_at)
   SELECT o.id, o.contact_id, o.channel, o.chat_id, o.user_id, o.payload, o.interaction_id, o.priority, 'pending', 0, ?::timestamp(3),
@@ -147,8 +151,8 @@ WITH st AS (
 )
 SELECT st.contact_id, EXISTS (SELECT 1 FROM ob WHERE ob.contact_id = st.contact_id AND ob.held) AS held FROM st`,
   now, JSON.stringify(states), JSON.stringify(rows), JSON.stringify(inbound), now, JSON.stringify(locales), now, JSON.stringify(attributes),
-  lease?.owner ?? "", now, JSON.stringify(outbox), now, sent, now, lease?.until ?? null, lease?.owner ?? null, now);
-  return { ...statement, name: "rapport_complete_v6" };
+  lease?.owner ?? "", now, JSON.stringify(outbox), now, sent, gone, now, lease?.until ?? null, lease?.owner ?? null, now);
+  return { ...statement, name: "rapport_complete_v7" };
 }
 
 /** Whether a receive row came back resolved to a contact (see receiveStatement). */

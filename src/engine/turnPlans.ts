@@ -8,7 +8,7 @@ import { inRounds } from "./inRounds";
 import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
 import { INTERACTION_COLUMNS, pushInteractionValues, type InteractionRow } from "../history/InteractionRow";
 import { OUTBOX_COLUMNS, outboxValues, type OutboxEntry } from "../outbox/OutboxEntry";
-import { markSent } from "../outbox/outboxStatements";
+import { forgetSent, markSent } from "../outbox/outboxStatements";
 
 /** One inbound message to store: who sent it, and its history row (contactId filled in by the plan). */
 export interface ReceiveItem {
@@ -212,10 +212,12 @@ export interface Completed {
  * rows are leased to the caller unless the contact has an earlier pending message that is not the
  * caller's own (one statement, only when the batch has leased rows). `sent` are outbox rows the
  * dispatcher sent meanwhile: their "sent" mark rides in this commit instead of one of its own (issue
- * 13: that second commit per batch cost ~10% of the bench's throughput).
+ * 13: that second commit per batch cost ~10% of the bench's throughput); `gone` ones are deleted
+ * (forgetSent: sent, and nothing reads them afterwards).
  */
-export function* completePlan(items: CompleteItem[], now: Date, sent: string[] = []): Plan<Completed[]> {
+export function* completePlan(items: CompleteItem[], now: Date, sent: string[] = [], gone: string[] = []): Plan<Completed[]> {
   if (sent.length > 0) yield markSent("sqlite", sent, now);
+  if (gone.length > 0) yield forgetSent("sqlite", gone);
   const won = yield sql(
     `INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
      VALUES ${placeholders(items.length, 8)}
@@ -326,20 +328,25 @@ export async function receiveTurns(db: Database, items: ReceiveItem[], now: Date
 }
 
 /**
- * Commits a batch of turns on either database, and the "sent" marks of `sent` outbox rows with the
- * first round; per item, whether its state write won and its outbox rows were held.
+ * Commits a batch of turns on either database, and the "sent" marks of `sent` outbox rows (and the
+ * deletion of `gone` ones) with the first round; per item, whether its state write won and its
+ * outbox rows were held.
  */
-export async function completeTurns(db: Database, items: CompleteItem[], now: Date, sent: string[] = []): Promise<Completed[]> {
+export async function completeTurns(db: Database, items: CompleteItem[], now: Date, sent: string[] = [], gone: string[] = []): Promise<Completed[]> {
   if (items.length === 0) {
     if (sent.length > 0) await db.query(markSent(db.dialect, sent, now));
+    if (gone.length > 0) await db.query(forgetSent(db.dialect, gone));
     return [];
   }
   let marks = sent;
+  let forgets = gone;
   return inRounds(items, (i) => i.contactId, async (round) => {
     const riding = marks;
+    const deleting = forgets;
     marks = [];
-    if (db.dialect !== "postgresql") return db.run(completePlan(round, now, riding));
-    const won = new Map((await db.query(completeStatement(round, now, riding))).map((r) => [r.contact_id as string, r.held === true]));
+    forgets = [];
+    if (db.dialect !== "postgresql") return db.run(completePlan(round, now, riding, deleting));
+    const won = new Map((await db.query(completeStatement(round, now, riding, deleting))).map((r) => [r.contact_id as string, r.held === true]));
     return round.map((i) => ({ won: won.has(i.contactId), held: won.has(i.contactId) && i.outbox.length > 0 && (!i.lease || won.get(i.contactId) === true) }));
   });
 }

@@ -9,7 +9,7 @@ import { withDbRetry, type RetryOptions } from "../db/retry";
 import { GroupCommit } from "../engine/GroupCommit";
 import { recordInteraction } from "../history/recordInteraction";
 import { PRIORITY, sendOrder, toEntry, type OutboxEntry } from "./OutboxEntry";
-import { claimHeads, markSent, releaseLeases, renewLeases, scheduleRetry } from "./outboxStatements";
+import { claimHeads, forgetSent, markSent, releaseLeases, renewLeases, scheduleRetry } from "./outboxStatements";
 import { classifySendFailure } from "./sendFailure";
 import { SendPacer } from "./SendPacer";
 import { telemetry } from "../core/telemetry";
@@ -42,11 +42,12 @@ export interface DispatcherOptions {
   /** How long one database call is retried while the database is away (the engine passes DB_RETRY_SECONDS). */
   retry?: RetryOptions;
   /**
-   * Stores one row's "sent" mark, resolving once it is committed. The engine lets marks ride in its
-   * next turn commit (issue 13: a commit of their own per batch cost ~10% of the bench's throughput);
-   * by default they are batched across contacts into statements of their own.
+   * Stores one row's "sent" mark (with `forget`, deletes the row instead: see `dispatch`), resolving
+   * once it is committed. The engine lets marks ride in its next turn commit (issue 13: a commit of
+   * their own per batch cost ~10% of the bench's throughput); by default they are batched across
+   * contacts into statements of their own.
    */
-  commitSent?: (id: string) => Promise<void>;
+  commitSent?: (id: string, forget: boolean) => Promise<void>;
 }
 
 /** What became of a message, for the code that enqueued it (the support relay's ✅/❌ on a staff reply). */
@@ -69,7 +70,7 @@ export interface SentReply {
 
 const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 30_000, 120_000, 300_000, 900_000];
 
-interface LaneItem { entry: OutboxEntry; settle: () => void }
+interface LaneItem { entry: OutboxEntry; settle: () => void; forget: boolean }
 interface Lane { items: LaneItem[]; followUp: boolean; done: Promise<void> }
 
 /**
@@ -115,7 +116,7 @@ export class OutboxDispatcher {
    * full fault bench's 60 s outage sent 2 replies twice this way).
    */
   private readonly claims = new Set<Set<string>>();
-  private readonly commitSent: (id: string) => Promise<void>;
+  private readonly commitSent: (id: string, forget: boolean) => Promise<void>;
   private readonly receipts: ((receipt: SendReceipt) => Promise<void>)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -136,11 +137,14 @@ export class OutboxDispatcher {
     this.pacer = new SendPacer(options.campaignRatePerSecond ?? 29);
     if (options.commitSent) this.commitSent = options.commitSent;
     else {
-      const marker = new GroupCommit<string, undefined>(async (ids) => {
-        await db.query(markSent(db.dialect, ids, new Date()));
-        return ids.map(() => undefined);
+      const marker = new GroupCommit<{ id: string; forget: boolean }, undefined>(async (marks) => {
+        const sent = marks.filter((m) => !m.forget).map((m) => m.id);
+        const gone = marks.filter((m) => m.forget).map((m) => m.id);
+        if (sent.length > 0) await db.query(markSent(db.dialect, sent, new Date()));
+        if (gone.length > 0) await db.query(forgetSent(db.dialect, gone));
+        return marks.map(() => undefined);
       }, db.dialect === "postgresql" ? 2 : 1);
-      this.commitSent = (id) => marker.submit(id);
+      this.commitSent = (id, forget) => marker.submit({ id, forget });
     }
   }
 
@@ -157,9 +161,17 @@ export class OutboxDispatcher {
   /**
    * Sends rows this process holds the lease on (the engine's, right after their commit). Resolves
    * once each was tried: sent, failed, or left for a retry.
+   *
+   * With `forgetSent` (a turn's replies: no receipt, campaign report or idempotency key follows
+   * them), a row sent here is deleted instead of marked sent, unless its channel serves messages
+   * from the outbox (`Channel.readsSentOutbox`, the web chat). Marking rewrote the row and two of its
+   * index entries on PostgreSQL (issue 13: the normal bench 12-18% slower than before the outbox);
+   * the history keeps what was said, and a crash before the delete re-sends it as before the mark.
+   * Rows the poller takes (retries, what a crash left) are marked sent and purged after 7 days.
    */
-  dispatch(entries: OutboxEntry[]): Promise<void> {
-    return Promise.all(entries.map((e) => new Promise<void>((settle) => this.enqueue(e, settle, false)))).then(() => undefined);
+  dispatch(entries: OutboxEntry[], options: { forgetSent?: boolean } = {}): Promise<void> {
+    const forget = options.forgetSent ?? false;
+    return Promise.all(entries.map((e) => new Promise<void>((settle) => this.enqueue(e, settle, false, forget)))).then(() => undefined);
   }
 
   /** Starts the poller (at once: what a crash left) and the lease heartbeat. */
@@ -258,7 +270,7 @@ export class OutboxDispatcher {
     return entries.map((e) => e.contactId);
   }
 
-  private enqueue(entry: OutboxEntry, settle: () => void, followUp: boolean): void {
+  private enqueue(entry: OutboxEntry, settle: () => void, followUp: boolean, forget = false): void {
     if (this.inHand.has(entry.id)) {
       // Already queued or sent here; taken again only because its lease ran out meanwhile. The
       // contact's lane, if still running, takes their next rows when it is done, as for any claim.
@@ -270,11 +282,11 @@ export class OutboxDispatcher {
     this.inHand.add(entry.id);
     const lane = this.lanes.get(entry.contactId);
     if (lane) {
-      lane.items.push({ entry, settle });
+      lane.items.push({ entry, settle, forget });
       lane.followUp ||= followUp;
       return;
     }
-    const fresh: Lane = { items: [{ entry, settle }], followUp, done: Promise.resolve() };
+    const fresh: Lane = { items: [{ entry, settle, forget }], followUp, done: Promise.resolve() };
     this.lanes.set(entry.contactId, fresh);
     fresh.done = this.runLane(entry.contactId, fresh);
   }
@@ -297,7 +309,7 @@ export class OutboxDispatcher {
       await this.marks.get(contactId);
       let outcome: "sent" | "failed" | "blocked" | "dropped" = "blocked";
       try {
-        outcome = await this.sendOne(item.entry, lane.items.length > 0);
+        outcome = await this.sendOne(item.entry, lane.items.length > 0, item.forget);
       } catch (error) {
         // The database failed past its retry budget: the row stays pending and leased; the lease runs out and the poller retries.
         this.log.error("outbox: could not record a send", { contactId, outboxId: item.entry.id, error: error as Error });
@@ -314,7 +326,7 @@ export class OutboxDispatcher {
         for (const entry of next) {
           if (this.inHand.has(entry.id)) continue;
           this.inHand.add(entry.id);
-          lane.items.push({ entry, settle: () => {} });
+          lane.items.push({ entry, settle: () => {}, forget: false });
         }
       }
     }
@@ -344,8 +356,11 @@ export class OutboxDispatcher {
     for (const c of this.claims) c.add(id);
   }
 
-  /** Sends one row; with `more` (the lane has the contact's next message) its "sent" mark is awaited, otherwise written in the background. */
-  private async sendOne(entry: OutboxEntry, more: boolean): Promise<"sent" | "failed" | "blocked" | "dropped"> {
+  /**
+   * Sends one row; with `more` (the lane has the contact's next message) its "sent" mark is awaited,
+   * otherwise written in the background. With `forget`, the mark deletes the row (see `dispatch`).
+   */
+  private async sendOne(entry: OutboxEntry, more: boolean, forget = false): Promise<"sent" | "failed" | "blocked" | "dropped"> {
     const channel = this.channels.channel(entry.to.channel);
     if (!channel) {
       // Detached meanwhile: given back (with the rest of the lane) for a process that has it.
@@ -378,7 +393,7 @@ export class OutboxDispatcher {
       // Marked (in a batch with other contacts' marks) before the contact's next message goes, so a
       // crash re-sends at most this one. Their last message's mark is not waited for here: the next
       // send to them waits for it (runLane), which keeps a turn's answer from waiting on it.
-      const marked = this.markSentDurably(entry);
+      const marked = this.markSentDurably(entry, forget && !channel.readsSentOutbox);
       if (more) await marked;
       else {
         const tracked = marked.finally(() => { if (this.marks.get(entry.contactId) === tracked) this.marks.delete(entry.contactId); });
@@ -421,11 +436,11 @@ export class OutboxDispatcher {
    * is still away then leaves the mark unwritten, and that message goes again after the restart, as
    * after a crash. A non-transient failure (a bug) is logged and not retried.
    */
-  private async markSentDurably(entry: OutboxEntry): Promise<void> {
+  private async markSentDurably(entry: OutboxEntry, forget: boolean): Promise<void> {
     let slow = false;
     for (;;) {
       try {
-        await withDbRetry(() => this.commitSent(entry.id), { ...this.options.retry, onRetry: (attempt, error) => {
+        await withDbRetry(() => this.commitSent(entry.id, forget), { ...this.options.retry, onRetry: (attempt, error) => {
           slow = true;
           this.log.warn("database busy or unreachable; retrying", { attempt, error: error as Error });
         } });

@@ -4,7 +4,7 @@ import { ENTRY_COLUMNS } from "./OutboxEntry";
 
 /**
  * The dispatcher's SQL, one statement each, the same on both databases except where noted. Only
- * `markSent` is on the hot path (once per batch of sent messages); the others run on the slow
+ * `markSent` and `forgetSent` are on the hot path (once per batch of sent messages); the others run on the slow
  * path (a crash left rows, a retry came due, another process enqueued).
  */
 
@@ -18,6 +18,20 @@ export function markSent(dialect: Dialect, ids: string[], now: Date): Statement 
   }
   // One statement text whatever the batch size: SQLite's statement cache is shared with the hot path.
   return sql(`UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1 WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'sending', 'held', 'cancelled')`, now, JSON.stringify(ids));
+}
+
+/**
+ * Deletes a batch of sent messages that nothing reads after sending (a turn's replies; see
+ * OutboxDispatcher), instead of marking them: on PostgreSQL a mark writes a new row version and two
+ * index entries (the status is in outbox_pending_idx's predicate, so it is never a HOT update), a
+ * delete only flags the row (issue 13: "the normal bench must not get slower by more than 10%").
+ * The history keeps what was said. The same statuses as markSent: a row failed meanwhile stays.
+ */
+export function forgetSent(dialect: Dialect, ids: string[]): Statement {
+  if (dialect === "postgresql") {
+    return { ...sql(`DELETE FROM outbox WHERE id = ANY(?::text[]) AND status IN ('pending', 'sending', 'held', 'cancelled')`, ids), name: "rapport_outbox_forget_v1" };
+  }
+  return sql(`DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'sending', 'held', 'cancelled')`, JSON.stringify(ids));
 }
 
 /**

@@ -6,6 +6,7 @@ import { describe, expect, it, afterAll } from "vitest";
 import type { App } from "../../src/app/createApp";
 import { MessagesNotStoredError, runChat } from "../../src/cli/chat";
 import { DatabaseUnavailableError } from "../../src/core/errors";
+import { newId } from "../../src/core/ids";
 import { openDatabase } from "../../src/db/Database";
 import { runCli, spawnCli } from "../helpers/cli";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
@@ -66,9 +67,13 @@ describe("rapport chat (stdin not a TTY)", () => {
     // What a chat killed mid-send leaves: a message to this customer, pending and leased by a dead process.
     const database = await openDatabase(env.DATABASE_URL);
     try {
-      const sent = await database.prisma.outboxMessage.findFirst({ where: { chatId: "held", status: "sent" }, orderBy: { createdAt: "desc" } });
-      const { id: _id, sentAt: _sentAt, ...row } = sent!; // ids sort by time: this one goes before the next answer
-      await database.prisma.outboxMessage.create({ data: { ...row, id: `${sent!.id}x`, status: "pending", leaseOwner: "killed", leaseUntil: new Date(Date.now() + 2_000), createdAt: new Date() } });
+      // (the chat's own replies are deleted once sent: the row is made from the last one in the history)
+      const identity = await database.prisma.channelIdentity.findFirstOrThrow({ where: { externalId: "held" } });
+      const said = await database.prisma.interaction.findFirstOrThrow({ where: { contactId: identity.contactId, direction: "out" }, orderBy: { id: "desc" } });
+      await database.prisma.outboxMessage.create({ data: {
+        id: newId(), contactId: identity.contactId, channel: identity.channel, chatId: "held", userId: identity.externalId, payload: JSON.stringify({ text: said.text }),
+        interactionId: said.id, status: "pending", leaseOwner: "killed", leaseUntil: new Date(Date.now() + 2_000), nextAttemptAt: new Date(), createdAt: new Date(),
+      } }); // ids sort by time: this one goes before the next answer
     } finally {
       await database.close();
     }

@@ -19,6 +19,8 @@ export interface WebchatWaker {
  */
 export class WebchatChannel implements Channel {
   readonly name = "webchat";
+  /** The feed streams the outbox rows themselves, also after they were sent (outboundSince). */
+  readonly readsSentOutbox = true;
   private deliver: Deliver | undefined;
   private seqIn = 0;
 
