@@ -276,9 +276,11 @@ export class Engine {
       throw error;
     }
     await this.outbox.drain(contactId);
-    const row = await this.db.prisma.outboxMessage.findUnique({ where: { id }, select: { status: true, lastError: true, contact: { select: { unreachable: true } } } });
+    // Not through the relation: on PostgreSQL the row may outlive its contact (no foreign key, migration 0018).
+    const row = await this.db.prisma.outboxMessage.findUnique({ where: { id }, select: { status: true, lastError: true } });
     if (row?.status !== "failed") return { ok: true };
-    return { ok: false, error: new Error(row.lastError ?? "not delivered"), unreachable: row.contact.unreachable };
+    const contact = await this.db.prisma.contact.findUnique({ where: { id: contactId }, select: { unreachable: true } });
+    return { ok: false, error: new Error(row.lastError ?? "not delivered"), unreachable: contact?.unreachable ?? true };
   }
 
   /** Fetches a file a customer sent on `channel` (for support staff); throws where the channel cannot. */

@@ -5,6 +5,7 @@ import type { Address, OutboundMessage } from "../core/message";
 import { markUnreachable } from "../contacts/reachability";
 import { DatabaseUnavailableError } from "../core/errors";
 import type { Database } from "../db/Database";
+import { sql } from "../db/plan";
 import { withDbRetry, type RetryOptions } from "../db/retry";
 import { GroupCommit } from "../engine/GroupCommit";
 import { recordInteraction } from "../history/recordInteraction";
@@ -254,10 +255,15 @@ export class OutboxDispatcher {
     await this.idle();
   }
 
-  /** Deletes sent rows older than `keepMs` (7 days): the history keeps what was said. */
+  /**
+   * Deletes sent rows older than `keepMs` (7 days): the history keeps what was said. Also rows whose
+   * contact is gone (PostgreSQL has no foreign key here, migration 0018: one stored while the contact
+   * was being erased), which the poller never claims.
+   */
   async purgeSent(now = new Date(), keepMs = 7 * 86_400_000): Promise<number> {
     const gone = await this.db.prisma.outboxMessage.deleteMany({ where: { status: "sent", sentAt: { lt: new Date(now.getTime() - keepMs) } } });
-    return gone.count;
+    const orphans = await this.db.query(sql(`DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id) RETURNING id`));
+    return gone.count + orphans.length;
   }
 
   /** Claims due heads (one per contact) and starts their lanes; returns those contacts. */

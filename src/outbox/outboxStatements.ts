@@ -39,7 +39,9 @@ export function forgetSent(dialect: Dialect, ids: string[]): Statement {
  * and nobody holds it: one row per contact, so fifty rows behind one failing contact's head take no
  * place from others (issue 13: the relay's 50-oldest batch starved every other ticket). A contact's
  * later rows are never taken while an earlier one is pending. Only rows for `channels` (attached in
- * this process); optionally one contact. PostgreSQL skips rows another poller is claiming.
+ * this process); optionally one contact. PostgreSQL skips rows another poller is claiming. Never a
+ * row whose contact is gone (PostgreSQL's outbox has no foreign key, migration 0018: a row stored
+ * while the contact was being erased outlives them; the purge removes it).
  */
 export function claimHeads(dialect: Dialect, input: { channels: string[]; now: Date; leaseUntil: Date; owner: string; limit: number; contactId?: string }): Statement {
   const skipLocked = dialect === "postgresql" ? "FOR UPDATE SKIP LOCKED" : "";
@@ -49,6 +51,7 @@ export function claimHeads(dialect: Dialect, input: { channels: string[]; now: D
      WHERE id IN (SELECT o.id FROM outbox o
        WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until < ?)
          AND o.channel IN (${input.channels.map(() => "?").join(",")}) ${one}
+         AND EXISTS (SELECT 1 FROM contacts c WHERE c.id = o.contact_id)
          AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.contact_id = o.contact_id AND e.status = 'pending'
            AND (e.priority < o.priority OR (e.priority = o.priority AND e.id < o.id)))
        ORDER BY o.priority, o.next_attempt_at LIMIT ${Math.max(1, Math.floor(input.limit))} ${skipLocked})

@@ -1,0 +1,3 @@
+-- Nothing on SQLite: PostgreSQL's 0018 drops the outbox's foreign key to contacts (its per-row check
+-- cost the hot path there). SQLite keeps it: the check costs next to nothing (bench/README.md,
+-- "foreign_keys off: ~0"), and dropping a constraint means rebuilding the table.
