@@ -30,6 +30,21 @@ describe("Database", () => {
     expect(stored.map((r) => r.occurred_at)).toEqual(["2026-11-23T15:51:28.123+00:00", "2026-11-23T15:51:28.123+00:00"]);
     expect(stored.map((r) => r.kind)).toEqual(["hot", "prisma"]); // same millisecond: written order (ids) decides
   });
+
+  it("returns the hot path's rows as objects named by their columns, the last of a repeated name winning", async () => {
+    db = await openDatabase(await freshDatabaseUrl());
+    await migrate(db);
+    await db.prisma.contact.create({ data: { id: "c1", displayName: "Ann", points: 7 } });
+    await db.prisma.contact.create({ data: { id: "c2", points: 9 } });
+    const rows = await db.run((function* () {
+      const read = yield sql("SELECT id, display_name, points, 'x' AS id FROM contacts ORDER BY points");
+      const returned = yield sql("UPDATE contacts SET points = points + 1 WHERE id = ? RETURNING id, points", "c2");
+      return { read, returned };
+    })());
+    expect(rows.read).toEqual([{ id: "x", display_name: "Ann", points: 7 }, { id: "x", display_name: null, points: 9 }]);
+    expect(rows.returned).toEqual([{ id: "c2", points: 10 }]);
+    expect(await db.query(sql("SELECT id FROM contacts WHERE id = ?", "none"))).toEqual([]);
+  });
 });
 
 describe(`Database limits (${testDialect})`, () => {
