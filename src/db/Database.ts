@@ -237,7 +237,8 @@ function prepared(s: BetterSqlite3.Statement): Prepared {
  * millisecond would sort out of order and range queries would miss them.
  */
 export function toSqliteTimestamp(d: Date): string {
-  return d.toISOString().replace(/Z$/, "+00:00");
+  const iso = d.toISOString(); // always ends in "Z"; slicing it off costs less than a RegExp replace (hot path: ~1% of the bench's CPU)
+  return `${iso.slice(0, -1)}+00:00`;
 }
 
 /** The last instant converted, and its text: a batch passes the same `now` to many rows. */

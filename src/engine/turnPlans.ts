@@ -7,7 +7,7 @@ import { parseAttributes } from "../flows/attributes";
 import { inRounds } from "./inRounds";
 import { completeStatement, isResolved, receiveStatement } from "./pgTurnStatements";
 import { INTERACTION_COLUMNS, pushInteractionValues, type InteractionRow } from "../history/InteractionRow";
-import { OUTBOX_COLUMNS, outboxValues, type OutboxEntry } from "../outbox/OutboxEntry";
+import { OUTBOX_COLUMNS, pushOutboxValues, type OutboxEntry } from "../outbox/OutboxEntry";
 import { forgetSent, markSent } from "../outbox/outboxStatements";
 
 /** One inbound message to store: who sent it, and its history row (contactId filled in by the plan). */
@@ -218,7 +218,7 @@ export interface Completed {
 export function* completePlan(items: CompleteItem[], now: Date, sent: string[] = [], gone: string[] = []): Plan<Completed[]> {
   if (sent.length > 0) yield markSent("sqlite", sent, now);
   if (gone.length > 0) yield forgetSent("sqlite", gone);
-  const won = yield sql(
+  const won = yield sqlWith(
     `INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
      VALUES ${placeholders(items.length, 8)}
      ON CONFLICT (contact_id) DO UPDATE SET flow_id = excluded.flow_id, flow_version = excluded.flow_version,
@@ -226,8 +226,7 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
        version = excluded.version, updated_at = excluded.updated_at
      WHERE conversation_states.version = excluded.version - 1
      RETURNING contact_id`,
-    ...items.flatMap((i) => [i.contactId, i.state.flowId, i.state.flowVersion, i.state.stepId, JSON.stringify(i.state.variables),
-      i.state.waiting ? JSON.stringify(i.state.waiting) : null, i.state.version + 1, now]),
+    stateValues(items, now),
   );
   const winners = new Set(won.map((r) => r.contact_id as string));
   const ok = items.map((i) => winners.has(i.contactId));
@@ -254,10 +253,12 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
       const first = new Map(blocking.map((r) => [r.contact_id as string, Number(r.priority)]));
       for (const i of leased) if ((first.get(i.contactId) ?? Infinity) <= Math.min(...i.outbox.map((e) => e.priority))) held.add(i.contactId);
     }
-    const values = sending.flatMap((i) => i.outbox.map((e) => outboxValues(e, now, held.has(i.contactId) ? null : i.lease)));
-    for (let start = 0; start < values.length; start += 500) {
-      const chunk = values.slice(start, start + 500);
-      yield sqlWith(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, OUTBOX_COLUMNS.length)}`, chunk.flat());
+    const entries = sending.flatMap((i) => i.outbox.map((e) => ({ e, lease: held.has(i.contactId) ? null : i.lease })));
+    for (let start = 0; start < entries.length; start += 500) {
+      const chunk = entries.slice(start, start + 500);
+      const values: unknown[] = [];
+      for (const { e, lease } of chunk) pushOutboxValues(values, e, now, lease);
+      yield sqlWith(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, OUTBOX_COLUMNS.length)}`, values);
     }
   }
   const inbound = committed.map((i) => i.inboundId).filter((x): x is string => !!x);
@@ -268,6 +269,16 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
     if (i.contactChanges.attributes) yield sql(`UPDATE contacts SET attributes = json_patch(attributes, ?), updated_at = ? WHERE id = ?`, JSON.stringify(i.contactChanges.attributes), now, i.contactId);
   }
   return items.map((i, n) => ({ won: ok[n]!, held: ok[n]! && i.outbox.length > 0 && (!i.lease || held.has(i.contactId)) }));
+}
+
+/** The conversation_states upsert's values, one array for the batch (no per-item arrays spread into one). */
+function stateValues(items: CompleteItem[], now: Date): unknown[] {
+  const values: unknown[] = [];
+  for (const i of items) {
+    values.push(i.contactId, i.state.flowId, i.state.flowVersion, i.state.stepId, JSON.stringify(i.state.variables),
+      i.state.waiting ? JSON.stringify(i.state.waiting) : null, i.state.version + 1, now);
+  }
+  return values;
 }
 
 /** True when a history row with this id is stored (a turn's commit that landed though its ack was lost). */

@@ -26,13 +26,16 @@ export interface OutboxEntry {
   source: string | null;
 }
 
-/** Column names in the order `outboxValues` emits them (the hot path's multi-row insert). */
+/** Column names in the order `pushOutboxValues` emits them (the hot path's multi-row insert). */
 export const OUTBOX_COLUMNS = ["id", "contact_id", "channel", "chat_id", "user_id", "payload", "interaction_id", "priority", "status", "attempts", "next_attempt_at", "lease_until", "lease_owner", "source", "created_at"] as const;
 
-/** A new entry's values in OUTBOX_COLUMNS order; `lease` set when the inserting process sends it itself. */
-export function outboxValues(e: OutboxEntry, now: Date, lease: { until: Date; owner: string } | null): unknown[] {
-  return [e.id, e.contactId, e.to.channel, e.to.externalChatId, e.to.externalUserId, JSON.stringify(e.message), e.interactionId, e.priority,
-    "pending", 0, now, lease?.until ?? null, lease?.owner ?? null, e.source, now];
+/**
+ * Pushes a new entry's values, in OUTBOX_COLUMNS order, onto `values` (the hot path's multi-row insert
+ * builds one array for the batch); `lease` set when the inserting process sends it itself.
+ */
+export function pushOutboxValues(values: unknown[], e: OutboxEntry, now: Date, lease: { until: Date; owner: string } | null): void {
+  values.push(e.id, e.contactId, e.to.channel, e.to.externalChatId, e.to.externalUserId, JSON.stringify(e.message), e.interactionId, e.priority,
+    "pending", 0, now, lease?.until ?? null, lease?.owner ?? null, e.source, now);
 }
 
 /** The columns a claim returns, for `toEntry`. */
