@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createApp, type App } from "../src/app/createApp";
 import { youngGenerationMbOf } from "../src/config";
 import { silentLogger } from "../src/core/log";
-import { boundOldGeneration, releaseYoungGeneration } from "../src/core/startupHeap";
+import { boundOldGeneration, collectStartupGarbage, releaseYoungGeneration } from "../src/core/startupHeap";
 import type { Dialect } from "../src/db/Database";
 import type { BenchPath, PathName } from "./BenchPath";
 import { corePath } from "./corePath";
@@ -31,6 +31,7 @@ export async function openSession(dialect: Dialect, pgServer: string, pathName: 
     await database.dispose();
     throw error;
   }
+  collectStartupGarbage(); // as `rapport start` does before it is ready
   releaseYoungGeneration(youngGenerationMbOf(process.env)); // as `rapport start` does once ready, with YOUNG_GENERATION_MB as start reads it
   boundOldGeneration();
   let path: BenchPath;

@@ -10,7 +10,7 @@ import { runChat } from "./chat";
 import { ConfigError } from "../core/errors";
 import { commandMenu } from "../app/commandMenu";
 import { REFERRALS } from "../referrals/Referrals";
-import { boundOldGeneration, holdYoungGeneration, releaseYoungGeneration } from "../core/startupHeap";
+import { boundOldGeneration, collectStartupGarbage, holdYoungGeneration, releaseYoungGeneration } from "../core/startupHeap";
 
 /** How long /readyz waits for the database, and how long an answer is reused (load balancers poll often). */
 const READINESS_TIMEOUT_MS = 2_000;
@@ -96,6 +96,7 @@ export async function runStart(settings: Settings, log: Logger, options: { logFi
   // No customer channel configured: a terminal chat to try the flows (and, with Slack, the handoff).
   if (terminalChat) channels.push("terminal");
   http.setReadinessProbe(cachedProbe(() => app.db.ping(READINESS_TIMEOUT_MS), READINESS_CACHE_MS));
+  collectStartupGarbage(); // before readiness: what starting left behind, freed and its pages given back
   http.markReady();
   releaseYoungGeneration(settings.youngGenerationMb); // grows with traffic again, up to YOUNG_GENERATION_MB a half
   boundOldGeneration();
