@@ -75,5 +75,28 @@ export function listPlaceholders(n: number): string {
   return placeholders(1, n).slice(1, -1);
 }
 
+/**
+ * Runs `statement` on `rows` in parts whose sizes are powers of two, largest first, none over
+ * `largest` (37 rows: 32, 4, 1), and returns the rows they all return (RETURNING), in order.
+ *
+ * Why (issue 17, bench peak ≤ 103 MB): a multi-row INSERT's text varies with its row count, and
+ * SQLite's hot connection prepares and caches each text (Database.ts). A prepared statement holds
+ * ~100 bytes per parameter, so a batch size of every count up to hundreds (a backlog, or the bench's
+ * 1,000 msg/s run on a loaded machine) kept 400 statements, 128,000 parameters: heaptrack put 20-26 MB
+ * of the process's peak in SQLite's prepared programs. In parts, each kind of row has at most
+ * log2(largest) + 1 texts (a few hundred kB for all of them), for one more statement per part.
+ */
+export function* inParts<T>(rows: T[], statement: (part: T[]) => Statement, largest = 256): Plan<Row[]> {
+  const out: Row[] = [];
+  for (let start = 0; start < rows.length;) {
+    const left = rows.length - start;
+    const size = left >= largest ? largest : 2 ** Math.floor(Math.log2(left));
+    const returned = yield statement(rows.slice(start, start + size));
+    for (const r of returned) out.push(r);
+    start += size;
+  }
+  return out;
+}
+
 /** placeholders() already built: the hot path asks for the same few shapes on every batch. */
 const made = new Map<number, string>();

@@ -1,6 +1,6 @@
 import type { ConversationState } from "../conversations/ConversationState";
 import { idleState } from "../conversations/ConversationState";
-import { sql, sqlWith, placeholders, type Plan, type Row } from "../db/plan";
+import { inParts, inValues, sql, sqlWith, placeholders, type Plan, type Row } from "../db/plan";
 import type { Database } from "../db/Database";
 import type { ContactChanges, ContactView } from "../flows/types";
 import { parseAttributes } from "../flows/attributes";
@@ -87,12 +87,13 @@ function withProfile(contact: ContactView, item: { displayName: string | null; u
 /** Loads contacts and their conversation by channel identity, one statement for the whole batch. */
 function* selectByIdentity(keys: { channel: string; externalUserId: string }[]): Plan<Map<string, Row>> {
   const params: unknown[] = [];
-  for (const k of keys) params.push(k.channel, k.externalUserId);
+  // Padded to a few list lengths (a repeated key changes nothing): one prepared text per length (inValues).
+  for (const k of inValues(keys)) params.push(k.channel, k.externalUserId);
   const rows = yield sqlWith(
     `SELECT i.channel AS ch, i.external_id AS ext, ${CONTACT_COLUMNS}
      FROM channel_identities i JOIN contacts c ON c.id = i.contact_id
      LEFT JOIN conversation_states s ON s.contact_id = c.id
-     WHERE (i.channel, i.external_id) IN (VALUES ${placeholders(keys.length, 2)})`,
+     WHERE (i.channel, i.external_id) IN (VALUES ${placeholders(params.length / 2, 2)})`,
     params,
   );
   return new Map(rows.map((r) => [`${r.ch}\u0000${r.ext}`, r]));
@@ -110,15 +111,16 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
   const missing = [...new Map(items.filter((i) => !found.has(key(i))).map((i) => [key(i), i])).values()];
   const created = new Set<string>();
   if (missing.length > 0) {
-    yield sql(
-      `INSERT INTO contacts (id, display_name, username, locale, created_at, updated_at) VALUES ${placeholders(missing.length, 6)}`,
-      ...missing.flatMap((m) => [m.newContactId, m.displayName, m.username, m.locale, now, now]),
-    );
-    const won = yield sql(
-      `INSERT INTO channel_identities (channel, external_id, contact_id, created_at) VALUES ${placeholders(missing.length, 4)}
+    // Multi-row statements in power-of-two parts: a few prepared texts per table (inParts).
+    yield* inParts(missing, (part) => sql(
+      `INSERT INTO contacts (id, display_name, username, locale, created_at, updated_at) VALUES ${placeholders(part.length, 6)}`,
+      ...part.flatMap((m) => [m.newContactId, m.displayName, m.username, m.locale, now, now]),
+    ));
+    const won = yield* inParts(missing, (part) => sql(
+      `INSERT INTO channel_identities (channel, external_id, contact_id, created_at) VALUES ${placeholders(part.length, 4)}
        ON CONFLICT DO NOTHING RETURNING channel, external_id`,
-      ...missing.flatMap((m) => [m.channel, m.externalUserId, m.newContactId, now]),
-    );
+      ...part.flatMap((m) => [m.channel, m.externalUserId, m.newContactId, now]),
+    ));
     const winners = new Set(won.map((r) => `${r.channel}\u0000${r.external_id}`));
     const lost = missing.filter((m) => !winners.has(key(m)));
     // Another instance created the same identity between our SELECT and INSERT: drop our copy.
@@ -130,11 +132,11 @@ export function* receivePlan(items: ReceiveItem[], now: Date): Plan<Received[]> 
   for (const i of stale) yield updateProfile(i, found.get(key(i))!.id, now);
   for (const i of items) i.row.contactId = found.get(key(i))!.id as string;
 
-  const inserted = yield sqlWith(
-    `INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(items.length, INTERACTION_COLUMNS.length)}
+  const inserted = yield* inParts(items, (part) => sqlWith(
+    `INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(part.length, INTERACTION_COLUMNS.length)}
      ON CONFLICT DO NOTHING RETURNING id`,
-    pushInteractionValues([], items.map((i) => i.row)),
-  );
+    pushInteractionValues([], part.map((i) => i.row)),
+  ));
   const fresh = new Set(inserted.map((r) => r.id as string));
   const repeats = items.filter((i) => !fresh.has(i.row.id));
   const priorById = new Map<string, Row>();
@@ -218,25 +220,22 @@ export interface Completed {
 export function* completePlan(items: CompleteItem[], now: Date, sent: string[] = [], gone: string[] = []): Plan<Completed[]> {
   if (sent.length > 0) yield markSent("sqlite", sent, now);
   if (gone.length > 0) yield forgetSent("sqlite", gone);
-  const won = yield sqlWith(
+  const won = yield* inParts(items, (part) => sqlWith(
     `INSERT INTO conversation_states (contact_id, flow_id, flow_version, step_id, variables, waiting, version, updated_at)
-     VALUES ${placeholders(items.length, 8)}
+     VALUES ${placeholders(part.length, 8)}
      ON CONFLICT (contact_id) DO UPDATE SET flow_id = excluded.flow_id, flow_version = excluded.flow_version,
        step_id = excluded.step_id, variables = excluded.variables, waiting = excluded.waiting,
        version = excluded.version, updated_at = excluded.updated_at
      WHERE conversation_states.version = excluded.version - 1
      RETURNING contact_id`,
-    stateValues(items, now),
-  );
+    stateValues(part, now),
+  ));
   const winners = new Set(won.map((r) => r.contact_id as string));
   const ok = items.map((i) => winners.has(i.contactId));
   const committed = items.filter((_, n) => ok[n]);
   const rows = committed.flatMap((i) => i.rows);
-  for (let start = 0; start < rows.length; start += 500) {
-    const chunk = rows.slice(start, start + 500);
-    yield sqlWith(`INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, INTERACTION_COLUMNS.length)}`,
-      pushInteractionValues([], chunk));
-  }
+  yield* inParts(rows, (part) => sqlWith(`INSERT INTO interactions (${INTERACTION_COLUMNS.join(", ")}) VALUES ${placeholders(part.length, INTERACTION_COLUMNS.length)}`,
+    pushInteractionValues([], part)));
   const held = new Set<string>();
   const sending = committed.filter((i) => i.outbox.length > 0);
   if (sending.length > 0) {
@@ -254,15 +253,14 @@ export function* completePlan(items: CompleteItem[], now: Date, sent: string[] =
       for (const i of leased) if ((first.get(i.contactId) ?? Infinity) <= Math.min(...i.outbox.map((e) => e.priority))) held.add(i.contactId);
     }
     const entries = sending.flatMap((i) => i.outbox.map((e) => ({ e, lease: held.has(i.contactId) ? null : i.lease })));
-    for (let start = 0; start < entries.length; start += 500) {
-      const chunk = entries.slice(start, start + 500);
+    yield* inParts(entries, (part) => {
       const values: unknown[] = [];
-      for (const { e, lease } of chunk) pushOutboxValues(values, e, now, lease);
-      yield sqlWith(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(chunk.length, OUTBOX_COLUMNS.length)}`, values);
-    }
+      for (const { e, lease } of part) pushOutboxValues(values, e, now, lease);
+      return sqlWith(`INSERT INTO outbox (${OUTBOX_COLUMNS.join(", ")}) VALUES ${placeholders(part.length, OUTBOX_COLUMNS.length)}`, values);
+    });
   }
   const inbound = committed.map((i) => i.inboundId).filter((x): x is string => !!x);
-  if (inbound.length > 0) yield sql(`INSERT INTO handled_messages (interaction_id) VALUES ${placeholders(inbound.length, 1)} ON CONFLICT DO NOTHING`, ...inbound);
+  if (inbound.length > 0) yield* inParts(inbound, (part) => sql(`INSERT INTO handled_messages (interaction_id) VALUES ${placeholders(part.length, 1)} ON CONFLICT DO NOTHING`, ...part));
   for (const i of committed) {
     if (i.contactChanges.locale) yield sql(`UPDATE contacts SET locale = ?, updated_at = ? WHERE id = ?`, i.contactChanges.locale, now, i.contactId);
     // json_patch merges (RFC 7396): a null value removes that attribute.
