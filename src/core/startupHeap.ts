@@ -79,21 +79,26 @@ export function boundOldGeneration(): void {
 /**
  * Once ready: one full, compacting collection, so what starting left behind (the migrations'
  * statements, the parsed flow files, locales and Prisma's data model as they were read) is freed
- * and its pages given back before traffic comes. It takes 60-120 ms, once, before readiness.
+ * and its pages given back before traffic comes. It takes 60-200 ms, once, before readiness.
  *
  * Why (issue 17: idle ≤ 100 MB): V8's memory reducer does the same by itself, but only 10-15 s
  * after the process goes quiet; until then an idle `rapport start` held 97-101 MB, afterwards
  * 91-93 (old generation 24 → 20 MB, the Wasm compiler's and modules' external memory 6.2 → 4.0 MB).
- * Measured: with this, 91-95 MB 3 s after ready. The old generation's next limit (boundOldGeneration:
+ * Measured 3 s after ready: 91-93 MB instead of 99-104 on Node 20 (SQLite); 103-108 instead of 111-113
+ * on Node 24 (PostgreSQL). The old generation's next limit (boundOldGeneration:
  * twice what the last full collection kept) starts from the live heap, not from start-up's garbage.
  *
  * `gc` is taken from a fresh context with --expose-gc set for that moment only (it is not left on
- * globalThis), and compaction is asked for that one collection: a plain full collection frees the
- * objects but keeps most of their pages (fragmented by what survived).
+ * globalThis). A plain full collection frees the objects but keeps their pages: on Node 20 (V8 11)
+ * compaction is asked for that one collection, and its freed pages go back within a second; Node
+ * 24's V8 keeps freed pages pooled (an idle start measured 129 MB with compaction alone, 111
+ * without any collection) until a "last-resort" collection, which Node 20's V8 does not know and
+ * does as something cheaper (8 ms, nothing freed: with it alone the idle start stayed at 100 MB).
+ * So: a compacting collection, then a last-resort one; each runtime frees its pages in one of them.
  */
 export function collectStartupGarbage(): void {
   setFlagsFromString("--expose-gc");
-  const gc = runInNewContext("gc") as () => void;
+  const gc = runInNewContext("gc") as (options?: { type: "major"; execution: "sync"; flavor: "last-resort" }) => void;
   setFlagsFromString("--no-expose-gc");
   setFlagsFromString("--compact-on-every-full-gc");
   try {
@@ -101,6 +106,7 @@ export function collectStartupGarbage(): void {
   } finally {
     setFlagsFromString("--no-compact-on-every-full-gc");
   }
+  gc({ type: "major", execution: "sync", flavor: "last-resort" });
 }
 
 let bound = 0;
