@@ -5,6 +5,7 @@ import { BenchFailure } from "./BenchFailure";
 import type { PathName } from "./BenchPath";
 import { sessionsPerMeasurement, type DbResult, type MeasureOptions } from "./measure";
 import { TURN_DONE, TURN_READY, TURNS_ENV } from "./turns";
+import { START_MALLOC_ENV, startGetsMallocEnv } from "../scripts/startMalloc.mjs";
 
 /** Set in a child's environment: measure the one database and path named by --db and --path and print its JSON line. */
 export const CHILD_ENV = "RAPPORT_BENCH_CHILD";
@@ -55,7 +56,9 @@ class MeasurementChild {
 
   constructor(private readonly dialect: Dialect, private readonly path: PathName, options: ChildOptions) {
     const args = [...process.execArgv, "--import", HOLD_YOUNG_GENERATION, process.argv[1]!, "--db", dialect, "--path", path, "--customers", String(options.customers), "--inflight", String(options.inflight), "--repeat", String(options.repeat), "--json"];
-    this.child = spawn(process.execPath, args, { env: { ...process.env, [CHILD_ENV]: "1", [TURNS_ENV]: "1" }, stdio: ["pipe", "pipe", "inherit"] });
+    // glibc's malloc settings as `rapport start` gets them on this Node.js (none on Node 20).
+    const malloc = startGetsMallocEnv() ? START_MALLOC_ENV : {};
+    this.child = spawn(process.execPath, args, { env: { ...process.env, ...malloc, [CHILD_ENV]: "1", [TURNS_ENV]: "1" }, stdio: ["pipe", "pipe", "inherit"] });
     let json = "";
     createInterface({ input: this.child.stdout! }).on("line", (line) => {
       if (line === TURN_READY) this.ready = true;
