@@ -9,6 +9,8 @@ import { corePath } from "./corePath";
 import { freshDatabase } from "./databases";
 import { ROOT } from "./root";
 
+let startupCollected = false;
+
 /** A Rapport core on a fresh database with one path for customers to come in by: one measurement's world. */
 export interface BenchSession {
   dialect: Dialect;
@@ -31,7 +33,10 @@ export async function openSession(dialect: Dialect, pgServer: string, pathName: 
     await database.dispose();
     throw error;
   }
-  collectStartupGarbage(); // as `rapport start` does before it is ready
+  // As `rapport start` does before it is ready: once per process, as start (the sessions after the
+  // first would otherwise also collect, and may flush, what the previous sessions' traffic compiled).
+  if (!startupCollected) collectStartupGarbage();
+  startupCollected = true;
   releaseYoungGeneration(youngGenerationMbOf(process.env)); // as `rapport start` does once ready, with YOUNG_GENERATION_MB as start reads it
   boundOldGeneration();
   let path: BenchPath;
