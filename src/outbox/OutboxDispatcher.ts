@@ -164,7 +164,8 @@ export class OutboxDispatcher {
    * once each was tried: sent, failed, or left for a retry.
    *
    * With `forgetSent` (a turn's replies: no receipt, campaign report or idempotency key follows
-   * them), a row sent here is deleted instead of marked sent, unless its channel serves messages
+   * them), a row sent here is deleted instead of marked sent (on PostgreSQL; SQLite marks it, see
+   * forgetSent), unless its channel serves messages
    * from the outbox (`Channel.readsSentOutbox`, the web chat). Marking rewrote the row and two of its
    * index entries on PostgreSQL (issue 13: the normal bench 12-18% slower than before the outbox);
    * the history keeps what was said, and a crash before the delete re-sends it as before the mark.

@@ -27,11 +27,14 @@ export function markSent(dialect: Dialect, ids: string[], now: Date): Statement 
  * delete only flags the row (issue 13: "the normal bench must not get slower by more than 10%").
  * The history keeps what was said. The same statuses as markSent: a row failed meanwhile stays.
  */
-export function forgetSent(dialect: Dialect, ids: string[]): Statement {
+export function forgetSent(dialect: Dialect, ids: string[], now = new Date()): Statement {
   if (dialect === "postgresql") {
     return { ...sql(`DELETE FROM outbox WHERE id = ANY(?::text[]) AND status IN ('pending', 'sending', 'held', 'cancelled')`, ids), name: "rapport_outbox_forget_v1" };
   }
-  return sql(`DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'sending', 'held', 'cancelled')`, JSON.stringify(ids));
+  // SQLite marks them: there a mark rewrites the row and leaves the pending index, while a delete
+  // also edits the primary key's and the contact index's b-trees (the bench, SQLite, 17:46-17:48,
+  // load 4: 0.91 and 0.81 of the mark's msg/s, +9-10% CPU per message). The purge deletes them later.
+  return markSent(dialect, ids, now);
 }
 
 /**
