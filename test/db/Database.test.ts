@@ -94,16 +94,18 @@ describe(`Database limits (${testDialect})`, () => {
 
   it.runIf(testDialect === "postgresql")("a burst queued behind a full pool waits for a connection instead of failing as unreachable", async () => {
     // pg-pool bounds the wait for a free client with the connect timeout unless told apart: with a
-    // 200 ms connect bound, 300 transactions of ~10 ms each on 10 connections used to fail.
-    db = await openDatabase(await freshDatabaseUrl(), { pgLimits: { connectMs: 200 } });
+    // 1 s connect bound, 400 transactions of ~40 ms each on 10 connections (the last ones wait ~1.6 s)
+    // used to fail. The bound stays well above what opening a connection takes on a loaded machine
+    // (200 ms did not, at load 10-14).
+    db = await openDatabase(await freshDatabaseUrl(), { pgLimits: { connectMs: 1_000 } });
     await migrate(db);
     await db.prisma.contact.create({ data: { id: "c" } });
-    const results = await Promise.allSettled(Array.from({ length: 300 }, () => db!.prisma.$transaction(async (tx) => {
-      await tx.$queryRawUnsafe("SELECT 1 AS slept FROM pg_sleep(0.01)");
+    const results = await Promise.allSettled(Array.from({ length: 400 }, () => db!.prisma.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe("SELECT 1 AS slept FROM pg_sleep(0.04)");
       await tx.contact.update({ where: { id: "c" }, data: { points: { increment: 1 } } });
     }, { maxWait: 25_000 }))); // Prisma's own wait for a transaction is not what this tests
     expect(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
-    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: "c" } })).points).toBe(300);
+    expect((await db.prisma.contact.findUniqueOrThrow({ where: { id: "c" } })).points).toBe(400);
   }, 30_000);
 
   it.runIf(testDialect === "sqlite")("pings a healthy file", async () => {

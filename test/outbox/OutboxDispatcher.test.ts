@@ -48,7 +48,12 @@ class ScriptedChannel implements Channel {
 
 const transient = () => Object.assign(new Error("Telegram sendMessage failed: 502 Bad Gateway"), { transient: true });
 
-async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 8000): Promise<void> {
+/**
+ * Polls `check` until it holds. The bound only turns a hang into a failure: it is kept well above
+ * what the waits take on a loaded CI machine (seconds at load 10-14, where 8 s was once too short)
+ * and below the test timeout (30 s), so a condition that never holds still fails with this message.
+ */
+async function waitUntil(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) throw new Error("timed out waiting");

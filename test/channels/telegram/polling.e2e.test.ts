@@ -188,7 +188,11 @@ describe("Telegram channel (long polling)", () => {
     await ida.waitForMessages(3);
     const welcome = telegram.messagesTo(3010);
     expect(welcome[2]!.keyboard?.flat().length).toBeGreaterThan(0);
-    expect(welcome[2]!.at - t0).toBeLessThan(1000);
+    // What the limits decide is the spread: paced at one a second per chat, three messages would
+    // span 2 s. The first message's own delay is the machine's (at load 10-14 in CI, seconds), so
+    // the whole is bounded loosely and the spread tightly.
+    expect(welcome[2]!.at - welcome[0]!.at).toBeLessThan(500);
+    expect(welcome[2]!.at - t0).toBeLessThan(5000);
   });
 
   it("over the overall limit, a reply goes before campaign (bulk) messages that waited longer, and Telegram never sees the mark (issue 15)", async () => {
@@ -209,7 +213,7 @@ describe("Telegram channel (long polling)", () => {
     await Promise.all([1, 2, 3, 4].map((n) => channel.send(to(3013), { text: `m${n}` })).concat(channel.send(to(3014), { text: "other" })));
     const at = telegram.messagesTo(3013).map((m) => m.at - t0);
     expect(telegram.messagesTo(3013).map((m) => m.text)).toEqual(["m1", "m2", "m3", "m4"]);
-    expect(at[1]! - at[0]!).toBeLessThan(150); // the burst goes together
+    expect(at[1]! - at[0]!).toBeLessThan(250); // the burst goes together (paced would be 300 ms apart)
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(150); // then about one per 300 ms (checked on a 75 ms heartbeat)
     expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(200);
     // The other chat's message does not wait behind the paced ones (compared with them, not with a
