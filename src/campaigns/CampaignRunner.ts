@@ -2,6 +2,8 @@ import type { Logger } from "../core/log";
 import { newId } from "../core/ids";
 import type { Database } from "../db/Database";
 import { isUniqueViolation, withDbRetry } from "../db/retry";
+import { anyRow } from "../db/anyRow";
+import { sql } from "../db/plan";
 import type { Flow } from "../flows/types";
 import { selectAudience } from "./audience";
 import type { Campaign } from "./Campaign";
@@ -109,9 +111,12 @@ export class CampaignRunner {
   async round(now = new Date()): Promise<number> {
     const db = this.deps.db;
     const started = Date.now();
-    await withDbRetry(() => db.prisma.campaign.updateMany({ where: { status: "scheduled", startAt: { lte: now } }, data: { status: "running", updatedAt: now } }));
+    // Plain statements up to here: every process runs a round every few seconds, most with no campaign (see anyRow).
+    await withDbRetry(() => db.query(sql("UPDATE campaigns SET status = 'running', updated_at = ? WHERE status = 'scheduled' AND start_at <= ?", now, now)));
+    const settleSince = new Date(now.getTime() - SETTLE_CANCELLED_MS);
+    if (!(await anyRow(db, "SELECT id FROM campaigns WHERE status IN ('running', 'paused') OR (status = 'cancelled' AND finished_at >= ?)", settleSince))) return 0;
     const campaigns = await db.prisma.campaign.findMany({
-      where: { OR: [{ status: { in: ["running", "paused"] } }, { status: "cancelled", finishedAt: { gte: new Date(now.getTime() - SETTLE_CANCELLED_MS) } }] },
+      where: { OR: [{ status: { in: ["running", "paused"] } }, { status: "cancelled", finishedAt: { gte: settleSince } }] },
       orderBy: { createdAt: "asc" },
     });
     let sent = 0;

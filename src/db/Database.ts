@@ -7,6 +7,7 @@ import { ConfigError } from "../core/errors";
 import type { Plan, Row, Statement } from "./plan";
 import { pgLeadership, soleLeadership, type Leadership } from "./Leadership";
 import { queryCompilerOptions } from "./queryCompiler";
+import { lazyPrisma } from "./lazyPrisma";
 
 /** The two databases Rapport supports; `DATABASE_URL`'s scheme picks one. */
 export type Dialect = "sqlite" | "postgresql";
@@ -24,6 +25,11 @@ export type Prisma = SqlitePrismaClient;
  */
 export interface Database {
   readonly dialect: Dialect;
+  /**
+   * Prisma, loaded and connected on its first call (lazyPrisma.ts: ~20 MB a chat-only process never
+   * needs). Code that runs in every process, idle or not (start-up, the sweeper's and pollers' checks
+   * for work), uses `run`/`query` instead, so that such a process never loads it.
+   */
   readonly prisma: Prisma;
   /** Runs a plan as one transaction on the driver Prisma itself uses underneath. */
   run<T>(plan: Plan<T>, options?: RunOptions): Promise<T>;
@@ -96,27 +102,21 @@ export function sqlitePath(url: string, cwd = process.cwd()): string {
 
 /**
  * Opens the database named by `url`, creating the SQLite file and its folder when needed. Only the
- * dialect's driver and generated Prisma client are loaded (each client carries its own query
- * compiler, megabytes of Wasm): a process holds one, and a command that opens no database none.
+ * dialect's driver is loaded; its Prisma adapter and generated client (each client carries its own
+ * query compiler, megabytes of Wasm) load with the first Prisma call: a command that opens no
+ * database loads none, and one that only uses `run`/`query` (an idle or chat-only `rapport start`)
+ * none either.
  */
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   if (dialectOf(url) === "sqlite") {
-    const [{ default: BetterSqlite3 }, { PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([
-      import("better-sqlite3"), import("@prisma/adapter-better-sqlite3"), import("./generated/sqlite/client")]);
-    return openSqlite(url, { BetterSqlite3, PrismaBetterSqlite3, PrismaClient });
+    const { default: BetterSqlite3 } = await import("better-sqlite3");
+    return openSqlite(url, BetterSqlite3);
   }
-  const [{ default: pgModule }, { PrismaPg }, { PrismaClient }] = await Promise.all([
-    import("pg"), import("@prisma/adapter-pg"), import("./generated/postgresql/client")]);
-  return openPostgres(url, { pg: pgModule, PrismaPg, PrismaClient }, { ...PG_LIMITS, ...options.pgLimits });
+  const { default: pgModule } = await import("pg");
+  return openPostgres(url, pgModule, { ...PG_LIMITS, ...options.pgLimits });
 }
 
-interface SqliteModules {
-  BetterSqlite3: typeof BetterSqlite3;
-  PrismaBetterSqlite3: typeof import("@prisma/adapter-better-sqlite3").PrismaBetterSqlite3;
-  PrismaClient: typeof SqlitePrismaClient;
-}
-
-function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaClient }: SqliteModules): Database {
+function openSqlite(url: string, BetterSqlite3: typeof import("better-sqlite3")): Database {
   const path = sqlitePath(url);
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   // The hot-path connection never waits for a lock (busy_timeout 0): its transactions are synchronous,
@@ -175,11 +175,14 @@ function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaCli
     while (!step.done) step = plan.next(exec(step.value));
     return step.value;
   });
-  // `as object`: the query compiler option (queryCompiler.ts) is Prisma's `__internal`, not in the client's types.
-  const prisma = new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }), ...(queryCompilerOptions() as object) });
+  const prisma = lazyPrisma(async () => {
+    const [{ PrismaBetterSqlite3 }, { PrismaClient }] = await Promise.all([import("@prisma/adapter-better-sqlite3"), import("./generated/sqlite/client")]);
+    // `as object`: the query compiler option (queryCompiler.ts) is Prisma's `__internal`, not in the client's types.
+    return new PrismaClient({ adapter: new PrismaBetterSqlite3({ url: `file:${path}`, timeout: 5000 }), ...(queryCompilerOptions() as object) });
+  });
   return {
     dialect: "sqlite",
-    prisma,
+    get prisma() { return prisma.client; },
     run<T>(plan: Plan<T>): Promise<T> {
       try {
         return Promise.resolve(runPlan.immediate(plan) as T);
@@ -204,7 +207,7 @@ function openSqlite(url: string, { BetterSqlite3, PrismaBetterSqlite3, PrismaCli
     },
     leadership: () => soleLeadership,
     async close() {
-      await prisma.$disconnect();
+      await prisma.disconnect();
       hot.close();
     },
   };
@@ -255,13 +258,7 @@ function toSqliteValue(v: unknown): unknown {
   return v; // null, a Buffer
 }
 
-interface PgModules {
-  pg: typeof pg;
-  PrismaPg: typeof import("@prisma/adapter-pg").PrismaPg;
-  PrismaClient: typeof import("./generated/postgresql/client").PrismaClient;
-}
-
-function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, limits: PgLimits): Database {
+function openPostgres(url: string, pg: typeof import("pg").default, limits: PgLimits): Database {
   /** `timestamp(3)` columns hold UTC wall time (Prisma's convention); read them back as UTC. */
   const utcTypes = {
     getTypeParser(oid: number, format?: "text" | "binary") {
@@ -305,7 +302,10 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
     p.on("error", () => { /* an idle client died; the next checkout reconnects */ });
     p.on("connect", (client) => client.on("error", () => { /* surfaced through the failing query */ }));
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), ...(queryCompilerOptions() as object) }) as unknown as Prisma;
+  const prisma = lazyPrisma(async () => {
+    const [{ PrismaPg }, { PrismaClient }] = await Promise.all([import("@prisma/adapter-pg"), import("./generated/postgresql/client")]);
+    return new PrismaClient({ adapter: new PrismaPg(pool), ...(queryCompilerOptions() as object) }) as unknown as Prisma;
+  });
   const leaderships: Leadership[] = [];
   const leaderConfig: pg.ClientConfig = {
     connectionString: url, connectionTimeoutMillis: connectMs, statement_timeout: limits.hotStatementMs, query_timeout: limits.hotStatementMs + CLIENT_GRACE_MS,
@@ -313,7 +313,7 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
   };
   return {
     dialect: "postgresql",
-    prisma,
+    get prisma() { return prisma.client; },
     async run<T>(plan: Plan<T>, options: RunOptions = {}): Promise<T> {
       const client = await hotPool.connect();
       // An unbounded plan still has a client-side limit, a day: pg cannot switch its read timeout off per query.
@@ -359,7 +359,7 @@ function openPostgres(url: string, { pg, PrismaPg, PrismaClient }: PgModules, li
     },
     async close() {
       await Promise.all(leaderships.map((l) => l.release()));
-      await prisma.$disconnect();
+      await prisma.disconnect();
       await Promise.all([pool, hotPool, probePool].map((p) => p.end().catch(() => undefined)));
     },
   };

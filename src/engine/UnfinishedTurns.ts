@@ -3,6 +3,7 @@ import type { Logger } from "../core/log";
 import type { Deliver } from "../core/Channel";
 import type { InboundBody, InboundEvent, MediaKind } from "../core/message";
 import type { Database } from "../db/Database";
+import { listPlaceholders, sqlWith } from "../db/plan";
 
 /** Settings for the recovery of unanswered messages; the defaults suit production. */
 export interface UnfinishedTurnsOptions {
@@ -60,17 +61,17 @@ export class UnfinishedTurns {
     const upTo = idFloor(new Date(now.getTime() - settle));
     // The first pass (at start) looks back a day; later ones continue where the last one stopped.
     const from = this.scannedTo ?? idFloor(new Date(now.getTime() - (this.options.lookbackMs ?? DAY_MS)));
-    const p = (n: number) => (this.db.dialect === "postgresql" ? `$${n}` : "?");
-    const rows = await this.db.prisma.$queryRawUnsafe<UnfinishedRow[]>(
+    // A plain statement, not Prisma: this runs from the sweeper in every process (Database.prisma, issue 17).
+    const rows = await this.db.query(sqlWith(
       `SELECT i.id, i.occurred_at, i.kind, i.channel, i.external_id, i.dedupe_key, i.text, i.data, ci.external_id AS user_id
          FROM interactions i
          JOIN channel_identities ci ON ci.contact_id = i.contact_id AND ci.channel = i.channel
          LEFT JOIN handled_messages h ON h.interaction_id = i.id
-        WHERE i.id > ${p(1)} AND i.id < ${p(2)} AND i.direction = 'in' AND i.dedupe_key IS NOT NULL AND h.interaction_id IS NULL
-          AND i.channel IN (${channels.map((_, n) => p(n + 3)).join(", ")})
+        WHERE i.id > ? AND i.id < ? AND i.direction = 'in' AND i.dedupe_key IS NOT NULL AND h.interaction_id IS NULL
+          AND i.channel IN (${listPlaceholders(channels.length)})
         ORDER BY i.id LIMIT ${Math.trunc(this.options.batch ?? 100)}`,
-      from, upTo, ...channels,
-    );
+      [from, upTo, ...channels],
+    )) as unknown as UnfinishedRow[];
     let handed = 0;
     for (const row of rows) {
       const body = bodyOf(row);

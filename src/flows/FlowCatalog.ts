@@ -1,4 +1,5 @@
-import { isUniqueViolation } from "../db/retry";
+import { withDbRetry } from "../db/retry";
+import { sql } from "../db/plan";
 import { watch, type FSWatcher } from "node:fs";
 import type { Database } from "../db/Database";
 import { FlowFileError, type FlowProblem } from "../core/errors";
@@ -123,9 +124,9 @@ export class FlowCatalog {
     const key = `${id}@${version}`;
     const cached = this.old.get(key);
     if (cached) return cached;
-    const row = await this.db.prisma.flowVersion.findUnique({ where: { flowId_version: { flowId: id, version } } });
+    const [row] = await withDbRetry(() => this.db.query(sql("SELECT file, source FROM flow_versions WHERE flow_id = ? AND version = ?", id, version)));
     if (!row) return undefined;
-    const loaded = loadFlowFile(row.file, row.source).flow;
+    const loaded = loadFlowFile(row.file as string, row.source as string).flow;
     if (!loaded) return undefined;
     loaded.version = version;
     if (this.old.size > 200) this.old.clear();
@@ -205,19 +206,22 @@ export class FlowCatalog {
     Object.assign(this, { byId, commands, payloads, keywords, events, fallbackFlow });
   }
 
-  /** Stores the flow's text as a new version unless this exact text is already stored; returns its number. */
+  /**
+   * Stores the flow's text as a new version unless this exact text is already stored; returns its
+   * number. Plain statements, not Prisma: every start registers every flow, and a process that
+   * needs nothing else of Prisma should not load it for this (Database.prisma, issue 17).
+   */
   private async register(flow: Flow): Promise<number> {
-    const prisma = this.db.prisma;
+    const query = (text: string, ...params: unknown[]) => withDbRetry(() => this.db.query(sql(text, ...params)));
     for (let attempt = 0; attempt < 5; attempt++) {
-      const existing = await prisma.flowVersion.findUnique({ where: { flowId_hash: { flowId: flow.id, hash: flow.hash } } });
-      if (existing) return existing.version;
-      const latest = await prisma.flowVersion.findFirst({ where: { flowId: flow.id }, orderBy: { version: "desc" } });
-      try {
-        const row = await prisma.flowVersion.create({ data: { flowId: flow.id, version: (latest?.version ?? 0) + 1, hash: flow.hash, source: flow.source, file: flow.file } });
-        return row.version;
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error; // another instance registered it first
-      }
+      const [existing] = await query("SELECT version FROM flow_versions WHERE flow_id = ? AND hash = ?", flow.id, flow.hash);
+      if (existing) return Number(existing.version);
+      const [latest] = await query("SELECT MAX(version) AS version FROM flow_versions WHERE flow_id = ?", flow.id);
+      const version = Number(latest?.version ?? 0) + 1;
+      // Nothing inserted: another instance registered this text, or took this number, first; read again.
+      const stored = await query("INSERT INTO flow_versions (flow_id, version, hash, source, file, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING version",
+        flow.id, version, flow.hash, flow.source, flow.file, new Date());
+      if (stored.length > 0) return version;
     }
     throw new Error(`could not register a version of flow "${flow.id}" after 5 attempts`);
   }

@@ -1,4 +1,5 @@
 import type { Database } from "../db/Database";
+import { anyRow } from "../db/anyRow";
 import { insertJob } from "../jobs/JobScheduler";
 import type { Ledger } from "./Ledger";
 import type { LoyaltyRules } from "./rules";
@@ -8,6 +9,7 @@ import type { LoyaltyRules } from "./rules";
  * per batch, keyed `expire:<batch id>`, so a sweep that runs twice (or on two instances) expires once.
  */
 export async function expireDue(db: Database, ledger: Ledger, now = new Date()): Promise<number> {
+  if (!(await anyRow(db, "SELECT id FROM ledger_entries WHERE remaining > 0 AND expires_at <= ?", now))) return 0; // every minute: see anyRow
   const due = await db.prisma.ledgerEntry.findMany({ where: { remaining: { gt: 0 }, expiresAt: { lte: now } }, orderBy: { expiresAt: "asc" }, take: 1000 });
   let expired = 0;
   for (const batch of due) {
@@ -28,6 +30,7 @@ export async function expireDue(db: Database, ledger: Ledger, now = new Date()):
 export async function remindDue(db: Database, rules: LoyaltyRules, now = new Date()): Promise<number> {
   if (rules.expiry.after_days === 0) return 0;
   const horizon = new Date(now.getTime() + rules.expiry.remind_days_before * 86_400_000);
+  if (!(await anyRow(db, "SELECT id FROM ledger_entries WHERE remaining > 0 AND reminded_at IS NULL AND expires_at > ? AND expires_at <= ?", now, horizon))) return 0;
   const due = await db.prisma.ledgerEntry.findMany({ where: { remaining: { gt: 0 }, remindedAt: null, expiresAt: { gt: now, lte: horizon } }, select: { id: true, contactId: true }, orderBy: { id: "asc" }, take: 1000 });
   const byContact = new Map<string, string[]>();
   for (const batch of due) byContact.set(batch.contactId, [...(byContact.get(batch.contactId) ?? []), batch.id]);

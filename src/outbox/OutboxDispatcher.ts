@@ -262,9 +262,10 @@ export class OutboxDispatcher {
    * was being erased), which the poller never claims.
    */
   async purgeSent(now = new Date(), keepMs = 7 * 86_400_000): Promise<number> {
-    const gone = await this.db.prisma.outboxMessage.deleteMany({ where: { status: "sent", sentAt: { lt: new Date(now.getTime() - keepMs) } } });
-    const orphans = await this.db.query(sql(`DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id) RETURNING id`));
-    return gone.count + orphans.length;
+    // Plain statements: the sweeper runs this every minute in every process (see db/anyRow).
+    const gone = await withDbRetry(() => this.db.query(sql("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? RETURNING id", new Date(now.getTime() - keepMs))));
+    const orphans = await withDbRetry(() => this.db.query(sql(`DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id) RETURNING id`)));
+    return gone.length + orphans.length;
   }
 
   /** Claims due heads (one per contact) and starts their lanes; returns those contacts. */

@@ -5,6 +5,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
+import { anyRow } from "../db/anyRow";
 import { recordInteraction } from "../history/recordInteraction";
 import { recordAudit } from "../audit/record";
 import { LEDGER_TX, type Ledger } from "../loyalty/Ledger";
@@ -146,6 +147,7 @@ export class Referrals {
    * referral for review when the friend never wrote again. Returns how many were confirmed.
    */
   async confirmDue(now = new Date()): Promise<number> {
+    if (!(await anyRow(this.db, "SELECT id FROM referrals WHERE status = 'pending' AND hold_until <= ?", now))) return 0; // every minute: see anyRow
     const due = await this.db.prisma.referral.findMany({ where: { status: "pending", holdUntil: { lte: now } }, take: 500 });
     let confirmed = 0;
     for (const r of due) {

@@ -6,6 +6,7 @@ import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import { ServiceKey } from "../core/services";
 import type { Database } from "../db/Database";
+import { anyRow } from "../db/anyRow";
 import { isUniqueViolation, withDbRetry, type RetryOptions } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 import type { Translator } from "../i18n/Translator";
@@ -370,8 +371,10 @@ export class SupportDesk {
 
   /** Tells customers whose ticket nobody claimed within `unansweredMs`; once per ticket. Returns how many. */
   async remindUnanswered(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - (this.options.unansweredMs ?? 15 * 60_000));
+    if (!(await anyRow(this.db, "SELECT id FROM tickets WHERE status = 'open' AND unanswered_at IS NULL AND created_at <= ?", before))) return 0; // every minute: see anyRow
     const due = await this.db.prisma.ticket.findMany({
-      where: { status: "open", unansweredAt: null, createdAt: { lte: new Date(now.getTime() - (this.options.unansweredMs ?? 15 * 60_000)) } },
+      where: { status: "open", unansweredAt: null, createdAt: { lte: before } },
       include: { contact: { select: { openTicketId: true } } },
       take: 100,
     });

@@ -12,6 +12,7 @@ import { enqueueMessage } from "../outbox/enqueueMessage";
 import type { SendReceipt } from "../outbox/OutboxDispatcher";
 import { sql } from "../db/plan";
 import { withDbRetry } from "../db/retry";
+import { anyRow } from "../db/anyRow";
 
 /** Outbox settings; the defaults suit production, tests shorten them. */
 export interface OutboxOptions {
@@ -210,6 +211,7 @@ export class TicketOutbox {
    * version) are handed to it now, once each.
    */
   private async handOverLegacy(): Promise<void> {
+    if (!(await anyRow(this.db, "SELECT id FROM ticket_messages WHERE direction = 'to_customer' AND status = 'pending'"))) return; // every pass: see anyRow
     const legacy = await this.db.prisma.ticketMessage.findMany({ where: { direction: "to_customer", status: "pending" }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: BATCH, include: { ticket: true } });
     for (const m of legacy) {
       await this.db.prisma.$transaction(async (tx) => {

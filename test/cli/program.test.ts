@@ -5,12 +5,13 @@
  * or grammY or Bolt. Checked on the compiled command with a module-resolution trace.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/Database";
-import { migrate } from "../../src/db/migrate";
+import { migrate, MIGRATIONS_DIR } from "../../src/db/migrate";
+import { sql } from "../../src/db/plan";
 import { dropDatabase, freshDatabaseUrl, testDialect } from "../helpers/database";
 import { ROOT } from "../helpers/testApp";
 
@@ -61,14 +62,23 @@ describe(`what a command loads (${testDialect})`, () => {
     }
   });
 
-  it("on a database with migrations pending, a read-only command migrates it first (through Prisma's database, once)", async () => {
+  it("on a database with migrations pending, a read-only command migrates it first (through the full database, once), still without Prisma", async () => {
     const url = await freshDatabaseUrl({ empty: true }); // nothing applied
     urls.push(url);
     const first = traced(["tickets"], { DATABASE_URL: url });
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(loads(first.loaded, PRISMA).length).toBeGreaterThan(0); // migrating goes through the full database (and the pattern matches Prisma)
+    expect(loads(first.loaded, PRISMA)).toEqual([]); // the full database makes Prisma on its first call only (db/lazyPrisma), and migrating makes none
+    const db = await openDatabase(url);
+    try {
+      expect((await db.query(sql(`SELECT name FROM "_rapport_migrations"`))).length).toBe(readdirSync(join(MIGRATIONS_DIR, testDialect)).filter((f) => f.endsWith(".sql")).length);
+    } finally {
+      await db.close();
+    }
     const second = traced(["tickets"], { DATABASE_URL: url });
     expect(loads(second.loaded, PRISMA)).toEqual([]);
+    const audit = traced(["audit"], { DATABASE_URL: url }); // a command that uses Prisma loads it (and the pattern matches it)
+    expect([audit.stderr, audit.code]).toEqual(["", 0]);
+    expect(loads(audit.loaded, PRISMA).length).toBeGreaterThan(0);
   });
 });

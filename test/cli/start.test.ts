@@ -19,7 +19,7 @@ describe("rapport start", () => {
     writeFileSync(trace, "");
     const loaded = (pattern: RegExp) => readFileSync(trace, "utf8").split("\n").filter((u) => pattern.test(u));
     const child = spawnCli(["start"], { cwd, nodeArgs: ["--import", join(ROOT, "test/helpers/traceImports.mjs")],
-      env: { PORT: String(port), LOG_LEVEL: "info", FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"), DATABASE_URL: "", TRACE_IMPORTS_FILE: trace } });
+      env: { PORT: String(port), LOG_LEVEL: "info", FLOWS_DIR: join(ROOT, "flows"), LOCALES_DIR: join(ROOT, "locales"), DATABASE_URL: "", TRACE_IMPORTS_FILE: trace, SWEEP_INTERVAL_SECONDS: "1" } });
     let log = "";
     child.stderr.on("data", (d) => (log += d));
     let status = 0;
@@ -34,6 +34,10 @@ describe("rapport start", () => {
     expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
     expect(loaded(/\/node_modules\/(grammy|@grammyjs|@slack|prom-client|@dagrejs|bcryptjs)\/|\/consoleRoute-/)).toEqual([]);
     expect(loaded(/\/@prisma\/adapter-pg\/|\/node_modules\/pg\//)).toEqual([]); // one dialect's driver
+    // Idle, Prisma is never loaded (Database.prisma: ~20 MB): not by start-up (migrations, flow
+    // versions), nor by the sweeper's tasks (each second here) or the pollers finding nothing to do.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(loaded(/\/@prisma\/(adapter-|client\/)/)).toEqual([]);
     // The console (sign-in first) and the web chat widget are served on the same port.
     const consolePage = await fetch(`http://127.0.0.1:${port}/console/flows`, { redirect: "manual" });
     expect([consolePage.status, consolePage.headers.get("location")]).toEqual([303, "/console/sign-in?next=%2Fconsole%2Fflows"]);

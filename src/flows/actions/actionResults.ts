@@ -1,5 +1,7 @@
 import type { Database } from "../../db/Database";
 import type { Tx } from "../../db/lockContact";
+import { sql } from "../../db/plan";
+import { withDbRetry } from "../../db/retry";
 
 /** One action result to store: the step key it answers, whose it is and what it said. */
 export interface ActionResultRow {
@@ -39,8 +41,9 @@ export async function purgeActionResults(db: Database, now: Date): Promise<numbe
   const before = new Date(now.getTime() - ACTION_RESULT_DAYS * 86_400_000);
   let removed = 0;
   for (;;) {
-    const old = await db.prisma.actionResult.findMany({ where: { createdAt: { lt: before } }, select: { key: true }, take: 500 });
-    if (old.length === 0) return removed;
-    removed += (await db.prisma.actionResult.deleteMany({ where: { key: { in: old.map((o) => o.key) } } })).count;
+    // A plain statement: the sweeper runs this every minute in every process (see db/anyRow).
+    const gone = await withDbRetry(() => db.query(sql(`DELETE FROM action_results WHERE "key" IN (SELECT "key" FROM action_results WHERE created_at < ? LIMIT 500) RETURNING "key"`, before)));
+    if (gone.length === 0) return removed;
+    removed += gone.length;
   }
 }
