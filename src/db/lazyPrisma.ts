@@ -36,6 +36,8 @@ export function lazyPrisma(make: () => Promise<Prisma>): LazyPrisma {
       if (prop === "$transaction") return transaction;
       if (prop === "$disconnect") return () => (real ? real.$disconnect() : Promise.resolve());
       if (real) return Reflect.get(real, prop);
+      // Prisma's internals (`_runtimeDataModel`, read by privacy/eraseContact) exist only on a made client.
+      if (prop.startsWith("_")) throw new Error(`Prisma's ${prop} was read before the client was made; make it first with a call (src/db/lazyPrisma.ts)`);
       if (prop.startsWith("$")) return (...args: unknown[]) => new Deferred(load, [prop], args);
       let d = delegates.get(prop);
       if (!d) delegates.set(prop, (d = delegate(prop)));

@@ -63,6 +63,14 @@ describe(`lazyPrisma (${testDialect})`, () => {
     expect(await p.purchase.findMany({ where: counted, select: { id: true } })).toEqual([{ id: "p2" }]);
   });
 
+  it("an internal of Prisma's read before the client was made is refused by name; once made it is the client's", async () => {
+    const { lazy } = await lazyOverRealClient();
+    const internals = () => (lazy.client as unknown as { _runtimeDataModel: { models: Record<string, unknown> } })._runtimeDataModel;
+    expect(internals).toThrow(/_runtimeDataModel was read before the client was made/);
+    await lazy.client.contact.count();
+    expect(Object.keys(internals().models)).toContain("Contact");
+  });
+
   it("disconnecting a client never made opens nothing", async () => {
     const { lazy, makes } = await lazyOverRealClient();
     await lazy.disconnect();
