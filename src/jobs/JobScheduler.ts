@@ -1,9 +1,10 @@
+import { deleteInBatches } from "../db/deleteInBatches";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
 import type { ScheduledWork, Scheduler } from "../core/scheduling";
 import type { Database, Prisma } from "../db/Database";
 import { sql, type Row } from "../db/plan";
-import { isUniqueViolation, withDbRetry } from "../db/retry";
+import { isUniqueViolation } from "../db/retry";
 import { recordInteraction } from "../history/recordInteraction";
 
 /** A claimed job, as the runner gets it. */
@@ -107,8 +108,7 @@ export class JobScheduler implements Scheduler {
   /** Deletes finished jobs older than `keepMs` (30 days): their turns are in the history already. */
   async purgeFinished(now = new Date(), keepMs = 30 * 86_400_000): Promise<number> {
     // A plain statement: the sweeper runs this every minute in every process (see db/anyRow).
-    const gone = await withDbRetry(() => this.db.query(sql("DELETE FROM scheduled_jobs WHERE status IN ('done', 'failed') AND done_at < ? RETURNING id", new Date(now.getTime() - keepMs))));
-    return gone.length;
+    return deleteInBatches(this.db, "scheduled_jobs", "id", "status IN ('done', 'failed') AND done_at < ?", [new Date(now.getTime() - keepMs)]);
   }
 
   private async pass(now: Date): Promise<number> {

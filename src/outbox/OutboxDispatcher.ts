@@ -1,3 +1,4 @@
+import { deleteInBatches } from "../db/deleteInBatches";
 import type { Channel } from "../core/Channel";
 import { newId } from "../core/ids";
 import type { Logger } from "../core/log";
@@ -5,7 +6,6 @@ import type { Address, OutboundMessage } from "../core/message";
 import { markUnreachable } from "../contacts/reachability";
 import { DatabaseUnavailableError } from "../core/errors";
 import type { Database } from "../db/Database";
-import { sql } from "../db/plan";
 import { withDbRetry, type RetryOptions } from "../db/retry";
 import { GroupCommit } from "../engine/GroupCommit";
 import { recordInteraction } from "../history/recordInteraction";
@@ -263,9 +263,9 @@ export class OutboxDispatcher {
    */
   async purgeSent(now = new Date(), keepMs = 7 * 86_400_000): Promise<number> {
     // Plain statements: the sweeper runs this every minute in every process (see db/anyRow).
-    const gone = await withDbRetry(() => this.db.query(sql("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ? RETURNING id", new Date(now.getTime() - keepMs))));
-    const orphans = await withDbRetry(() => this.db.query(sql(`DELETE FROM outbox WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id) RETURNING id`)));
-    return gone.length + orphans.length;
+    const sent = await deleteInBatches(this.db, "outbox", "id", "status = 'sent' AND sent_at < ?", [new Date(now.getTime() - keepMs)]);
+    const orphans = await deleteInBatches(this.db, "outbox", "id", "NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = outbox.contact_id)");
+    return sent + orphans;
   }
 
   /** Claims due heads (one per contact) and starts their lanes; returns those contacts. */

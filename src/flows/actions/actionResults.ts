@@ -1,7 +1,6 @@
+import { deleteInBatches } from "../../db/deleteInBatches";
 import type { Database } from "../../db/Database";
 import type { Tx } from "../../db/lockContact";
-import { sql } from "../../db/plan";
-import { withDbRetry } from "../../db/retry";
 
 /** One action result to store: the step key it answers, whose it is and what it said. */
 export interface ActionResultRow {
@@ -39,11 +38,6 @@ export const ACTION_RESULT_DAYS = 7;
 /** Removes results older than ACTION_RESULT_DAYS, in batches (the sweeper's task). Returns how many. */
 export async function purgeActionResults(db: Database, now: Date): Promise<number> {
   const before = new Date(now.getTime() - ACTION_RESULT_DAYS * 86_400_000);
-  let removed = 0;
-  for (;;) {
-    // A plain statement: the sweeper runs this every minute in every process (see db/anyRow).
-    const gone = await withDbRetry(() => db.query(sql(`DELETE FROM action_results WHERE "key" IN (SELECT "key" FROM action_results WHERE created_at < ? LIMIT 500) RETURNING "key"`, before)));
-    if (gone.length === 0) return removed;
-    removed += gone.length;
-  }
+  // Plain statements: the sweeper runs this every minute in every process (see db/anyRow).
+  return deleteInBatches(db, "action_results", `"key"`, "created_at < ?", [before]);
 }
