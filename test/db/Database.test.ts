@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from "node:fs";
 import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, sqlitePath, type Database } from "../../src/db/Database";
@@ -29,6 +30,21 @@ describe("Database", () => {
     raw.close();
     expect(stored.map((r) => r.occurred_at)).toEqual(["2026-11-23T15:51:28.123+00:00", "2026-11-23T15:51:28.123+00:00"]);
     expect(stored.map((r) => r.kind)).toEqual(["hot", "prisma"]); // same millisecond: written order (ids) decides
+  });
+
+  // Issue 17, goal 0: SQLite spilled statement journals over 64 KiB to files it created and deleted
+  // in /var/tmp, inside nearly every hot-path commit (~45% of the bytes the bench's engine wrote).
+  it.runIf(testDialect === "sqlite" && process.platform === "linux")("keeps a hot-path transaction's statement journal in memory: a large multi-row write opens no temporary file", async () => {
+    db = await openDatabase(await freshDatabaseUrl());
+    await db.query(sql("CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT NOT NULL)"));
+    await db.query(sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO big (pad) SELECT printf('%0300d', i) FROM n"));
+    const seen: string[][] = [];
+    await db.run((function* () {
+      yield sql("UPDATE big SET pad = pad || 'y'"); // may abort (NOT NULL) and writes ~150 existing pages: journaled per statement
+      seen.push(openTempFiles());
+    })());
+    expect(seen).toEqual([[]]);
+    expect(await db.query(sql("SELECT count(*) AS n FROM big WHERE pad LIKE '%y'"))).toEqual([{ n: 2000 }]);
   });
 
   it("returns the hot path's rows as objects named by their columns, the last of a repeated name winning", async () => {
@@ -113,3 +129,8 @@ describe(`Database limits (${testDialect})`, () => {
     expect(await db.ping(100)).toBe(true);
   });
 });
+
+/** SQLite's temporary files this process holds open (they are unlinked at once: "/var/tmp/etilqs_… (deleted)"). */
+function openTempFiles(): string[] {
+  return readdirSync("/proc/self/fd").map((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`); } catch { return ""; } }).filter((p) => p.includes("etilqs_"));
+}
