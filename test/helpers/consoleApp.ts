@@ -44,7 +44,10 @@ export async function startConsoleApp(options: { slack?: boolean; extraFlows?: R
   for (const [name, text] of Object.entries(options.extraFlows ?? {})) writeFileSync(join(flowsDir, name), text);
   const url = await freshDatabaseUrl();
   const log = process.env.CONSOLE_TEST_LOG ? createLogger("debug") : silentLogger;
-  const settings = { databaseUrl: url, flowsDir, localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2 };
+  // Campaigns: the default consent mode, no cap and no quiet hours (21:00-09:00 by default): a page
+  // that shows a campaign's deliveries must not depend on the time of day it is tested at.
+  const campaignRules = { consent: "opt_in", timeZone: "UTC" } as const;
+  const settings = { databaseUrl: url, flowsDir, localesDir: join(ROOT, "locales"), hotReload: false, dbRetrySeconds: 2, campaignRules };
   const app = await createApp({ settings, log, partialFlows: true, support: { retryDelaysMs: [200, 200], pollMs: 100 }, jobs: { pollMs: 100 } });
   const slack = options.slack ? await FakeSlack.start({ members: { CSUPPORT: ["UANNA", "UBOT"] }, users: { UANNA: { name: "anna" } } }) : undefined;
   const http = new HttpServer(log);
