@@ -1,6 +1,6 @@
 import type { Database } from "../db/Database";
 import { withDbRetry } from "../db/retry";
-import { sql, type Plan, type Row, type Statement } from "../db/plan";
+import { anyRow } from "../db/anyRow";
 import { scoreRfm, SEGMENT_NAMES, type RfmCustomer, type RfmScore } from "./rfm";
 
 /** What a recomputation did: customers scored, contacts whose segment was taken away, and sizes. */
@@ -76,15 +76,10 @@ export async function segmentSizes(db: Database): Promise<Record<string, number>
  * recomputes. Reads `segment_at` without an index: one scan of contacts per tick while stale.
  */
 export async function segmentsStale(db: Database, now = new Date(), maxAgeMs = DAY_MS): Promise<boolean> {
-  // Plain statements: the sweeper asks every minute in every process (see db/anyRow). On PostgreSQL
-  // they run on the hot path's connections, which have sequential scans off; these scans are meant.
-  const any = async (text: string, ...params: unknown[]) => {
-    const statement = sql(`${text} LIMIT 1`, ...params);
-    return (await withDbRetry(() => (db.dialect === "postgresql" ? db.run(scanning(statement)) : db.query(statement)))).length > 0;
-  };
-  if (await any("SELECT id FROM contacts WHERE segment_at > ?", new Date(now.getTime() - maxAgeMs))) return false;
-  if (await any("SELECT id FROM purchases WHERE amount_minor > refunded_minor")) return true;
-  return any("SELECT id FROM contacts WHERE segment IS NOT NULL");
+  // Plain statements: the sweeper asks every minute in every process (see db/anyRow).
+  if (await anyRow(db, "SELECT id FROM contacts WHERE segment_at > ?", new Date(now.getTime() - maxAgeMs))) return false;
+  if (await anyRow(db, "SELECT id FROM purchases WHERE amount_minor > refunded_minor")) return true;
+  return anyRow(db, "SELECT id FROM contacts WHERE segment IS NOT NULL");
 }
 
 /**
@@ -110,10 +105,4 @@ async function countedPurchases(db: Database): Promise<RfmCustomer[]> {
 
 function emptySizes(): Record<string, number> {
   return Object.fromEntries(SEGMENT_NAMES.map((name) => [name, 0]));
-}
-
-/** `statement` in a transaction of its own with sequential scans allowed (PostgreSQL's hot connections have them off). */
-function* scanning(statement: Statement): Plan<Row[]> {
-  yield sql("SET LOCAL enable_seqscan = on");
-  return yield statement;
 }
