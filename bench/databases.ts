@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import type { Dialect } from "../src/db/Database";
 
 /** The PostgreSQL server the bench creates its databases on, unless BENCH_PG_URL names another. */
@@ -40,7 +39,14 @@ export async function postgresProblem(pgServer: string): Promise<string | undefi
   }
 }
 
+/**
+ * pg is loaded here, on first use, not at the top: a child measuring SQLite never needs it, and on
+ * Node 20 loading pg also loads Node's undici and compiles its HTTP parser's Wasm (pg's Cloudflare
+ * check reads the lazy global `Response`): 1.7 MB of the SQLite child's heap after a collection, plus
+ * Wasm code, that `rapport start` on SQLite does not carry (issue 17).
+ */
 async function admin(server: string, statement: string): Promise<void> {
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString: server, connectionTimeoutMillis: 3000 });
   await client.connect();
   try {
