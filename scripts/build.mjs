@@ -20,6 +20,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { COMPACT_OUTPUT, latin1Sources } from "./compactOutput.mjs";
 
 const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const ENTRY = "src/cli/bin.ts";
@@ -58,6 +59,8 @@ export async function build({ root = PROJECT } = {}) {
     target: "node20.19",
     packages: "external",
     sourcemap: "linked",
+    ...COMPACT_OUTPUT, // code V8 keeps in less memory (scripts/compactOutput.mjs)
+    plugins: [latin1Sources],
     metafile: true,
     logLevel: "silent",
     chunkNames: "[name]-[hash]", // beside the entry: dist/<id>/ is as deep as src/<folder>/ (see above)
@@ -72,8 +75,10 @@ export async function build({ root = PROJECT } = {}) {
     inputs[file] = [s.mtimeMs, s.size];
   }
   // The build's own options: a change here changes every output.
-  const self = statSync(fileURLToPath(import.meta.url));
-  inputs[fileURLToPath(import.meta.url)] = [self.mtimeMs, self.size];
+  for (const options of [import.meta.url, new URL("./compactOutput.mjs", import.meta.url).href]) {
+    const self = statSync(fileURLToPath(options));
+    inputs[fileURLToPath(options)] = [self.mtimeMs, self.size];
+  }
   const pointer = { dir, startedAt, inputs };
   const tmp = join(dist, `current.json.${process.pid}.tmp`);
   writeFileSync(tmp, JSON.stringify(pointer));
