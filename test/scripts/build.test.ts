@@ -66,6 +66,21 @@ describe("scripts/build.mjs", () => {
     expect(run(entry, "x")).toBe("v1\nheavy module loaded\n");
   });
 
+  it("writes output with no character above U+00FF (V8 keeps such a file two bytes a character), meaning the same at run time", async () => {
+    const { ensureBuild } = await script();
+    const root = project();
+    // A wide character in a string, a regular expression (with and without the u flag), an astral one, and a comment.
+    writeFileSync(join(root, "src/cli/bin.ts"), [
+      "// → a comment",
+      "const text = 'Привет。😀';",
+      "console.log(JSON.stringify([text, /[。！？]/.test('a。'), /😀$/u.test(text), [...text].length]));",
+    ].join("\n"));
+    const entry = await ensureBuild({ root });
+    const output = readFileSync(fileURLToPath(entry), "utf8");
+    expect(output.match(/[^\x00-\xff]/g) ?? []).toEqual([]);
+    expect(JSON.parse(run(entry))).toEqual(["Привет。😀", true, true, 8]);
+  });
+
   it("the real entry's static imports load no database driver, Prisma client or channel library", async () => {
     const { ensureBuild } = await script();
     const entry = fileURLToPath(await ensureBuild({ root: ROOT }));
